@@ -1,0 +1,159 @@
+"""The rule engine: which (batch, route) options customs allows, and why not the others.
+
+Each rule is a small function registered under its id; which rules run, and every parameter they
+use, come from data (rules.yaml, overridable per scenario). A rule returns a ``Check`` with
+``passed`` and a detail a customs officer would accept as the reason. Every check is kept, so a
+rejected option says exactly which rules it failed and a chosen one which rules it passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from optimizer.model import Batch, Check, Network, RegimeRule, Rules
+from optimizer.network import Route
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a rule may look at: the batch, the route, the network, rules and the regime."""
+
+    batch: Batch
+    route: Route
+    network: Network
+    rules: Rules
+    regime: RegimeRule
+    as_of: dt.date
+
+
+RuleFn = Callable[[Context], Check]
+RULES: dict[str, RuleFn] = {}
+
+
+def rule(rule_id: str) -> Callable[[RuleFn], RuleFn]:
+    """Register a rule implementation under its id (the id used in data and reports)."""
+
+    def register(fn: RuleFn) -> RuleFn:
+        RULES[rule_id] = fn
+        return fn
+
+    return register
+
+
+@rule("TRADE_MODE")
+def _trade_mode(c: Context) -> Check:
+    ok = c.batch.trade_mode in c.rules.eligible_trade_modes
+    eligible = ", ".join(sorted(c.rules.eligible_trade_modes))
+    return Check("TRADE_MODE", ok, f"trade mode {c.batch.trade_mode} "
+                 + ("is" if ok else "is not") + f" a return-eligible CBEC mode ({eligible})")
+
+
+@rule("RETURN_WINDOW")
+def _return_window(c: Context) -> Check:
+    limit = c.batch.earliest_export + dt.timedelta(days=c.rules.return_window_days)
+    declared = c.route.declare_date(c.batch.depart_date)
+    ok = declared <= limit
+    return Check("RETURN_WINDOW", ok, f"declared {declared} at {c.route.port.id}, window "
+                 f"closes {limit} ({c.rules.return_window_days} days after export "
+                 f"{c.batch.earliest_export})")
+
+
+@rule("DISTRICT")
+def _district(c: Context) -> Check:
+    export_d = c.batch.export_district
+    return_d = c.route.port.district or ""
+    regime = c.regime
+    if return_d == export_d:
+        return Check("DISTRICT", True, f"{c.route.port.id} is in the export district {export_d}")
+    if c.batch.trade_mode not in regime.cross_district_trade_modes:
+        return Check("DISTRICT", False, f"{regime.id} regime: {c.batch.trade_mode} returns must "
+                     f"clear in the export district {export_d}; {c.route.port.id} is in "
+                     f"{return_d}")
+    districts = c.network.districts
+    if regime.return_district_must_be_pilot and not districts[return_d].is_pilot(c.as_of):
+        return Check("DISTRICT", False, f"{regime.id} regime: return district {return_d} is not "
+                     f"a cross-district pilot on {c.as_of}")
+    if regime.export_district_must_be_pilot and not (
+            export_d in districts and districts[export_d].is_pilot(c.as_of)):
+        return Check("DISTRICT", False, f"{regime.id} regime: export district {export_d} is not "
+                     f"a cross-district pilot on {c.as_of}")
+    return Check("DISTRICT", True, f"{regime.id} regime: cross-district return {export_d} -> "
+                 f"{return_d} allowed for {c.batch.trade_mode}")
+
+
+@rule("CBEC_SITE")
+def _cbec_site(c: Context) -> Check:
+    port = c.route.port
+    if not port.cbec_return_site:
+        return Check("CBEC_SITE", False, f"{port.id} does not supervise CBEC export returns")
+    if port.return_trade_modes and c.batch.trade_mode not in port.return_trade_modes:
+        return Check("CBEC_SITE", False, f"{port.id} supervises returns of "
+                     f"{', '.join(sorted(port.return_trade_modes))} only, not "
+                     f"{c.batch.trade_mode}")
+    return Check("CBEC_SITE", True, f"{port.id} supervises CBEC {c.batch.trade_mode} returns")
+
+
+@rule("GOODS_MODE")
+def _goods_mode(c: Context) -> Check:
+    forbidden = c.rules.goods_classes[c.batch.goods_class].forbidden_modes
+    bad = sorted({lane.mode for lane in c.route.lanes} & forbidden)
+    if bad:
+        return Check("GOODS_MODE", False, f"{c.batch.goods_class} goods may not travel by "
+                     f"{', '.join(bad)}")
+    return Check("GOODS_MODE", True, f"{c.batch.goods_class} goods allowed on "
+                 f"{', '.join(sorted({lane.mode for lane in c.route.lanes}))}")
+
+
+@rule("TIR_OPEN")
+def _tir_open(c: Context) -> Check:
+    nodes = c.network.nodes
+    closed = sorted({n for lane in c.route.lanes if lane.mode == "tir_road"
+                     for n in lane.nodes if nodes[n].domestic and not nodes[n].tir_open})
+    if closed:
+        return Check("TIR_OPEN", False, f"TIR leg through {', '.join(closed)}, not TIR-open")
+    uses = any(lane.mode == "tir_road" for lane in c.route.lanes)
+    return Check("TIR_OPEN", True, "TIR legs only through TIR-open nodes" if uses
+                 else "no TIR leg")
+
+
+@rule("NODE_MODE")
+def _node_mode(c: Context) -> Check:
+    nodes = c.network.nodes
+    bad = sorted({f"{n} ({lane.mode})" for lane in c.route.lanes for n in lane.nodes
+                  if lane.mode not in nodes[n].modes})
+    if bad:
+        return Check("NODE_MODE", False, f"mode not handled at {', '.join(bad)}")
+    return Check("NODE_MODE", True, "every node handles its legs' modes")
+
+
+@rule("DOMESTIC_MODE")
+def _domestic_mode(c: Context) -> Check:
+    allowed = c.rules.domestic_modes
+    bad = sorted({lane.lane_id for lane in c.route.domestic_lanes if lane.mode not in allowed})
+    if bad:
+        return Check("DOMESTIC_MODE", False, f"after clearance only {', '.join(sorted(allowed))};"
+                     f" not {', '.join(bad)}")
+    return Check("DOMESTIC_MODE", True, "domestic delivery by " + ", ".join(sorted(allowed)))
+
+
+@rule("DEADLINE")
+def _deadline(c: Context) -> Check:
+    eta = c.route.eta(c.batch.depart_date)
+    if c.batch.deadline is None:
+        return Check("DEADLINE", True, f"no deadline; arrives {eta}")
+    ok = eta <= c.batch.deadline
+    return Check("DEADLINE", ok, f"arrives {eta}, deadline {c.batch.deadline}")
+
+
+def check_option(batch: Batch, route: Route, network: Network, rules: Rules,
+                 regime: RegimeRule, as_of: dt.date) -> tuple[Check, ...]:
+    """Run every enabled rule, in the order the data lists them, on one (batch, route)."""
+    ctx = Context(batch, route, network, rules, regime, as_of)
+    return tuple(RULES[rule_id](ctx) for rule_id in rules.enabled)
+
+
+def passed(checks: tuple[Check, ...]) -> bool:
+    """True when every check passed."""
+    return all(c.passed for c in checks)

@@ -1,0 +1,617 @@
+"""Read and validate the inputs: ports.yaml, lanes.csv, rules.yaml, the returns CSV, the scenario.
+
+Every problem is reported with its file, its row (CSV line number) or YAML path, the field and
+what is wrong, and several problems are collected before giving up, so a user fixes a file in
+one pass. Validation of shapes and types is pydantic's; the cross-references (unknown node ids,
+districts, goods classes) are checked here once the shapes are known. Nothing is ever written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io as _io
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from optimizer.model import (
+    MODES,
+    NODE_KINDS,
+    District,
+    GoodsClass,
+    Lane,
+    Network,
+    Node,
+    Objective,
+    Parcel,
+    RegimeRule,
+    ReliefPeriod,
+    Rules,
+    Scenario,
+    SolverOptions,
+)
+
+#: stop collecting after this many problems in one file
+MAX_PROBLEMS = 50
+#: refuse input files larger than this (bytes); a returns week of 50,000 parcels is ~6 MB
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=64)]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+TradeMode = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+ModeLit = Literal["tir_road", "rail", "air", "road"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one input: where (file, row or YAML path, field) and what."""
+
+    file: str
+    where: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.where:
+            parts.append(self.where)
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        return f"{': '.join([', '.join(parts), self.message])}"
+
+
+class InputError(Exception):
+    """Raised when an input is invalid; carries every problem found (up to ``MAX_PROBLEMS``)."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class _Collector:
+    """Accumulates problems for one file and raises them together."""
+
+    def __init__(self, file: Path | str) -> None:
+        self.file = str(file)
+        self.problems: list[Problem] = []
+
+    def add(self, where: str, field: str, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(self.file, where, field, message))
+        elif len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(Problem(self.file, "", "", "too many problems; stopped here"))
+
+    def add_validation(self, err: ValidationError, where: str, prefix: str = "") -> None:
+        for e in err.errors(include_url=False):
+            loc = ".".join(str(x) for x in e["loc"])
+            field = f"{prefix}{loc}" if prefix and loc else (prefix.rstrip(".") or loc)
+            msg = e["msg"]
+            if e["type"] == "extra_forbidden":
+                msg = "unknown key (not part of the format)"
+            elif "input" in e and e["type"] not in ("missing",):
+                msg = f"{msg} (got {e['input']!r})"
+            self.add(where, field, msg)
+
+    @property
+    def full(self) -> bool:
+        return len(self.problems) > MAX_PROBLEMS
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)
+
+
+# ---- reading files ------------------------------------------------------------------------------
+
+
+def _read_text(path: Path) -> str:
+    """Read a UTF-8 text file (a BOM is accepted), with clear errors for the usual mistakes."""
+    col = _Collector(path)
+    if not path.exists():
+        col.add("", "", "file not found")
+    elif not path.is_file():
+        col.add("", "", "not a file")
+    elif path.stat().st_size > MAX_FILE_BYTES:
+        col.add("", "", f"file too large ({path.stat().st_size} bytes, limit {MAX_FILE_BYTES})")
+    col.raise_if_any()
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        hint = ""
+        try:
+            data.decode("gbk")
+            hint = " (it looks like GBK: re-save it as UTF-8)"
+        except UnicodeDecodeError:
+            pass
+        col.add(f"byte {exc.start}", "", f"not valid UTF-8{hint}")
+        col.raise_if_any()
+    if "\x00" in text:
+        col.add("", "", "contains NUL bytes: not a text file")
+    if not text.strip():
+        col.add("", "", "file is empty")
+    col.raise_if_any()
+    return text
+
+
+def _read_yaml(path: Path) -> Any:
+    """Parse a YAML file, turning syntax errors into a problem with line and column."""
+    text = _read_text(path)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError([Problem(str(path), where, "", f"invalid YAML: {problem}")]) from None
+
+
+def _read_csv(path: Path, required: Iterable[str], optional: Iterable[str] = ()) -> tuple[
+        list[str], list[tuple[int, dict[str, str]]]]:
+    """Read a CSV with a header row; returns the header and (line number, row) pairs."""
+    text = _read_text(path)
+    col = _Collector(path)
+    reader = csv.reader(_io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except (StopIteration, csv.Error) as exc:
+        raise InputError([Problem(str(path), "line 1", "", f"cannot read the header: {exc}")]) \
+            from None
+    required = list(required)
+    missing = [c for c in required if c not in header]
+    if missing:
+        col.add("line 1", ", ".join(missing), "missing column(s); expected "
+                + ", ".join(required) + (" (optional: " + ", ".join(optional) + ")"
+                                         if optional else ""))
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        col.add("line 1", ", ".join(dupes), "duplicate column name(s)")
+    if any(not h for h in header):
+        col.add("line 1", "", "empty column name in the header")
+    col.raise_if_any()
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not values or all(not v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                col.add(f"line {line}", "", f"{len(values)} values for {len(header)} columns")
+                if col.full:
+                    break
+                continue
+            rows.append((line, {h: v.strip() for h, v in zip(header, values, strict=True)}))
+    except csv.Error as exc:
+        col.add(f"line {reader.line_num}", "", f"malformed CSV: {exc}")
+    col.raise_if_any()
+    if not rows:
+        raise InputError([Problem(str(path), "", "", "no data rows")])
+    return header, rows
+
+
+# ---- ports.yaml ---------------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DistrictIn(_Strict):
+    id: Id
+    name: str
+    pilot_since: dt.date | None = None
+    source: str = ""
+
+
+class NodeIn(_Strict):
+    id: Id
+    name: str
+    kind: Literal[NODE_KINDS]  # type: ignore[valid-type]
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    district: Id | None = None
+    modes: Annotated[list[ModeLit], Field(min_length=1)]
+    cbec_return_site: bool = False
+    return_trade_modes: list[TradeMode] = []
+    tir_open: bool = False
+    clearance_fee_cny: NonNeg = 0.0
+    clearance_days: Annotated[int, Field(ge=0, le=60)] = 0
+    locode: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[A-Z0-9]{3}$")] | None = None
+    source: str = ""
+
+
+class PortsIn(_Strict):
+    districts: list[DistrictIn]
+    nodes: Annotated[list[NodeIn], Field(min_length=1)]
+
+
+def load_ports(path: Path) -> tuple[dict[str, District], dict[str, Node]]:
+    """Read ``ports.yaml``: districts and nodes, with ids unique and districts known."""
+    raw = _read_yaml(path)
+    col = _Collector(path)
+    if not isinstance(raw, Mapping):
+        raise InputError([Problem(str(path), "", "", "expected a mapping with 'districts' and "
+                                  "'nodes'")])
+    try:
+        doc = PortsIn.model_validate(raw)
+    except ValidationError as err:
+        col.add_validation(err, "")
+        col.raise_if_any()
+        raise  # pragma: no cover - add_validation always adds
+    districts: dict[str, District] = {}
+    for i, d in enumerate(doc.districts):
+        if d.id in districts:
+            col.add(f"districts[{i}]", "id", f"duplicate district id {d.id}")
+        districts[d.id] = District(d.id, d.name, d.pilot_since, d.source)
+    nodes: dict[str, Node] = {}
+    for i, n in enumerate(doc.nodes):
+        where = f"nodes[{i}] ({n.id})"
+        if n.id in nodes:
+            col.add(where, "id", f"duplicate node id {n.id}")
+        if n.country == "CN" and n.district is None:
+            col.add(where, "district", "a node in China needs its customs district")
+        if n.district is not None and n.district not in districts:
+            col.add(where, "district", f"unknown district {n.district}")
+        nodes[n.id] = Node(
+            id=n.id, name=n.name, kind=n.kind, country=n.country, lat=n.lat, lon=n.lon,
+            modes=frozenset(n.modes), district=n.district, cbec_return_site=n.cbec_return_site,
+            return_trade_modes=frozenset(n.return_trade_modes), tir_open=n.tir_open,
+            clearance_fee_cny=n.clearance_fee_cny, clearance_days=n.clearance_days,
+            locode=n.locode, source=n.source)
+    col.raise_if_any()
+    return districts, nodes
+
+
+# ---- lanes.csv ----------------------------------------------------------------------------------
+
+LANE_COLUMNS = (
+    "lane_id", "origin", "destination", "mode", "cost_per_kg_cny", "cost_per_vehicle_cny",
+    "vehicle_capacity_kg", "vehicle_capacity_m3", "max_vehicles", "transit_days", "distance_km",
+    "co2e_g_per_tkm", "source",
+)
+LANE_OPTIONAL = ("via",)
+
+
+def _blank_to_none(row: Mapping[str, str], keys: Iterable[str]) -> dict[str, Any]:
+    out: dict[str, Any] = dict(row)
+    for k in keys:
+        if k in out and out[k] == "":
+            out[k] = None
+    return out
+
+
+class LaneIn(_Strict):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    lane_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    origin: Id
+    destination: Id
+    via: Id | None = None
+    mode: ModeLit
+    cost_per_kg_cny: NonNeg
+    cost_per_vehicle_cny: NonNeg
+    vehicle_capacity_kg: Positive
+    vehicle_capacity_m3: Positive
+    max_vehicles: Annotated[int, Field(ge=0)] | None = None
+    transit_days: Annotated[int, Field(ge=0, le=365)]
+    distance_km: NonNeg
+    co2e_g_per_tkm: NonNeg
+    source: str = ""
+
+
+def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
+    """Read ``lanes.csv``; every node id must exist and the lane must go somewhere."""
+    _, rows = _read_csv(path, LANE_COLUMNS, LANE_OPTIONAL)
+    col = _Collector(path)
+    lanes: dict[str, Lane] = {}
+    for line, row in rows:
+        where = f"line {line}"
+        try:
+            r = LaneIn.model_validate(_blank_to_none(row, ("via", "max_vehicles")))
+        except ValidationError as err:
+            col.add_validation(err, where)
+            if col.full:
+                break
+            continue
+        where = f"line {line} ({r.lane_id})"
+        for key in ("origin", "destination", "via"):
+            ref = getattr(r, key)
+            if ref is not None and ref not in nodes:
+                col.add(where, key, f"unknown node {ref}")
+        if r.origin == r.destination:
+            col.add(where, "destination", "a lane from a node to itself")
+        if r.lane_id in lanes:
+            col.add(where, "lane_id", f"duplicate lane id {r.lane_id}")
+        if r.cost_per_kg_cny == 0 and r.cost_per_vehicle_cny == 0:
+            col.add(where, "cost_per_kg_cny", "a lane needs a cost per kg or per vehicle")
+        lanes[r.lane_id] = Lane(
+            lane_id=r.lane_id, origin=r.origin, destination=r.destination, mode=r.mode,
+            cost_per_kg_cny=r.cost_per_kg_cny, cost_per_vehicle_cny=r.cost_per_vehicle_cny,
+            vehicle_capacity_kg=r.vehicle_capacity_kg, vehicle_capacity_m3=r.vehicle_capacity_m3,
+            max_vehicles=r.max_vehicles, transit_days=r.transit_days, distance_km=r.distance_km,
+            co2e_g_per_tkm=r.co2e_g_per_tkm, via=r.via, source=r.source)
+        if col.full:
+            break
+    col.raise_if_any()
+    return lanes
+
+
+# ---- rules.yaml ---------------------------------------------------------------------------------
+
+RULE_IDS = ("TRADE_MODE", "RETURN_WINDOW", "DISTRICT", "CBEC_SITE", "GOODS_MODE", "TIR_OPEN",
+            "NODE_MODE", "DOMESTIC_MODE", "DEADLINE")
+
+
+class RegimeIn(_Strict):
+    id: Literal["same_route", "pilot", "nationwide"]
+    start: dt.date = Field(alias="from")
+    cross_district_trade_modes: list[TradeMode] = []
+    return_district_must_be_pilot: bool = False
+    export_district_must_be_pilot: bool = False
+    source: str = ""
+
+
+class GoodsClassIn(_Strict):
+    forbidden_modes: list[ModeLit] = []
+    tax_relief: bool = True
+    duty_rate: Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)] = 0.0
+    source: str = ""
+
+
+class ReliefPeriodIn(_Strict):
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+    verified: bool = True
+    source: str = ""
+
+
+class TaxIn(_Strict):
+    vat_rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    relief_months: Annotated[int, Field(ge=0, le=120)]
+    relief_periods: list[ReliefPeriodIn] = []
+
+
+class RulesIn(_Strict):
+    enabled: list[Literal[RULE_IDS]]  # type: ignore[valid-type]
+    eligible_trade_modes: list[TradeMode]
+    return_window_days: Annotated[int, Field(gt=0, le=3650)]
+    regimes: Annotated[list[RegimeIn], Field(min_length=1)]
+    goods_classes: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")],
+                        GoodsClassIn]
+    domestic_modes: list[ModeLit]
+    tax: TaxIn
+
+
+def _deep_merge(base: Any, override: Any) -> Any:
+    """Mappings merge key by key; anything else in ``override`` replaces ``base``."""
+    if isinstance(base, Mapping) and isinstance(override, Mapping):
+        merged = dict(base)
+        for k, v in override.items():
+            merged[k] = _deep_merge(base.get(k), v) if k in base else v
+        return merged
+    return override
+
+
+def load_rules(path: Path, override: Mapping[str, Any] | None = None,
+               override_file: str = "") -> Rules:
+    """Read ``rules.yaml`` and apply a scenario's ``rules:`` overrides on top of it."""
+    raw = _read_yaml(path)
+    if not isinstance(raw, Mapping):
+        raise InputError([Problem(str(path), "", "", "expected a mapping of rule parameters")])
+    if override:
+        raw = _deep_merge(raw, override)
+    col = _Collector(f"{path}" + (f" (with overrides from {override_file})" if override else ""))
+    try:
+        doc = RulesIn.model_validate(raw)
+    except ValidationError as err:
+        col.add_validation(err, "")
+        col.raise_if_any()
+        raise  # pragma: no cover
+    starts = [r.start for r in doc.regimes]
+    if starts != sorted(starts):
+        col.add("regimes", "from", "regimes must be listed in date order")
+    for i, p in enumerate(doc.tax.relief_periods):
+        if p.end < p.start:
+            col.add(f"tax.relief_periods[{i}]", "to", "ends before it starts")
+    col.raise_if_any()
+    return Rules(
+        enabled=tuple(doc.enabled),
+        eligible_trade_modes=frozenset(doc.eligible_trade_modes),
+        return_window_days=doc.return_window_days,
+        regimes=tuple(RegimeRule(
+            id=r.id, start=r.start, cross_district_trade_modes=frozenset(
+                r.cross_district_trade_modes),
+            return_district_must_be_pilot=r.return_district_must_be_pilot,
+            export_district_must_be_pilot=r.export_district_must_be_pilot, source=r.source)
+            for r in doc.regimes),
+        goods_classes={k: GoodsClass(k, frozenset(v.forbidden_modes), v.tax_relief, v.duty_rate,
+                                     v.source) for k, v in sorted(doc.goods_classes.items())},
+        domestic_modes=frozenset(doc.domestic_modes),
+        vat_rate=doc.tax.vat_rate,
+        relief_months=doc.tax.relief_months,
+        relief_periods=tuple(ReliefPeriod(p.start, p.end, p.verified, p.source)
+                             for p in doc.tax.relief_periods),
+    )
+
+
+# ---- returns CSV --------------------------------------------------------------------------------
+
+RETURN_COLUMNS = (
+    "parcel_id", "origin", "destination", "weight_kg", "volume_m3", "value_cny", "trade_mode",
+    "export_date", "export_port", "goods_class", "ready_date",
+)
+RETURN_OPTIONAL = ("deadline",)
+
+
+class ParcelIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    parcel_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    origin: Id
+    destination: Id
+    weight_kg: Positive
+    volume_m3: Positive
+    value_cny: NonNeg
+    trade_mode: TradeMode
+    export_date: dt.date
+    export_port: Id
+    goods_class: str
+    ready_date: dt.date
+    deadline: dt.date | None = None
+
+
+def load_returns(path: Path, nodes: Mapping[str, Node], goods_classes: Iterable[str],
+                 as_of: dt.date) -> tuple[Parcel, ...]:
+    """Read the returns CSV: one parcel a row; extra columns are kept and passed through."""
+    header, rows = _read_csv(path, RETURN_COLUMNS, RETURN_OPTIONAL)
+    extra_cols = [h for h in header if h not in RETURN_COLUMNS and h not in RETURN_OPTIONAL]
+    classes = set(goods_classes)
+    col = _Collector(path)
+    parcels: list[Parcel] = []
+    seen: set[str] = set()
+    for line, row in rows:
+        where = f"line {line}"
+        try:
+            r = ParcelIn.model_validate(_blank_to_none(row, ("deadline",)))
+        except ValidationError as err:
+            col.add_validation(err, where)
+            if col.full:
+                break
+            continue
+        where = f"line {line} ({r.parcel_id})"
+        if r.parcel_id in seen:
+            col.add(where, "parcel_id", f"duplicate parcel id {r.parcel_id}")
+        seen.add(r.parcel_id)
+        _check_node(col, where, "origin", r.origin, nodes, lambda n: n.kind == "foreign_hub",
+                    "a foreign_hub")
+        _check_node(col, where, "destination", r.destination, nodes,
+                    lambda n: n.kind == "seller_cluster", "a seller_cluster")
+        _check_node(col, where, "export_port", r.export_port, nodes,
+                    lambda n: n.domestic and n.district is not None, "a node in China")
+        if r.goods_class not in classes:
+            col.add(where, "goods_class", f"unknown goods class {r.goods_class!r} (known: "
+                    + ", ".join(sorted(classes)) + ")")
+        if r.export_date > as_of:
+            col.add(where, "export_date", f"{r.export_date} is after the scenario's as_of "
+                    f"{as_of}")
+        if r.ready_date < r.export_date:
+            col.add(where, "ready_date", f"{r.ready_date} is before the export date "
+                    f"{r.export_date}")
+        if not (math.isfinite(r.weight_kg) and math.isfinite(r.volume_m3)):
+            col.add(where, "weight_kg", "not a finite number")  # pragma: no cover - pydantic
+        parcels.append(Parcel(
+            parcel_id=r.parcel_id, origin=r.origin, destination=r.destination,
+            weight_kg=r.weight_kg, volume_m3=r.volume_m3, value_cny=r.value_cny,
+            trade_mode=r.trade_mode, export_date=r.export_date, export_port=r.export_port,
+            goods_class=r.goods_class, ready_date=r.ready_date, deadline=r.deadline, row=line,
+            extra=tuple((c, row[c]) for c in extra_cols)))
+        if col.full:
+            break
+    col.raise_if_any()
+    return tuple(parcels)
+
+
+def _check_node(col: _Collector, where: str, field: str, node_id: str,
+                nodes: Mapping[str, Node], ok: Any, what: str) -> None:
+    node = nodes.get(node_id)
+    if node is None:
+        col.add(where, field, f"unknown node {node_id}")
+    elif not ok(node):
+        col.add(where, field, f"{node_id} is a {node.kind} in {node.country}, expected {what}")
+
+
+# ---- scenario YAML ------------------------------------------------------------------------------
+
+
+class PolicyIn(_Strict):
+    regime: Literal["auto", "same_route", "pilot", "nationwide"] = "auto"
+
+
+class NetworkIn(_Strict):
+    ports: str
+    lanes: str
+    rules: str | None = None
+
+
+class ConsolidationIn(_Strict):
+    window_days: Annotated[int, Field(ge=0, le=365)] = 7
+
+
+class ObjectiveIn(_Strict):
+    cny_per_transit_day: NonNeg = 0.0
+    cny_per_t_co2e: NonNeg = 0.0
+    holding_cost_pct_per_year: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 0.0
+
+
+class SolverIn(_Strict):
+    time_limit_s: Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)] = 30.0
+    relative_gap: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    max_legs: Annotated[int, Field(ge=1, le=8)] = 4
+
+
+class ScenarioIn(_Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    description: str = ""
+    as_of: dt.date
+    policy: PolicyIn = PolicyIn()
+    network: NetworkIn
+    returns: str
+    consolidation: ConsolidationIn = ConsolidationIn()
+    objective: ObjectiveIn = ObjectiveIn()
+    solver: SolverIn = SolverIn()
+    rules: dict[str, Any] | None = None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario YAML and everything it points to; paths are relative to the scenario."""
+    path = Path(path)
+    raw = _read_yaml(path)
+    col = _Collector(path)
+    if not isinstance(raw, Mapping):
+        raise InputError([Problem(str(path), "", "", "expected a mapping (name, as_of, network, "
+                                  "returns, ...)")])
+    try:
+        doc = ScenarioIn.model_validate(raw)
+    except ValidationError as err:
+        col.add_validation(err, "")
+        col.raise_if_any()
+        raise  # pragma: no cover
+    base = path.parent
+    ports_path = base / doc.network.ports
+    lanes_path = base / doc.network.lanes
+    rules_path = base / doc.network.rules if doc.network.rules else ports_path.parent / "rules.yaml"
+    returns_path = base / doc.returns
+
+    districts, nodes = load_ports(ports_path)
+    lanes = load_lanes(lanes_path, nodes)
+    rules = load_rules(rules_path, doc.rules, str(path))
+    parcels = load_returns(returns_path, nodes, rules.goods_classes, doc.as_of)
+
+    regime = doc.policy.regime
+    forced = regime != "auto"
+    if forced and regime not in {r.id for r in rules.regimes}:
+        col.add("policy", "regime", f"regime {regime} is not defined in {rules_path}")
+        col.raise_if_any()
+    resolved = regime if forced else rules.regime_on(doc.as_of).id
+    return Scenario(
+        name=doc.name, description=doc.description, path=path, as_of=doc.as_of,
+        regime=resolved, regime_forced=forced,  # type: ignore[arg-type]
+        network=Network(districts=districts, nodes=nodes, lanes=lanes), rules=rules,
+        parcels=parcels, window_days=doc.consolidation.window_days,
+        objective=Objective(doc.objective.cny_per_transit_day, doc.objective.cny_per_t_co2e,
+                            doc.objective.holding_cost_pct_per_year),
+        solver=SolverOptions(time_limit_s=doc.solver.time_limit_s,
+                             relative_gap=doc.solver.relative_gap, max_legs=doc.solver.max_legs),
+        inputs={"scenario": str(path), "ports": str(ports_path), "lanes": str(lanes_path),
+                "rules": str(rules_path), "returns": str(returns_path)},
+    )
+
+
+__all__ = ["MODES", "InputError", "Problem", "load_lanes", "load_ports", "load_returns",
+           "load_rules", "load_scenario"]
