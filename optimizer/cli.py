@@ -1,0 +1,218 @@
+"""``returnroute validate | solve | explain``: the command line; it only wires the stages.
+
+Exit codes: 0 solved (also with unrouted batches, which are listed), 2 bad input, 1 internal
+error. Bad input is reported as one line per problem (file, row or YAML path, field, what is
+wrong), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from optimizer.io import InputError, Problem, load_scenario
+from optimizer.pipeline import prepare, run
+from optimizer.report import OUTPUT_FILES, plan_to_dict, print_summary, to_json, write_outputs
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(fn: F) -> F:
+    """Turn InputError into exit code 2 and anything unexpected into exit code 1, no traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as err:
+            click.echo("error: invalid input", err=True)
+            for p in err.problems:
+                click.echo(f"  {p}", err=True)
+            sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+            click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+            if kwargs.get("debug"):
+                traceback.print_exc()
+            else:
+                click.echo("  (run again with --debug for the traceback; please report it)",
+                           err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="optimizer", prog_name="returnroute")
+def cli() -> None:
+    """Cheapest compliant return routes for cross-border e-commerce export returns into China."""
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def validate(scenario: Path, debug: bool) -> None:
+    """Check a scenario and every file it names; print what it contains."""
+    sc = load_scenario(scenario)
+    prepared = prepare(sc)
+    allowed = prepared.allowed()
+    no_option = [b.batch_id for b in prepared.batches if not allowed[b.batch_id]]
+    click.echo(f"{scenario}: OK")
+    click.echo(f"  {len(sc.network.districts)} districts, {len(sc.network.nodes)} nodes, "
+               f"{len(sc.network.lanes)} lanes")
+    click.echo(f"  {len(sc.parcels)} parcels -> {len(prepared.batches)} batches "
+               f"(window {sc.window_days} days)")
+    click.echo(f"  as_of {sc.as_of}, regime {sc.regime}"
+               + (" (forced)" if sc.regime_forced else " (from the rule timeline)"))
+    if no_option:
+        click.echo(f"  {len(no_option)} batch(es) have no compliant route (see `explain`): "
+                   + ", ".join(no_option[:5]) + (" ..." if len(no_option) > 5 else ""))
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for plan.json, routes.csv, vehicles.csv and report.html.")
+@click.option("--json", "as_json", is_flag=True, help="Print plan.json to stdout.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def solve(scenario: Path, out_dir: Path | None, as_json: bool, debug: bool) -> None:
+    """Plan the cheapest compliant return routes of a scenario."""
+    sc = load_scenario(scenario)
+    if out_dir is not None:
+        _check_out_dir(out_dir, sc.inputs.values())
+    plan = run(sc)
+    if out_dir is not None:
+        write_outputs(plan, out_dir)
+    if as_json:
+        click.echo(to_json(plan), nl=False)
+    else:
+        print_summary(plan, Console(width=200))
+        if out_dir is not None:
+            click.echo(f"wrote {', '.join(OUTPUT_FILES)} to {out_dir}")
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--batch", "batch_id", required=True, help="Batch id (see `solve`).")
+@click.option("--json", "as_json", is_flag=True, help="Print the options as JSON.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def explain(scenario: Path, batch_id: str, as_json: bool, debug: bool) -> None:
+    """Every candidate return port and mode of one batch: cost, days, and why it lost."""
+    sc = load_scenario(scenario)
+    prepared = prepare(sc)
+    ids = [b.batch_id for b in prepared.batches]
+    if batch_id not in ids:
+        raise InputError([Problem("--batch", "", "", f"unknown batch {batch_id!r}; batches: "
+                                  + ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else ""))])
+    plan = run(sc, same_route_baseline=False)
+    chosen = next((bp for bp in plan.batches if bp.batch_id == batch_id), None)
+    rows = explain_rows(prepared.options[batch_id], chosen)
+    doc = {"batch_id": batch_id, "chosen": None if chosen is None else {
+        "return_port": chosen.return_port, "mode": chosen.mode,
+        "cost_cny": round(chosen.cost_cny, 2), "lanes": [leg.lane_id for leg in chosen.legs]},
+        "unrouted": next(({"reasons": [{"rule": c.rule, "detail": c.detail} for c in u.reasons]}
+                          for u in plan.unrouted if u.batch_id == batch_id), None),
+        "options": rows}
+    if as_json:
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"{batch_id}: candidate return ports and modes")
+    for col in ("return port", "district", "mode", "status", "standalone CNY", "vs chosen",
+                "days", "best route", "rejected by"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["return_port"], r["return_district"], r["mode"], r["status"],
+                      f"{r['standalone_cny']:,.0f}",
+                      "—" if r["extra_vs_chosen_cny"] is None
+                      else f"{r['extra_vs_chosen_cny']:+,.0f}",
+                      str(r["transit_days"]), " > ".join(r["lanes"]),
+                      "\n".join(f"{x['rule']}: {x['detail']}" for x in r["rejected_by"]))
+    Console(width=220).print(table)
+    if chosen is not None:
+        click.echo(f"chosen: {chosen.return_port} by {chosen.mode}, {chosen.cost_cny:,.0f} CNY "
+                   "in the plan (vehicles shared with other batches where cheaper)")
+    for u in plan.unrouted:
+        if u.batch_id == batch_id:
+            click.echo("unrouted: " + "; ".join(f"{c.rule}: {c.detail}" for c in u.reasons))
+
+
+def explain_rows(options: Any, chosen: Any) -> list[dict[str, Any]]:
+    """One row per (return port, mode): its best option, or why every option there failed."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for opt in options:
+        groups.setdefault((opt.route.port.id, opt.route.mode), []).append(opt)
+    chosen_standalone = None
+    if chosen is not None:
+        lanes = [leg.lane_id for leg in chosen.legs]
+        for opt in options:
+            if [lane.lane_id for lane in opt.route.lanes] == lanes and \
+                    opt.route.port.id == chosen.return_port:
+                chosen_standalone = opt.standalone_cny
+    rows = []
+    for (port, mode), opts in groups.items():
+        allowed = [o for o in opts if o.allowed]
+        pool = allowed or opts
+        best = min(pool, key=lambda o: (o.standalone_cny, o.route.route_id))
+        rejected: dict[tuple[str, str], None] = {}
+        if not allowed:
+            for o in opts:
+                for c in o.failed:
+                    rejected[(c.rule, c.detail)] = None
+        is_chosen = chosen is not None and port == chosen.return_port and mode == chosen.mode
+        rows.append({
+            "return_port": port, "return_district": best.route.port.district or "",
+            "mode": mode,
+            "status": "chosen" if is_chosen else ("allowed" if allowed else "rejected"),
+            "standalone_cny": round(best.standalone_cny, 2),
+            "extra_vs_chosen_cny": (round(best.standalone_cny - chosen_standalone, 2)
+                                    if allowed and chosen_standalone is not None else None),
+            "transit_days": best.transit_days,
+            "lanes": [lane.lane_id for lane in best.route.lanes],
+            "rejected_by": [{"rule": r, "detail": d} for r, d in rejected],
+        })
+    order = {"chosen": 0, "allowed": 1, "rejected": 2}
+    rows.sort(key=lambda r: (order[r["status"]], r["standalone_cny"], r["return_port"],
+                             r["mode"]))
+    return rows
+
+
+def _check_out_dir(out_dir: Path, inputs: Any) -> None:
+    """Refuse an output directory that holds inputs or other people's files."""
+    out = out_dir.resolve()
+    problems = []
+    if out.exists() and not out.is_dir():
+        problems.append("exists and is not a directory")
+    for item in inputs:
+        p = Path(item).resolve()
+        if out == p or out in p.parents:
+            problems.append(f"contains the input {item}; choose another directory")
+            break
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_FILES)
+        if foreign:
+            problems.append("holds files returnroute did not write (" + ", ".join(foreign[:5])
+                            + "); not overwriting it")
+    if problems:
+        raise InputError([Problem("--out", str(out_dir), "", msg) for msg in problems])
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=argv, prog_name="returnroute")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

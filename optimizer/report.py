@@ -1,0 +1,289 @@
+"""Render a Plan: the JSON document, CSV tables, a self-contained HTML page and terminal tables.
+
+Output directories are written atomically: everything goes to a temporary sibling directory
+that replaces ``--out`` only once every file is complete, so a failed run never leaves a
+half-written plan and never destroys the previous one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from optimizer.model import BatchPlan, Plan
+
+
+def _r(value: float | None, nd: int = 2) -> float | None:
+    return None if value is None else round(float(value), nd)
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan.json document (see README "Outputs"); stable key order, rounded to the fen."""
+    return {
+        "scenario": plan.scenario,
+        "status": plan.status,
+        "solver_status": plan.solver_status,
+        "objective_cny": _r(plan.objective_cny),
+        "bound_cny": _r(plan.bound_cny),
+        "gap": _r(plan.gap, 6),
+        "solve_seconds": _r(plan.solve_seconds, 3),
+        "totals": {k: (_r(v) if isinstance(v, float) else v) for k, v in plan.totals.items()},
+        "batches": [_batch_dict(bp) for bp in plan.batches],
+        "vehicles": [{
+            "lane_id": v.lane_id, "period": v.period, "mode": v.mode, "count": v.count,
+            "load_kg": _r(v.load_kg, 3), "capacity_kg": _r(v.capacity_kg, 3),
+            "load_m3": _r(v.load_m3, 4), "capacity_m3": _r(v.capacity_m3, 4),
+            "cost_cny": _r(v.cost_cny), "batch_ids": list(v.batch_ids)}
+            for v in plan.vehicles],
+        "unrouted": [{
+            "batch_id": u.batch_id, "origin": u.origin, "destination": u.destination,
+            "weight_kg": _r(u.weight_kg, 3),
+            "reasons": [{"rule": c.rule, "detail": c.detail} for c in u.reasons]}
+            for u in plan.unrouted],
+        "meta": plan.meta,
+    }
+
+
+def _batch_dict(bp: BatchPlan) -> dict[str, Any]:
+    return {
+        "batch_id": bp.batch_id, "origin": bp.origin, "destination": bp.destination,
+        "weight_kg": _r(bp.weight_kg, 3), "volume_m3": _r(bp.volume_m3, 4),
+        "value_cny": _r(bp.value_cny), "goods_class": bp.goods_class,
+        "trade_mode": bp.trade_mode, "export_district": bp.export_district,
+        "return_port": bp.return_port, "return_district": bp.return_district,
+        "entry_point": bp.entry_point, "mode": bp.mode,
+        "legs": [{"lane_id": leg.lane_id, "from": leg.origin, "to": leg.destination,
+                  "mode": leg.mode, "cost_cny": _r(leg.cost_cny),
+                  "transit_days": leg.transit_days} for leg in bp.legs],
+        "depart_date": bp.depart_date.isoformat(), "declare_date": bp.declare_date.isoformat(),
+        "eta": bp.eta.isoformat(), "transit_days": bp.transit_days,
+        "cost_cny": _r(bp.cost_cny),
+        "components": {k: _r(v) for k, v in bp.components.items()},
+        "air_cost_cny": _r(bp.air_cost_cny), "same_route_cost_cny": _r(bp.same_route_cost_cny),
+        "co2e_kg": _r(bp.co2e_kg, 1),
+        "compliance": [{"rule": c.rule, "passed": c.passed, "detail": c.detail}
+                       for c in bp.compliance],
+        "parcel_ids": list(bp.parcel_ids),
+    }
+
+
+def to_json(plan: Plan) -> str:
+    """plan.json as text (UTF-8, indented, deterministic)."""
+    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False, default=_json_default) \
+        + "\n"
+
+
+def _json_default(obj: object) -> object:
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    if isinstance(obj, (set, frozenset, tuple)):
+        return sorted(obj) if isinstance(obj, (set, frozenset)) else list(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def _csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+ROUTE_COLUMNS = ("batch_id", "origin", "destination", "weight_kg", "volume_m3", "value_cny",
+                 "goods_class", "trade_mode", "export_district", "entry_point", "return_port",
+                 "return_district", "mode", "lanes", "depart_date", "declare_date", "eta",
+                 "transit_days", "cost_cny", "freight_cny", "vehicles_cny", "clearance_cny",
+                 "tax_exposure_cny", "air_cost_cny", "same_route_cost_cny", "co2e_kg", "parcels")
+VEHICLE_COLUMNS = ("lane_id", "period", "mode", "count", "load_kg", "capacity_kg", "load_m3",
+                   "capacity_m3", "utilisation_pct", "cost_cny", "batch_ids")
+
+
+def routes_csv(plan: Plan) -> str:
+    """routes.csv: one row per routed batch."""
+    return _csv(({
+        "batch_id": bp.batch_id, "origin": bp.origin, "destination": bp.destination,
+        "weight_kg": _r(bp.weight_kg, 3), "volume_m3": _r(bp.volume_m3, 4),
+        "value_cny": _r(bp.value_cny), "goods_class": bp.goods_class,
+        "trade_mode": bp.trade_mode, "export_district": bp.export_district,
+        "entry_point": bp.entry_point, "return_port": bp.return_port,
+        "return_district": bp.return_district, "mode": bp.mode,
+        "lanes": " > ".join(leg.lane_id for leg in bp.legs),
+        "depart_date": bp.depart_date.isoformat(), "declare_date": bp.declare_date.isoformat(),
+        "eta": bp.eta.isoformat(), "transit_days": bp.transit_days,
+        "cost_cny": _r(bp.cost_cny), "freight_cny": _r(bp.components["freight"]),
+        "vehicles_cny": _r(bp.components["vehicles"]),
+        "clearance_cny": _r(bp.components["clearance"]),
+        "tax_exposure_cny": _r(bp.components["tax_exposure"]),
+        "air_cost_cny": _r(bp.air_cost_cny), "same_route_cost_cny": _r(bp.same_route_cost_cny),
+        "co2e_kg": _r(bp.co2e_kg, 1), "parcels": len(bp.parcel_ids)} for bp in plan.batches),
+        ROUTE_COLUMNS)
+
+
+def vehicles_csv(plan: Plan) -> str:
+    """vehicles.csv: one row per lane and period with vehicles bought or kg booked."""
+    return _csv(({
+        "lane_id": v.lane_id, "period": v.period, "mode": v.mode, "count": v.count,
+        "load_kg": _r(v.load_kg, 3), "capacity_kg": _r(v.capacity_kg, 3),
+        "load_m3": _r(v.load_m3, 4), "capacity_m3": _r(v.capacity_m3, 4),
+        "utilisation_pct": _r(100 * max(v.load_kg / v.capacity_kg if v.capacity_kg else 0,
+                                        v.load_m3 / v.capacity_m3 if v.capacity_m3 else 0), 1),
+        "cost_cny": _r(v.cost_cny), "batch_ids": " ".join(v.batch_ids)} for v in plan.vehicles),
+        VEHICLE_COLUMNS)
+
+
+def report_html(plan: Plan) -> str:
+    """A single self-contained HTML page: headline figures, routes, vehicles, unrouted batches."""
+    t = plan.totals
+    esc = html.escape
+
+    def money(v: object) -> str:
+        return "—" if v is None else f"{float(v):,.0f}"  # type: ignore[arg-type]
+
+    def pct(v: object) -> str:
+        return "—" if v is None else f"{float(v):.1f}%"  # type: ignore[arg-type]
+
+    head = [("Status", plan.status), ("Landed cost (CNY)", money(t["cost_cny"])),
+            ("All-air baseline (CNY)", money(t["air_baseline_cny"])),
+            ("Saving vs all-air", pct(t["saving_vs_air_pct"])),
+            ("Same-route baseline (CNY)", money(t["same_route_baseline_cny"])),
+            ("Saving vs same-route", pct(t["saving_vs_same_route_pct"])),
+            ("CO2e (kg)", money(t["co2e_kg"])), ("Vehicles", str(t["vehicles"])),
+            ("Batches routed / unrouted", f"{t['batches_routed']} / {t['batches_unrouted']}"),
+            ("Objective / bound / gap", f"{money(plan.objective_cny)} / "
+             f"{money(plan.bound_cny)} / {pct(None if plan.gap is None else plan.gap * 100)}")]
+    cards = "".join(f"<div class=card><div class=k>{esc(k)}</div><div class=v>{esc(v)}</div>"
+                    "</div>" for k, v in head)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in (
+            bp.batch_id, f"{bp.weight_kg:,.1f}", bp.entry_point, bp.return_port,
+            bp.return_district, bp.mode, " › ".join(leg.lane_id for leg in bp.legs),
+            bp.eta.isoformat(), bp.transit_days, money(bp.cost_cny), money(bp.air_cost_cny),
+            money(bp.same_route_cost_cny))) + "</tr>" for bp in plan.batches)
+    vrows = "".join(
+        f"<tr><td>{esc(v.lane_id)}</td><td>{esc(v.period)}</td><td>{v.count}</td>"
+        f"<td>{v.load_kg:,.1f}</td><td>{v.capacity_kg:,.0f}</td><td>{money(v.cost_cny)}</td>"
+        f"<td>{esc(' '.join(v.batch_ids))}</td></tr>" for v in plan.vehicles)
+    urows = "".join(
+        f"<tr><td>{esc(u.batch_id)}</td><td>{u.weight_kg:,.1f}</td><td><ul>"
+        + "".join(f"<li><b>{esc(c.rule)}</b> {esc(c.detail)}</li>" for c in u.reasons)
+        + "</ul></td></tr>" for u in plan.unrouted)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>returnroute — {esc(plan.scenario)}</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:24px;color:#222}}
+.cards{{display:flex;flex-wrap:wrap;gap:12px}}
+.card{{border:1px solid #ccc;border-radius:6px;padding:8px 12px;min-width:160px}}
+.k{{font-size:12px;color:#666}}.v{{font-size:18px;font-weight:600}}
+table{{border-collapse:collapse;margin-top:12px;font-size:13px}}
+td,th{{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}}
+th{{background:#f3f3f3}}
+</style></head><body>
+<h1>returnroute — {esc(plan.scenario)}</h1>
+<p>as of {esc(str(plan.meta.get('as_of')))}, regime {esc(str(plan.meta.get('regime')))}</p>
+<div class=cards>{cards}</div>
+<h2>Routes</h2>
+<table><tr><th>Batch</th><th>kg</th><th>Entry</th><th>Return port</th><th>District</th>
+<th>Mode</th><th>Lanes</th><th>ETA</th><th>Days</th><th>Cost CNY</th><th>All-air CNY</th>
+<th>Same-route CNY</th></tr>{rows}</table>
+<h2>Vehicles</h2>
+<table><tr><th>Lane</th><th>Week</th><th>Count</th><th>Load kg</th><th>Capacity kg</th>
+<th>Cost CNY</th><th>Batches</th></tr>{vrows}</table>
+<h2>Unrouted batches</h2>
+{"<table><tr><th>Batch</th><th>kg</th><th>Reasons</th></tr>" + urows + "</table>"
+ if plan.unrouted else "<p>None.</p>"}
+</body></html>
+"""
+
+
+#: the files ``solve --out`` writes
+OUTPUT_FILES = ("plan.json", "routes.csv", "vehicles.csv", "report.html")
+
+
+def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
+    """Write plan.json, routes.csv, vehicles.csv and report.html into ``out_dir`` atomically."""
+    files = dict(zip(OUTPUT_FILES, (to_json(plan), routes_csv(plan), vehicles_csv(plan),
+                                    report_html(plan)), strict=True))
+    return write_atomically(Path(out_dir), files)
+
+
+def write_atomically(out_dir: Path, files: Mapping[str, str]) -> list[Path]:
+    """Create ``out_dir`` holding exactly ``files``; the old directory survives any failure."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for name, text in files.items():
+            with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+        old = None
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
+            old.rmdir()
+            out_dir.rename(old)
+        tmp.rename(out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [out_dir / name for name in files]
+
+
+# ---- terminal -----------------------------------------------------------------------------------
+
+
+def print_summary(plan: Plan, console: Console) -> None:
+    """Per batch: port, district, entry, mode, legs, cost, all-air, saving, days; then totals."""
+    table = Table(title=f"returnroute — {plan.scenario} (as of {plan.meta.get('as_of')}, "
+                        f"{plan.meta.get('regime')} regime)", show_lines=False)
+    for col, justify in (("batch", "left"), ("kg", "right"), ("return port", "left"),
+                         ("district", "left"), ("entry", "left"), ("mode", "left"),
+                         ("legs", "left"), ("cost CNY", "right"), ("all-air CNY", "right"),
+                         ("saving", "right"), ("days", "right")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for bp in plan.batches:
+        saving = (f"{(bp.air_cost_cny - bp.cost_cny) / bp.air_cost_cny:.0%}"
+                  if bp.air_cost_cny else "—")
+        table.add_row(bp.batch_id, f"{bp.weight_kg:,.1f}", bp.return_port, bp.return_district,
+                      bp.entry_point, bp.mode,
+                      "\n".join(f"{leg.lane_id} ({leg.cost_cny:,.0f})" for leg in bp.legs),
+                      f"{bp.cost_cny:,.0f}",
+                      f"{bp.air_cost_cny:,.0f}" if bp.air_cost_cny is not None else "—",
+                      saving, str(bp.transit_days))
+    console.print(table)
+    for u in plan.unrouted:
+        console.print(f"[bold red]unrouted[/] {u.batch_id} ({u.weight_kg:,.1f} kg):")
+        for c in u.reasons:
+            console.print(f"    {c.rule}: {c.detail}")
+    t = plan.totals
+
+    def fmt(v: object, suffix: str = "") -> str:
+        return "—" if v is None else f"{float(v):,.1f}{suffix}"  # type: ignore[arg-type]
+
+    console.print(
+        f"total landed cost {fmt(t['cost_cny'])} CNY | all-air {fmt(t['air_baseline_cny'])} "
+        f"(saving {fmt(t['saving_vs_air_pct'], '%')}) | same-route "
+        f"{fmt(t['same_route_baseline_cny'])} (saving {fmt(t['saving_vs_same_route_pct'], '%')})"
+        f" | greedy {fmt(t['greedy_baseline_cny'])} | CO2e {fmt(t['co2e_kg'])} kg | "
+        f"{t['vehicles']} vehicles")
+    console.print(
+        f"status {plan.status} (solver {plan.solver_status}) | objective "
+        f"{fmt(plan.objective_cny)} | bound {fmt(plan.bound_cny)} | gap "
+        f"{fmt(None if plan.gap is None else plan.gap * 100, '%')} | "
+        f"{plan.solve_seconds:.2f} s")

@@ -1,0 +1,145 @@
+"""A small, hand-checkable network written to real files, so tests go through the same readers
+as users do.
+
+    HUB (RU) --L_TIR_BORDER (truck 10,000)--------> BORDER (district ADIST, pilot) --L_ROAD_BORDER (3.0/kg)--> SELLER
+    HUB -----L_TIR_INLAND via BORDER (truck 15,000)> INLAND (district BDIST, pilot) --L_ROAD_INLAND (0.2/kg)--> SELLER
+    HUB -----L_AIR (30/kg)-------------------------> AIRPORT (district BDIST) ------L_ROAD_AIR (0.3/kg)-----> SELLER
+    HUB -----L_TIR_NOPILOT via BORDER (truck 12,000)> NOPILOT (district CDIST, no pilot) --L_ROAD_NOPILOT (0.2/kg)--> SELLER
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+LANE_FIELDS = ["lane_id", "origin", "destination", "via", "mode", "cost_per_kg_cny",
+               "cost_per_vehicle_cny", "vehicle_capacity_kg", "vehicle_capacity_m3",
+               "max_vehicles", "transit_days", "distance_km", "co2e_g_per_tkm", "source"]
+PARCEL_FIELDS = ["parcel_id", "origin", "destination", "weight_kg", "volume_m3", "value_cny",
+                 "trade_mode", "export_date", "export_port", "goods_class", "ready_date"]
+
+
+def small_ports() -> dict[str, Any]:
+    """Districts and nodes of the small network."""
+    def cn(id_: str, kind: str, district: str, modes: list[str], fee: float, **kw: Any) -> dict:
+        return {"id": id_, "name": id_.title(), "kind": kind, "country": "CN", "lat": 30.0,
+                "lon": 110.0, "district": district, "modes": modes, "cbec_return_site": True,
+                "tir_open": True, "clearance_fee_cny": fee, "clearance_days": 1, **kw}
+
+    return {
+        "districts": [
+            {"id": "ADIST", "name": "A Customs", "pilot_since": "2024-12-15"},
+            {"id": "BDIST", "name": "B Customs", "pilot_since": "2024-12-15"},
+            {"id": "CDIST", "name": "C Customs", "pilot_since": None},
+        ],
+        "nodes": [
+            {"id": "HUB", "name": "Hub", "kind": "foreign_hub", "country": "RU", "lat": 55.0,
+             "lon": 37.0, "modes": ["tir_road", "air", "rail"]},
+            cn("BORDER", "border_crossing", "ADIST", ["tir_road", "road"], 500),
+            cn("INLAND", "clearance_site", "BDIST", ["tir_road", "road"], 300),
+            cn("AIRPORT", "airport", "BDIST", ["air", "road"], 400, tir_open=False),
+            cn("NOPILOT", "clearance_site", "CDIST", ["tir_road", "road"], 300),
+            {"id": "SELLER", "name": "Sellers", "kind": "seller_cluster", "country": "CN",
+             "lat": 29.0, "lon": 120.0, "district": "BDIST", "modes": ["road"]},
+            {"id": "SELLER2", "name": "Sellers 2", "kind": "seller_cluster", "country": "CN",
+             "lat": 29.5, "lon": 120.5, "district": "BDIST", "modes": ["road"]},
+        ],
+    }
+
+
+def lane(lane_id: str, origin: str, dest: str, mode: str, per_kg: float = 0.0,
+         per_vehicle: float = 0.0, days: int = 1, via: str = "", cap_kg: float = 20_000,
+         cap_m3: float = 80, max_vehicles: int | str = "", km: float = 1000,
+         co2: float = 100) -> dict[str, Any]:
+    """One lanes.csv row."""
+    return {"lane_id": lane_id, "origin": origin, "destination": dest, "via": via, "mode": mode,
+            "cost_per_kg_cny": per_kg, "cost_per_vehicle_cny": per_vehicle,
+            "vehicle_capacity_kg": cap_kg, "vehicle_capacity_m3": cap_m3,
+            "max_vehicles": max_vehicles, "transit_days": days, "distance_km": km,
+            "co2e_g_per_tkm": co2, "source": "test"}
+
+
+def small_lanes() -> list[dict[str, Any]]:
+    """Lanes of the small network (see the module docstring)."""
+    rows = [
+        lane("L_TIR_BORDER", "HUB", "BORDER", "tir_road", per_vehicle=10_000, days=5),
+        lane("L_TIR_INLAND", "HUB", "INLAND", "tir_road", per_vehicle=15_000, days=8,
+             via="BORDER"),
+        lane("L_AIR", "HUB", "AIRPORT", "air", per_kg=30.0, days=2, cap_kg=5000, cap_m3=30,
+             max_vehicles=7),
+        lane("L_TIR_NOPILOT", "HUB", "NOPILOT", "tir_road", per_vehicle=12_000, days=7,
+             via="BORDER"),
+    ]
+    for seller in ("SELLER", "SELLER2"):
+        suffix = "" if seller == "SELLER" else "_2"
+        rows += [
+            lane(f"L_ROAD_BORDER{suffix}", "BORDER", seller, "road", per_kg=3.0, days=3),
+            lane(f"L_ROAD_INLAND{suffix}", "INLAND", seller, "road", per_kg=0.2, days=1),
+            lane(f"L_ROAD_AIR{suffix}", "AIRPORT", seller, "road", per_kg=0.3, days=1),
+            lane(f"L_ROAD_NOPILOT{suffix}", "NOPILOT", seller, "road", per_kg=0.2, days=1),
+        ]
+    return rows
+
+
+def parcel(pid: str, weight: float = 1000.0, *, volume: float = 5.0, value: float = 100_000.0,
+           mode: str = "9610", export: str = "2025-06-01", port: str = "BORDER",
+           goods: str = "general", ready: str = "2025-07-01", dest: str = "SELLER",
+           origin: str = "HUB") -> dict[str, Any]:
+    """One returns CSV row."""
+    return {"parcel_id": pid, "origin": origin, "destination": dest, "weight_kg": weight,
+            "volume_m3": volume, "value_cny": value, "trade_mode": mode, "export_date": export,
+            "export_port": port, "goods_class": goods, "ready_date": ready}
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]], fields: list[str]) -> None:
+    """Write rows with a header."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+CaseFn = Callable[..., Path]
+
+
+@pytest.fixture
+def make_case(tmp_path: Path) -> CaseFn:
+    """Write a complete scenario (network, rules, returns, YAML) and return the YAML's path."""
+    counter = {"n": 0}
+
+    def make(parcels: list[dict[str, Any]] | None = None, *,
+             lanes: list[dict[str, Any]] | None = None, ports: dict[str, Any] | None = None,
+             as_of: str = "2025-07-10", regime: str = "auto", window_days: int = 7,
+             objective: dict[str, Any] | None = None, rules: dict[str, Any] | None = None,
+             solver: dict[str, Any] | None = None) -> Path:
+        counter["n"] += 1
+        d = tmp_path / f"case{counter['n']}"
+        d.mkdir()
+        (d / "ports.yaml").write_text(yaml.safe_dump(ports or small_ports(), sort_keys=False),
+                                      encoding="utf-8")
+        write_csv(d / "lanes.csv", lanes if lanes is not None else small_lanes(), LANE_FIELDS)
+        shutil.copy(ROOT / "data" / "rules.yaml", d / "rules.yaml")
+        write_csv(d / "returns.csv", parcels if parcels is not None else [parcel("P1")],
+                  PARCEL_FIELDS)
+        doc: dict[str, Any] = {
+            "name": f"case{counter['n']}", "as_of": as_of, "policy": {"regime": regime},
+            "network": {"ports": "ports.yaml", "lanes": "lanes.csv", "rules": "rules.yaml"},
+            "returns": "returns.csv", "consolidation": {"window_days": window_days},
+            "solver": {"time_limit_s": 20, "relative_gap": 0.0, **(solver or {})}}
+        if objective:
+            doc["objective"] = objective
+        if rules:
+            doc["rules"] = rules
+        path = d / "scenario.yaml"
+        path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        return path
+
+    return make
