@@ -100,7 +100,8 @@ def parcel(pid: str, weight: float = 1000.0, *, volume: float = 5.0, value: floa
 
 
 def write_csv(path: Path, rows: list[dict[str, Any]], fields: list[str]) -> None:
-    """Write rows with a header."""
+    """Write rows with a header: ``fields`` first, then any other keys the rows carry."""
+    fields = fields + sorted({k for row in rows for k in row} - set(fields))
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
         writer.writeheader()

@@ -1,0 +1,237 @@
+"""Each compliance rule, accepting and rejecting, and the regime timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from conftest import lane, parcel, small_lanes, small_ports
+
+from optimizer.compliance import RULES, check_option
+from optimizer.consolidate import consolidate
+from optimizer.io import load_scenario
+from optimizer.model import Check
+from optimizer.network import RouteIndex
+from optimizer.pipeline import prepare, run
+
+
+def _checks(path, port: str, mode: str | None = None) -> dict[str, Check]:
+    """The checks of the first option of the only batch that clears at ``port``."""
+    sc = load_scenario(path)
+    prepared = prepare(sc)
+    (batch,) = prepared.batches
+    opts = [o for o in prepared.options[batch.batch_id] if o.route.port.id == port
+            and (mode is None or o.route.mode == mode)]
+    assert opts, f"no option at {port}"
+    return {c.rule: c for c in opts[0].checks}
+
+
+def test_every_rule_in_data_is_implemented() -> None:
+    import yaml
+
+    from conftest import ROOT
+    enabled = yaml.safe_load((ROOT / "data" / "rules.yaml").read_text())["enabled"]
+    assert set(enabled) == set(RULES)
+
+
+def test_trade_mode(make_case) -> None:
+    assert _checks(make_case([parcel("P1", mode="9610")]), "BORDER")["TRADE_MODE"].passed
+    bad = _checks(make_case([parcel("P1", mode="0110")]), "BORDER")["TRADE_MODE"]
+    assert not bad.passed and "0110" in bad.detail
+
+
+def test_return_window(make_case) -> None:
+    # export 2024-07-15, ready 2025-07-01: BORDER declares 2025-07-07 (5 days + 1 clearance),
+    # the window closes 2025-07-15 -> allowed; INLAND declares 2025-07-10 -> allowed;
+    # exported 2024-07-05 the window closes 2025-07-05 -> both rejected.
+    ok = make_case([parcel("P1", export="2024-07-15")])
+    assert _checks(ok, "BORDER")["RETURN_WINDOW"].passed
+    late = make_case([parcel("P1", export="2024-07-05")])
+    check = _checks(late, "BORDER")["RETURN_WINDOW"]
+    assert not check.passed and "2025-07-05" in check.detail
+    # declared exactly on the last day is still in time: export 2024-07-07 -> closes 2025-07-07
+    edge = make_case([parcel("P1", export="2024-07-07")])
+    assert _checks(edge, "BORDER")["RETURN_WINDOW"].passed
+    assert not _checks(edge, "INLAND")["RETURN_WINDOW"].passed
+
+
+def test_district_under_each_regime(make_case) -> None:
+    p = [parcel("P1", export="2024-05-01", ready="2024-06-01")]
+    # same_route (before 2024-12-15): only the export district ADIST
+    old = make_case(p, as_of="2024-06-01")
+    assert _checks(old, "BORDER")["DISTRICT"].passed
+    check = _checks(old, "INLAND")["DISTRICT"]
+    assert not check.passed and "same_route" in check.detail
+    # pilot: a pilot return district is fine, a non-pilot one is not
+    p = [parcel("P1")]
+    pilot = make_case(p, as_of="2025-07-10")
+    assert _checks(pilot, "INLAND")["DISTRICT"].passed
+    check = _checks(pilot, "NOPILOT")["DISTRICT"]
+    assert not check.passed and "CDIST is not a cross-district pilot" in check.detail
+    # nationwide: any district
+    p = [parcel("P1", export="2026-04-01", ready="2026-05-01")]
+    assert _checks(make_case(p, as_of="2026-05-10"), "NOPILOT")["DISTRICT"].passed
+
+
+def test_pilot_export_district_parameter(make_case) -> None:
+    ports = small_ports()
+    ports["districts"][0]["pilot_since"] = None  # ADIST (export district) is not a pilot
+    p = [parcel("P1")]
+    strict = make_case(p, ports=ports)
+    check = _checks(strict, "INLAND")["DISTRICT"]
+    assert not check.passed and "export district ADIST" in check.detail
+    relaxed = make_case(p, ports=ports, rules={"regimes": [
+        {"id": "same_route", "from": "2020-03-27"},
+        {"id": "pilot", "from": "2024-12-15", "cross_district_trade_modes": ["9610"],
+         "return_district_must_be_pilot": True, "export_district_must_be_pilot": False},
+        {"id": "nationwide", "from": "2026-04-01", "cross_district_trade_modes": ["9610"]}]})
+    assert _checks(relaxed, "INLAND")["DISTRICT"].passed
+
+
+@pytest.mark.parametrize("mode", ["1210", "9810", "9710"])
+def test_only_9610_crosses_districts(make_case, mode: str) -> None:
+    p = [parcel("P1", mode=mode, export="2026-04-01", ready="2026-05-01")]
+    path = make_case(p, as_of="2026-05-10")
+    assert not _checks(path, "NOPILOT")["DISTRICT"].passed
+    assert _checks(path, "BORDER")["DISTRICT"].passed
+
+
+def test_cbec_site(make_case) -> None:
+    ports = small_ports()
+    for node in ports["nodes"]:
+        if node["id"] == "INLAND":
+            node["cbec_return_site"] = False
+        if node["id"] == "AIRPORT":
+            node["return_trade_modes"] = ["1210"]
+    path = make_case([parcel("P1")], ports=ports)
+    assert _checks(path, "BORDER")["CBEC_SITE"].passed
+    assert not _checks(path, "INLAND")["CBEC_SITE"].passed
+    check = _checks(path, "AIRPORT")["CBEC_SITE"]
+    assert not check.passed and "1210 only" in check.detail
+
+
+def test_goods_class_vs_mode(make_case) -> None:
+    path = make_case([parcel("P1", goods="battery")])
+    check = _checks(path, "AIRPORT")["GOODS_MODE"]
+    assert not check.passed and "air" in check.detail
+    assert _checks(path, "BORDER")["GOODS_MODE"].passed
+    assert _checks(make_case([parcel("P1")]), "AIRPORT")["GOODS_MODE"].passed
+
+
+def test_tir_open(make_case) -> None:
+    ports = small_ports()
+    for node in ports["nodes"]:
+        if node["id"] == "BORDER":
+            node["tir_open"] = False
+    path = make_case([parcel("P1")], ports=ports)
+    # the TIR lane to INLAND enters via BORDER, which is closed to TIR
+    check = _checks(path, "INLAND")["TIR_OPEN"]
+    assert not check.passed and "BORDER" in check.detail
+    assert _checks(path, "AIRPORT")["TIR_OPEN"].passed
+
+
+def test_node_mode(make_case) -> None:
+    lanes = small_lanes() + [lane("L_RAIL", "HUB", "INLAND", "rail", per_vehicle=9000, days=9)]
+    path = make_case([parcel("P1")], lanes=lanes)
+    check = _checks(path, "INLAND", mode="rail")["NODE_MODE"]
+    assert not check.passed and "INLAND (rail)" in check.detail
+    assert _checks(path, "INLAND", mode="tir_road")["NODE_MODE"].passed
+
+
+def test_domestic_mode_and_port_choice_on_a_path(make_case) -> None:
+    # BORDER -> INLAND bonded TIR lane: the route HUB>BORDER>INLAND>SELLER may clear at BORDER
+    # (then the TIR leg would be domestic: rejected) or at INLAND (allowed).
+    lanes = small_lanes() + [lane("L_BONDED", "BORDER", "INLAND", "tir_road", per_vehicle=100)]
+    sc = load_scenario(make_case([parcel("P1")], lanes=lanes))
+    prepared = prepare(sc)
+    (batch,) = prepared.batches
+    via = [o for o in prepared.options[batch.batch_id]
+           if [ln.lane_id for ln in o.route.lanes] == ["L_TIR_BORDER", "L_BONDED",
+                                                       "L_ROAD_INLAND"]]
+    by_port = {o.route.port.id: {c.rule: c for c in o.checks} for o in via}
+    assert set(by_port) == {"BORDER", "INLAND"}
+    assert not by_port["BORDER"]["DOMESTIC_MODE"].passed
+    assert by_port["INLAND"]["DOMESTIC_MODE"].passed
+
+
+def test_deadline(make_case) -> None:
+    row = parcel("P1") | {"deadline": "2025-07-09"}
+    path = make_case([row])
+    # BORDER arrives 2025-07-10 (too late), AIRPORT 2025-07-05 (in time)
+    assert not _checks(path, "BORDER")["DEADLINE"].passed
+    assert _checks(path, "AIRPORT")["DEADLINE"].passed
+    plan = run(load_scenario(path))
+    assert plan.batches[0].return_port == "AIRPORT"
+
+
+def test_rules_can_be_switched_off_in_the_scenario(make_case) -> None:
+    path = make_case([parcel("P1", goods="battery")], rules={
+        "enabled": ["TRADE_MODE", "RETURN_WINDOW", "DISTRICT", "CBEC_SITE"]})
+    checks = _checks(path, "AIRPORT")
+    assert "GOODS_MODE" not in checks
+
+
+@pytest.mark.parametrize(("as_of", "export", "ready", "expected"), [
+    ("2024-11-30", "2024-10-01", "2024-11-01", {"BORDER"}),                       # same_route
+    ("2025-07-10", "2025-06-01", "2025-07-01", {"BORDER", "INLAND", "AIRPORT"}),  # pilot
+    ("2026-05-10", "2026-04-01", "2026-05-01",
+     {"BORDER", "INLAND", "AIRPORT", "NOPILOT"}),                                 # nationwide
+])
+def test_allowed_ports_follow_as_of(make_case, as_of, export, ready, expected) -> None:
+    path = make_case([parcel("P1", export=export, ready=ready)], as_of=as_of)
+    prepared = prepare(load_scenario(path))
+    (batch,) = prepared.batches
+    allowed = {o.route.port.id for o in prepared.options[batch.batch_id] if o.allowed}
+    assert allowed == expected
+
+
+def test_answer_changes_with_as_of(make_case) -> None:
+    # 3,000 kg: INLAND (15,900) beats BORDER (19,500) once cross-district returns are allowed;
+    # NOPILOT (12,000 + 300 + 600 = 12,900) wins only under the nationwide rule.
+    def port(as_of: str, export: str, ready: str, regime: str = "auto") -> str:
+        path = make_case([parcel("P1", 3000, volume=15, export=export, ready=ready)],
+                         as_of=as_of, regime=regime)
+        return run(load_scenario(path)).batches[0].return_port
+
+    assert port("2024-11-30", "2024-10-01", "2024-11-01") == "BORDER"
+    assert port("2025-07-10", "2025-06-01", "2025-07-01") == "INLAND"
+    assert port("2026-05-10", "2026-04-01", "2026-05-01") == "NOPILOT"
+    # a forced regime wins over the date
+    assert port("2026-05-10", "2026-04-01", "2026-05-01", regime="same_route") == "BORDER"
+    assert port("2026-05-10", "2026-04-01", "2026-05-01", regime="pilot") == "INLAND"
+
+
+def test_regime_boundaries(make_case) -> None:
+    rules = load_scenario(make_case()).rules
+    assert rules.regime_on(dt.date(2024, 12, 14)).id == "same_route"
+    assert rules.regime_on(dt.date(2024, 12, 15)).id == "pilot"
+    assert rules.regime_on(dt.date(2026, 3, 31)).id == "pilot"
+    assert rules.regime_on(dt.date(2026, 4, 1)).id == "nationwide"
+
+
+def test_unrouted_batch_keeps_reasons_and_others_still_route(make_case) -> None:
+    parcels = [parcel("P1", mode="0110", dest="SELLER"), parcel("P2", dest="SELLER2")]
+    plan = run(load_scenario(make_case(parcels)))
+    assert plan.status == "PARTIAL"
+    assert [bp.destination for bp in plan.batches] == ["SELLER2"]
+    (u,) = plan.unrouted
+    assert {c.rule for c in u.reasons} >= {"TRADE_MODE"}
+    assert all(not c.passed for c in u.reasons)
+
+
+def test_checks_are_reported_for_chosen_routes(make_case) -> None:
+    plan = run(load_scenario(make_case()))
+    rules = [c.rule for c in plan.batches[0].compliance]
+    assert rules == ["TRADE_MODE", "RETURN_WINDOW", "DISTRICT", "CBEC_SITE", "GOODS_MODE",
+                     "TIR_OPEN", "NODE_MODE", "DOMESTIC_MODE", "DEADLINE"]
+    assert all(c.passed for c in plan.batches[0].compliance)
+
+
+def test_check_option_directly(make_case) -> None:
+    sc = load_scenario(make_case())
+    (batch,) = consolidate(sc.parcels, sc.network.nodes, 7)
+    routes = RouteIndex(sc.network).routes("HUB", "SELLER")
+    for route, regime in itertools.product(routes, sc.rules.regimes):
+        checks = check_option(batch, route, sc.network, sc.rules, regime, sc.as_of)
+        assert len(checks) == len(sc.rules.enabled)
