@@ -11,6 +11,7 @@ Run: ``python data/build_lanes.py`` (rewrites data/lanes.csv; deterministic).
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 from pathlib import Path
 
@@ -20,7 +21,8 @@ HERE = Path(__file__).resolve().parent
 
 # ---- general assumptions -----------------------------------------------------------------------
 USD_CNY = 7.2  # assumption: 2024-25 average exchange rate
-DETOUR = {"road": 1.25, "tir_road": 1.25, "rail": 1.30, "air": 1.05}  # assumption: route / great circle
+# assumption: route length / great-circle distance, by mode
+DETOUR = {"road": 1.25, "tir_road": 1.25, "rail": 1.30, "air": 1.05}
 
 # ---- TIR road (domain.md §3, §4) ---------------------------------------------------------------
 # Outbound China -> central Russia: US$10,000-12,500 per 20 t truck (2024, medium) -> mid US$11,250,
@@ -59,6 +61,7 @@ AIR_BACKHAUL = 0.75
 AIR_ALLOTMENT_KG, AIR_ALLOTMENT_M3 = 5_000, 30.0  # assumption: per flight allotment (167 kg/m3)
 AIR_FLIGHTS_PER_WEEK = {"direct": 7, "via_hub": 3}  # assumption
 AIR_DAYS = {"direct": 2, "via_hub": 4}  # assumption: flight + handling
+AIR_RANGES = {"direct": "direct US$4.80-6.85", "via_hub": "via hubs US$3.85-5.50"}
 CO2_AIR = 570  # g/t-km long-haul (DEFRA)
 
 # ---- domestic road in China (domain.md §4) -----------------------------------------------------
@@ -136,14 +139,15 @@ AIR_LANES = [  # (origin, destination, service)
 def great_circle_km(a: dict, b: dict) -> float:
     """Haversine distance between two nodes with ``lat``/``lon`` (mean Earth radius 6,371 km)."""
     la1, lo1, la2, lo2 = map(math.radians, (a["lat"], a["lon"], b["lat"], b["lon"]))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    h = (math.sin((la2 - la1) / 2) ** 2
+         + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
 def route_km(nodes: dict, mode: str, origin: str, dest: str, via: str | None) -> float:
-    """Surface or air distance along origin -> (via) -> destination with the mode's detour factor."""
+    """Distance along origin -> (via) -> destination, with the mode's detour factor."""
     stops = [origin, via, dest] if via else [origin, dest]
-    gc = sum(great_circle_km(nodes[a], nodes[b]) for a, b in zip(stops, stops[1:], strict=False))
+    gc = sum(great_circle_km(nodes[a], nodes[b]) for a, b in itertools.pairwise(stops))
     return gc * DETOUR[mode]
 
 
@@ -183,13 +187,15 @@ def build(nodes: dict) -> list[dict]:
             vehicle_capacity_kg=TIR_TRUCK_KG, vehicle_capacity_m3=TIR_TRUCK_M3,
             max_vehicles=TIR_GROUPAGE_TRUCKS_PER_WEEK, transit_days=days, distance_km=km,
             co2e_g_per_tkm=CO2_ROAD,
-            source=tir_src + f"; space per kg at {GROUPAGE_LOAD_FACTOR:.0%} load factor (assumption)"))
+            source=f"{tir_src}; space per kg at {GROUPAGE_LOAD_FACTOR:.0%} load factor "
+                   "(assumption)"))
 
     rail_cny_km = RAIL_FEU_USD * USD_CNY * RAIL_BACKHAUL / RAIL_REF_KM
     rail_km_day = RAIL_REF_KM / RAIL_REF_DAYS
     rail_src = (f"rail 40' HC US$6-7k China->Moscow (2023, domain.md §4) x{RAIL_BACKHAUL} backhaul "
-                f"(assumption: surplus boxes), {rail_cny_km:.2f} CNY/km over 10,150 km; Moscow->China "
-                f"time not found: {RAIL_REF_DAYS} days/10,150 km (low end of 25-35 days, 2023)")
+                f"(assumption: surplus boxes), {rail_cny_km:.2f} CNY/km over 10,150 km; "
+                f"Moscow->China time not found: {RAIL_REF_DAYS} days/10,150 km "
+                "(low end of 25-35 days, 2023)")
     for o, d, via in RAIL_LANES:
         km = route_km(nodes, "rail", o, d, via)
         tag = f"{o}_{via}_{d}" if via else f"{o}_{d}"
@@ -209,7 +215,7 @@ def build(nodes: dict) -> list[dict]:
             vehicle_capacity_kg=AIR_ALLOTMENT_KG, vehicle_capacity_m3=AIR_ALLOTMENT_M3,
             max_vehicles=AIR_FLIGHTS_PER_WEEK[service], transit_days=AIR_DAYS[service],
             distance_km=km, co2e_g_per_tkm=CO2_AIR,
-            source=(f"air China->Russia 2023 {'direct US$4.80-6.85' if service == 'direct' else 'via hubs US$3.85-5.50'}"
+            source=(f"air China->Russia 2023 {AIR_RANGES[service]}"
                     f"/kg ex fuel (domain.md §4, low) x{AIR_BACKHAUL} backhaul (assumption); "
                     f"{AIR_ALLOTMENT_KG} kg allotment/flight (assumption)")))
 
@@ -220,23 +226,28 @@ def build(nodes: dict) -> list[dict]:
         for c in clusters:
             km = max(route_km(nodes, "road", p, c, None), 10.0)
             if km <= LIGHT_MAX_KM:
-                truck, cap_kg, cap_m3, co2 = LIGHT_FIXED_CNY + LIGHT_CNY_KM * km, LIGHT_KG, LIGHT_M3, CO2_LIGHT_TRUCK
-                kind = f"4.2 m light truck {LIGHT_FIXED_CNY:.0f} CNY + {LIGHT_CNY_KM} CNY/km (assumption)"
+                truck = LIGHT_FIXED_CNY + LIGHT_CNY_KM * km
+                cap_kg, cap_m3, co2 = LIGHT_KG, LIGHT_M3, CO2_LIGHT_TRUCK
+                kind = (f"4.2 m light truck {LIGHT_FIXED_CNY:.0f} CNY + {LIGHT_CNY_KM} CNY/km "
+                        "(assumption)")
             else:
                 truck, cap_kg, cap_m3, co2 = ftl_cny_km * km, FTL_KG, FTL_M3, CO2_ROAD
-                kind = "13.6 m trailer at 0.235 CNY/t-km (2007 index, domain.md §4) x1.30 (assumption)"
+                kind = ("13.6 m trailer at 0.235 CNY/t-km (2007 index, domain.md §4) x1.30 "
+                        "(assumption)")
             rows.append(lane_row(
                 lane_id=f"ROAD_TRK_{p}_{c}", origin=p, destination=c, via="", mode="road",
                 cost_per_kg_cny=0, cost_per_vehicle_cny=truck, vehicle_capacity_kg=cap_kg,
-                vehicle_capacity_m3=cap_m3, max_vehicles="", transit_days=max(1, math.ceil(km / 700)),
-                distance_km=km, co2e_g_per_tkm=co2, source=f"domestic delivery: {kind}; 700 km/day"))
+                vehicle_capacity_m3=cap_m3, max_vehicles="",
+                transit_days=max(1, math.ceil(km / 700)), distance_km=km, co2e_g_per_tkm=co2,
+                source=f"domestic delivery: {kind}; 700 km/day"))
             rows.append(lane_row(
                 lane_id=f"ROAD_LTL_{p}_{c}", origin=p, destination=c, via="", mode="road",
                 cost_per_kg_cny=2 * FTL_CNY_TKM / 1000 * km + LTL_HANDLING_CNY_KG,
                 cost_per_vehicle_cny=0, vehicle_capacity_kg=FTL_KG, vehicle_capacity_m3=FTL_M3,
                 max_vehicles="", transit_days=1 + math.ceil(km / 500), distance_km=km,
                 co2e_g_per_tkm=CO2_LTL,
-                source="domestic LTL: 2x FTL cost per kg-km + 0.20 CNY/kg handling, 500 km/day + 1 day (assumption)"))
+                source="domestic LTL: 2x FTL cost per kg-km + 0.20 CNY/kg handling, "
+                       "500 km/day + 1 day (assumption)"))
     return rows
 
 

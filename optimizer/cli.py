@@ -21,7 +21,7 @@ from rich.table import Table
 
 from optimizer.io import InputError, Problem, load_scenario
 from optimizer.pipeline import prepare, run
-from optimizer.report import OUTPUT_FILES, plan_to_dict, print_summary, to_json, write_outputs
+from optimizer.report import OUTPUT_FILES, print_summary, to_json, write_outputs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,7 +40,7 @@ def _guarded(fn: F) -> F:
             sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        except Exception as exc:
             click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
             if kwargs.get("debug"):
                 traceback.print_exc()

@@ -131,7 +131,6 @@ def assemble(prepared: Prepared, sol: Solution, start: Mapping[str, Option],
              fell_back: bool) -> Plan:
     """Turn a solution into the Plan users read: legs with costs, vehicles, totals, reasons."""
     scenario = prepared.scenario
-    nodes = scenario.network.nodes
     batches = {b.batch_id: b for b in prepared.batches}
     shares = allocate_vehicle_costs(sol.chosen, batches, sol.vehicles)
     allowed = prepared.allowed()

@@ -1,10 +1,13 @@
 """A small, hand-checkable network written to real files, so tests go through the same readers
 as users do.
 
-    HUB (RU) --L_TIR_BORDER (truck 10,000)--------> BORDER (district ADIST, pilot) --L_ROAD_BORDER (3.0/kg)--> SELLER
-    HUB -----L_TIR_INLAND via BORDER (truck 15,000)> INLAND (district BDIST, pilot) --L_ROAD_INLAND (0.2/kg)--> SELLER
-    HUB -----L_AIR (30/kg)-------------------------> AIRPORT (district BDIST) ------L_ROAD_AIR (0.3/kg)-----> SELLER
-    HUB -----L_TIR_NOPILOT via BORDER (truck 12,000)> NOPILOT (district CDIST, no pilot) --L_ROAD_NOPILOT (0.2/kg)--> SELLER
+    HUB -> BORDER   (district ADIST, pilot)   TIR truck 10,000, 5 d; road to SELLER 3.0/kg
+    HUB -> INLAND   via BORDER (BDIST, pilot) TIR truck 15,000, 8 d; road to SELLER 0.2/kg
+    HUB -> AIRPORT  (BDIST)                   air 30/kg, 2 d;        road to SELLER 0.3/kg
+    HUB -> NOPILOT  via BORDER (CDIST, none)  TIR truck 12,000, 7 d; road to SELLER 0.2/kg
+
+Clearance fees: BORDER 500, INLAND 300, AIRPORT 400, NOPILOT 300; one day each. SELLER2 has
+the same road lanes as SELLER.
 """
 
 from __future__ import annotations

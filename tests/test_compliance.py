@@ -29,7 +29,6 @@ def _checks(path, port: str, mode: str | None = None) -> dict[str, Check]:
 
 def test_every_rule_in_data_is_implemented() -> None:
     import yaml
-
     from conftest import ROOT
     enabled = yaml.safe_load((ROOT / "data" / "rules.yaml").read_text())["enabled"]
     assert set(enabled) == set(RULES)
@@ -132,7 +131,7 @@ def test_tir_open(make_case) -> None:
 
 
 def test_node_mode(make_case) -> None:
-    lanes = small_lanes() + [lane("L_RAIL", "HUB", "INLAND", "rail", per_vehicle=9000, days=9)]
+    lanes = [*small_lanes(), lane("L_RAIL", "HUB", "INLAND", "rail", per_vehicle=9000, days=9)]
     path = make_case([parcel("P1")], lanes=lanes)
     check = _checks(path, "INLAND", mode="rail")["NODE_MODE"]
     assert not check.passed and "INLAND (rail)" in check.detail
@@ -142,7 +141,7 @@ def test_node_mode(make_case) -> None:
 def test_domestic_mode_and_port_choice_on_a_path(make_case) -> None:
     # BORDER -> INLAND bonded TIR lane: the route HUB>BORDER>INLAND>SELLER may clear at BORDER
     # (then the TIR leg would be domestic: rejected) or at INLAND (allowed).
-    lanes = small_lanes() + [lane("L_BONDED", "BORDER", "INLAND", "tir_road", per_vehicle=100)]
+    lanes = [*small_lanes(), lane("L_BONDED", "BORDER", "INLAND", "tir_road", per_vehicle=100)]
     sc = load_scenario(make_case([parcel("P1")], lanes=lanes))
     prepared = prepare(sc)
     (batch,) = prepared.batches
