@@ -21,7 +21,7 @@ from rich.table import Table
 
 from optimizer.io import InputError, Problem, load_scenario
 from optimizer.pipeline import prepare, run
-from optimizer.report import OUTPUT_FILES, print_summary, to_json, write_outputs
+from optimizer.report import OUTPUT_FILES, explain_rows, print_summary, to_json, write_outputs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,12 +130,12 @@ def explain(scenario: Path, batch_id: str, as_json: bool, debug: bool) -> None:
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
     table = Table(title=f"{batch_id}: candidate return ports and modes")
-    for col in ("return port", "district", "mode", "status", "standalone CNY", "vs chosen",
-                "days", "best route", "rejected by"):
+    for col in ("return port", "district", "mode", "status", "landed CNY", "objective CNY",
+                "vs chosen", "days", "best route", "rejected by"):
         table.add_column(col)
     for r in rows:
         table.add_row(r["return_port"], r["return_district"], r["mode"], r["status"],
-                      f"{r['standalone_cny']:,.0f}",
+                      f"{r['standalone_cny']:,.0f}", f"{r['objective_cny']:,.0f}",
                       "—" if r["extra_vs_chosen_cny"] is None
                       else f"{r['extra_vs_chosen_cny']:+,.0f}",
                       str(r["transit_days"]), " > ".join(r["lanes"]),
@@ -147,46 +147,6 @@ def explain(scenario: Path, batch_id: str, as_json: bool, debug: bool) -> None:
     for u in plan.unrouted:
         if u.batch_id == batch_id:
             click.echo("unrouted: " + "; ".join(f"{c.rule}: {c.detail}" for c in u.reasons))
-
-
-def explain_rows(options: Any, chosen: Any) -> list[dict[str, Any]]:
-    """One row per (return port, mode): its best option, or why every option there failed."""
-    groups: dict[tuple[str, str], list[Any]] = {}
-    for opt in options:
-        groups.setdefault((opt.route.port.id, opt.route.mode), []).append(opt)
-    chosen_standalone = None
-    if chosen is not None:
-        lanes = [leg.lane_id for leg in chosen.legs]
-        for opt in options:
-            if [lane.lane_id for lane in opt.route.lanes] == lanes and \
-                    opt.route.port.id == chosen.return_port:
-                chosen_standalone = opt.standalone_cny
-    rows = []
-    for (port, mode), opts in groups.items():
-        allowed = [o for o in opts if o.allowed]
-        pool = allowed or opts
-        best = min(pool, key=lambda o: (o.standalone_cny, o.route.route_id))
-        rejected: dict[tuple[str, str], None] = {}
-        if not allowed:
-            for o in opts:
-                for c in o.failed:
-                    rejected[(c.rule, c.detail)] = None
-        is_chosen = chosen is not None and port == chosen.return_port and mode == chosen.mode
-        rows.append({
-            "return_port": port, "return_district": best.route.port.district or "",
-            "mode": mode,
-            "status": "chosen" if is_chosen else ("allowed" if allowed else "rejected"),
-            "standalone_cny": round(best.standalone_cny, 2),
-            "extra_vs_chosen_cny": (round(best.standalone_cny - chosen_standalone, 2)
-                                    if allowed and chosen_standalone is not None else None),
-            "transit_days": best.transit_days,
-            "lanes": [lane.lane_id for lane in best.route.lanes],
-            "rejected_by": [{"rule": r, "detail": d} for r, d in rejected],
-        })
-    order = {"chosen": 0, "allowed": 1, "rejected": 2}
-    rows.sort(key=lambda r: (order[r["status"]], r["standalone_cny"], r["return_port"],
-                             r["mode"]))
-    return rows
 
 
 def _check_out_dir(out_dir: Path, inputs: Any) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from optimizer.costs import Option
 from optimizer.model import BatchPlan, Plan
 
 
@@ -287,3 +288,53 @@ def print_summary(plan: Plan, console: Console) -> None:
         f"{fmt(plan.objective_cny)} | bound {fmt(plan.bound_cny)} | gap "
         f"{fmt(None if plan.gap is None else plan.gap * 100, '%')} | "
         f"{plan.solve_seconds:.2f} s")
+
+
+def explain_rows(options: Sequence[Option], chosen: BatchPlan | None) -> list[dict[str, Any]]:
+    """One row per (return port, mode) of a batch: its best option, or why every one failed.
+
+    Options are compared as if the batch travelled alone (``standalone``: its own vehicles), by
+    objective (landed cost plus the scenario's prices for days, holding and CO2e), which is what
+    the solver minimises; ``extra_vs_chosen_cny`` is the objective difference to the route the
+    plan chose, also costed standalone. The chosen group shows the chosen route itself.
+    """
+    def objective(o: Option) -> float:
+        return o.variable_cny + o.standalone_vehicle_cny
+
+    chosen_opt = None
+    if chosen is not None:
+        lanes = [leg.lane_id for leg in chosen.legs]
+        chosen_opt = next((o for o in options if o.route.port.id == chosen.return_port
+                           and [ln.lane_id for ln in o.route.lanes] == lanes), None)
+    groups: dict[tuple[str, str], list[Option]] = {}
+    for opt in options:
+        groups.setdefault((opt.route.port.id, opt.route.mode), []).append(opt)
+    rows = []
+    for (port, mode), opts in groups.items():
+        allowed = [o for o in opts if o.allowed]
+        is_chosen = chosen_opt is not None and chosen_opt in opts
+        if is_chosen:
+            best = chosen_opt
+        else:
+            best = min(allowed or opts, key=lambda o: (objective(o), o.route.route_id))
+        rejected: dict[tuple[str, str], None] = {}
+        if not allowed:
+            for o in opts:
+                for c in o.failed:
+                    rejected[(c.rule, c.detail)] = None
+        rows.append({
+            "return_port": port, "return_district": best.route.port.district or "",
+            "mode": mode,
+            "status": "chosen" if is_chosen else ("allowed" if allowed else "rejected"),
+            "standalone_cny": round(best.standalone_cny, 2),
+            "objective_cny": round(objective(best), 2),
+            "extra_vs_chosen_cny": (round(objective(best) - objective(chosen_opt), 2)
+                                    if allowed and chosen_opt is not None else None),
+            "transit_days": best.transit_days,
+            "lanes": [lane.lane_id for lane in best.route.lanes],
+            "rejected_by": [{"rule": r, "detail": d} for r, d in rejected],
+        })
+    order = {"chosen": 0, "allowed": 1, "rejected": 2}
+    rows.sort(key=lambda r: (order[r["status"]], r["objective_cny"], r["return_port"],
+                             r["mode"]))
+    return rows
