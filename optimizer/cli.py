@@ -94,7 +94,7 @@ def solve(scenario: Path, out_dir: Path | None, as_json: bool, debug: bool) -> N
         _check_out_dir(out_dir, sc.inputs.values())
     plan = run(sc)
     if out_dir is not None:
-        write_outputs(plan, out_dir)
+        write_outputs(plan, out_dir, sc.parcels)
     if as_json:
         click.echo(to_json(plan), nl=False)
     else:

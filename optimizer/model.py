@@ -354,6 +354,7 @@ class Unrouted:
     destination: str
     weight_kg: float
     reasons: tuple[Check, ...]
+    parcel_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,7 +188,8 @@ def assemble(prepared: Prepared, sol: Solution, start: Mapping[str, Option],
     unrouted = tuple(
         Unrouted(b.batch_id, b.origin, b.destination, b.weight_kg,
                  _unrouted_reasons(b, prepared.options[b.batch_id], b.batch_id in dropped,
-                                   scenario.solver.max_legs))
+                                   scenario.solver.max_legs),
+                 tuple(p.parcel_id for p in b.parcels))
         for b in prepared.batches if b.batch_id not in sol.chosen)
 
     cost = sum(bp.cost_cny for bp in batch_plans)

@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from optimizer.costs import Option
-from optimizer.model import BatchPlan, Plan
+from optimizer.model import BatchPlan, Parcel, Plan
 
 
 def _r(value: float | None, nd: int = 2) -> float | None:
@@ -51,7 +51,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "unrouted": [{
             "batch_id": u.batch_id, "origin": u.origin, "destination": u.destination,
             "weight_kg": _r(u.weight_kg, 3),
-            "reasons": [{"rule": c.rule, "detail": c.detail} for c in u.reasons]}
+            "reasons": [{"rule": c.rule, "detail": c.detail} for c in u.reasons],
+            "parcel_ids": list(u.parcel_ids)}
             for u in plan.unrouted],
         "meta": plan.meta,
     }
@@ -145,6 +146,40 @@ def vehicles_csv(plan: Plan) -> str:
         VEHICLE_COLUMNS)
 
 
+PARCEL_COLUMNS = ("parcel_id", "batch_id", "origin", "destination", "weight_kg", "value_cny",
+                  "trade_mode", "goods_class", "export_date", "export_port", "ready_date",
+                  "return_port", "mode", "eta", "status")
+
+
+def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
+    """parcels.csv: every input parcel with its batch and route; extra input columns pass through.
+
+    Parcels of unrouted batches are listed too (status ``unrouted``), so none goes missing.
+    """
+    where: dict[str, tuple[str, BatchPlan | None]] = {}
+    for bp in plan.batches:
+        for pid in bp.parcel_ids:
+            where[pid] = (bp.batch_id, bp)
+    for u in plan.unrouted:
+        for pid in u.parcel_ids:
+            where[pid] = (u.batch_id, None)
+    extra = sorted({k for p in parcels for k, _ in p.extra} - set(PARCEL_COLUMNS))
+    rows = []
+    for p in parcels:
+        batch_id, bp = where.get(p.parcel_id, ("", None))
+        row: dict[str, Any] = {
+            "parcel_id": p.parcel_id, "batch_id": batch_id, "origin": p.origin,
+            "destination": p.destination, "weight_kg": p.weight_kg, "value_cny": p.value_cny,
+            "trade_mode": p.trade_mode, "goods_class": p.goods_class,
+            "export_date": p.export_date.isoformat(), "export_port": p.export_port,
+            "ready_date": p.ready_date.isoformat(),
+            "return_port": bp.return_port if bp else "", "mode": bp.mode if bp else "",
+            "eta": bp.eta.isoformat() if bp else "", "status": "routed" if bp else "unrouted"}
+        row.update({k: v for k, v in p.extra if k in extra})
+        rows.append(row)
+    return _csv(rows, [*PARCEL_COLUMNS, *extra])
+
+
 def report_html(plan: Plan) -> str:
     """A single self-contained HTML page: headline figures, routes, vehicles, unrouted batches."""
     t = plan.totals
@@ -211,13 +246,13 @@ th{{background:#f3f3f3}}
 
 
 #: the files ``solve --out`` writes
-OUTPUT_FILES = ("plan.json", "routes.csv", "vehicles.csv", "report.html")
+OUTPUT_FILES = ("plan.json", "routes.csv", "vehicles.csv", "parcels.csv", "report.html")
 
 
-def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
-    """Write plan.json, routes.csv, vehicles.csv and report.html into ``out_dir`` atomically."""
+def write_outputs(plan: Plan, out_dir: Path, parcels: Sequence[Parcel]) -> list[Path]:
+    """Write every file of ``OUTPUT_FILES`` into ``out_dir`` atomically."""
     files = dict(zip(OUTPUT_FILES, (to_json(plan), routes_csv(plan), vehicles_csv(plan),
-                                    report_html(plan)), strict=True))
+                                    parcels_csv(plan, parcels), report_html(plan)), strict=True))
     return write_atomically(Path(out_dir), files)
 
 

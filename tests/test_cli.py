@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -22,8 +23,8 @@ def test_solve_writes_outputs(make_case, tmp_path: Path) -> None:
     out = tmp_path / "out"
     res = invoke("solve", make_case(), "--out", out)
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["plan.json", "report.html", "routes.csv",
-                                                     "vehicles.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["parcels.csv", "plan.json", "report.html",
+                                                     "routes.csv", "vehicles.csv"]
     doc = json.loads((out / "plan.json").read_text())
     assert doc["status"] == "OPTIMAL"
     for key in ("objective_cny", "bound_cny", "gap", "totals", "batches", "vehicles",
@@ -41,6 +42,17 @@ def test_solve_writes_outputs(make_case, tmp_path: Path) -> None:
     assert b["cost_cny"] == 13_500
     assert (out / "routes.csv").read_text().count("\n") == 2
     assert "BORDER" in res.output and "OPTIMAL" in res.output
+
+
+def test_parcels_csv_passes_extra_columns_through(make_case, tmp_path: Path) -> None:
+    rows = [parcel("P1") | {"order_ref": "A-1"}, parcel("P2", mode="0110") | {"order_ref": "B-2"}]
+    out = tmp_path / "out"
+    assert invoke("solve", make_case(rows), "--out", out).exit_code == 0
+    with (out / "parcels.csv").open() as fh:
+        got = {r["parcel_id"]: r for r in csv.DictReader(fh)}
+    assert got["P1"]["order_ref"] == "A-1" and got["P1"]["status"] == "routed"
+    assert got["P1"]["return_port"] == "BORDER"
+    assert got["P2"]["order_ref"] == "B-2" and got["P2"]["status"] == "unrouted"
 
 
 def test_solve_json_is_deterministic(make_case) -> None:
