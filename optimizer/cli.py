@@ -22,6 +22,7 @@ from rich.table import Table
 from optimizer.io import InputError, Problem, load_scenario
 from optimizer.pipeline import prepare, run
 from optimizer.report import OUTPUT_FILES, explain_rows, print_summary, to_json, write_outputs
+from optimizer.verify import verify_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -147,6 +148,43 @@ def explain(scenario: Path, batch_id: str, as_json: bool, debug: bool) -> None:
     for u in plan.unrouted:
         if u.batch_id == batch_id:
             click.echo("unrouted: " + "; ".join(f"{c.rule}: {c.detail}" for c in u.reasons))
+
+
+@cli.command()
+@click.argument("plan_file", metavar="PLAN_JSON",
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def verify(plan_file: Path, scenario: Path, debug: bool) -> None:
+    """Check a saved plan against its inputs without trusting the solver (exit 1 on problems)."""
+    sc = load_scenario(scenario)
+    doc = _read_plan(plan_file)
+    problems = verify_plan(doc, sc)
+    if problems:
+        click.echo(f"{plan_file}: {len(problems)} problem(s)", err=True)
+        for p in problems:
+            click.echo(f"  {p}", err=True)
+        sys.exit(1)
+    click.echo(f"{plan_file}: OK ({len(doc.get('batches', []))} routed and "
+               f"{len(doc.get('unrouted', []))} unrouted batches, "
+               f"{len(doc.get('vehicles', []))} lane-weeks checked)")
+
+
+def _read_plan(path: Path) -> dict[str, Any]:
+    """Read a plan.json, as bad input (exit 2) when it is not one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(str(path), "", "", f"cannot read: {exc}")]) from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(str(path), f"line {exc.lineno}, column {exc.colno}", "",
+                                  f"invalid JSON: {exc.msg}")]) from None
+    if not isinstance(doc, dict) or "batches" not in doc:
+        raise InputError([Problem(str(path), "", "", "not a returnroute plan.json")])
+    return doc
 
 
 def _check_out_dir(out_dir: Path, inputs: Any) -> None:

@@ -103,7 +103,7 @@ class RouteIndex:
         for edge_path in nx.all_simple_edge_paths(graph, origin, destination,
                                                   cutoff=self.max_legs):
             path = tuple(lanes[key] for _, _, key in edge_path)
-            entry = _entry_node(path, nodes)
+            entry = entry_node(path, nodes)
             if entry is None:
                 continue
             for i, lane in enumerate(path):
@@ -114,7 +114,7 @@ class RouteIndex:
         return tuple(found)
 
 
-def _entry_node(path: tuple[Lane, ...], nodes: Mapping[str, Node]) -> Node | None:
+def entry_node(path: tuple[Lane, ...], nodes: Mapping[str, Node]) -> Node | None:
     """The first node in China the path reaches (a lane's ``via`` counts)."""
     for lane in path:
         for node_id in lane.nodes[1:]:

@@ -27,7 +27,9 @@ from optimizer.model import (
     VehicleUse,
 )
 from optimizer.network import RouteIndex
+from optimizer.report import plan_to_dict
 from optimizer.solve import Solution, allocate_vehicle_costs, solve
+from optimizer.verify import verify_plan
 
 #: at most this many distinct reasons are listed for one unrouted batch
 MAX_REASONS = 12
@@ -73,8 +75,20 @@ def optimise(prepared: Prepared) -> tuple[Solution, dict[str, Option], bool]:
     return fallback, start, True
 
 
-def run(scenario: Scenario, *, same_route_baseline: bool = True) -> Plan:
-    """Plan the scenario: the optimal compliant routes, with the baselines to compare against."""
+class PlanCheckError(RuntimeError):
+    """The independent checker found a problem in a plan: a bug, never the user's fault."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("the plan failed its independent check:\n  " + "\n  ".join(problems))
+
+
+def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = True) -> Plan:
+    """Plan the scenario: the optimal compliant routes, with the baselines to compare against.
+
+    Every plan is checked by ``verify.verify_plan`` before it is returned (``check=False`` skips
+    that, for benchmarks that time the solver alone); a plan that fails raises PlanCheckError.
+    """
     prepared = prepare(scenario)
     sol, start, fell_back = optimise(prepared)
 
@@ -89,7 +103,12 @@ def run(scenario: Scenario, *, same_route_baseline: bool = True) -> Plan:
             old_sol, _, _ = optimise(old_prepared)
             same_route = _batch_costs(old_sol)
         same_route_unrouted = sum(1 for b in prepared.batches if b.batch_id not in same_route)
-    return assemble(prepared, sol, start, same_route, same_route_unrouted, fell_back)
+    plan = assemble(prepared, sol, start, same_route, same_route_unrouted, fell_back)
+    if check:
+        problems = verify_plan(plan_to_dict(plan), scenario)
+        if problems:
+            raise PlanCheckError(problems)
+    return plan
 
 
 def _batch_costs(sol: Solution) -> dict[str, float]:

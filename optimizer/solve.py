@@ -21,7 +21,6 @@ structure per shared/solver-notes.md):
 
 from __future__ import annotations
 
-import math
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -235,8 +234,3 @@ def allocate_vehicle_costs(chosen: Mapping[str, Option], batches: Mapping[str, B
             share = total_cost * space / total_space if total_space > 0 else 0.0
             shares[(batch_id, key[0])] = shares.get((batch_id, key[0]), 0.0) + share
     return shares
-
-
-def is_integral(value: float) -> bool:
-    """True when a solver value is an integer up to tolerance."""
-    return math.isclose(value, round(value), abs_tol=1e-6)
