@@ -139,11 +139,29 @@ def _read_text(path: Path) -> str:
     return text
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate mapping keys instead of keeping the last one."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: let the base class report it
+                break
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: Path) -> Any:
     """Parse a YAML file, turning syntax errors into a problem with line and column."""
     text = _read_text(path)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -306,8 +324,13 @@ class LaneIn(_Strict):
 
 def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
     """Read ``lanes.csv``; every node id must exist and the lane must go somewhere."""
-    _, rows = _read_csv(path, LANE_COLUMNS, LANE_OPTIONAL)
+    header, rows = _read_csv(path, LANE_COLUMNS, LANE_OPTIONAL)
     col = _Collector(path)
+    unknown = [h for h in header if h not in LANE_COLUMNS and h not in LANE_OPTIONAL]
+    if unknown:
+        col.add("line 1", ", ".join(unknown), "unknown column(s); lanes.csv has "
+                + ", ".join((*LANE_COLUMNS, *LANE_OPTIONAL)))
+        col.raise_if_any()
     lanes: dict[str, Lane] = {}
     for line, row in rows:
         where = f"line {line}"
@@ -315,6 +338,10 @@ def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
             r = LaneIn.model_validate(_blank_to_none(row, ("via", "max_vehicles")))
         except ValidationError as err:
             col.add_validation(err, where)
+            bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
+            for key in ("origin", "destination", "via"):
+                if key not in bad and row.get(key) and row[key] not in nodes:
+                    col.add(where, key, f"unknown node {row[key]}")
             if col.full:
                 break
             continue
@@ -479,6 +506,12 @@ def load_returns(path: Path, nodes: Mapping[str, Node], goods_classes: Iterable[
             r = ParcelIn.model_validate(_blank_to_none(row, ("deadline",)))
         except ValidationError as err:
             col.add_validation(err, where)
+            bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
+            for key in ("origin", "destination", "export_port"):
+                if key not in bad and row.get(key) and row[key] not in nodes:
+                    col.add(where, key, f"unknown node {row[key]}")
+            if "goods_class" not in bad and row.get("goods_class") not in classes:
+                col.add(where, "goods_class", f"unknown goods class {row.get('goods_class')!r}")
             if col.full:
                 break
             continue
@@ -520,6 +553,31 @@ def _check_node(col: _Collector, where: str, field: str, node_id: str,
         col.add(where, field, f"unknown node {node_id}")
     elif not ok(node):
         col.add(where, field, f"{node_id} is a {node.kind} in {node.country}, expected {what}")
+
+
+def _check_reachable(path: Path, parcels: Iterable[Parcel], lanes: Mapping[str, Lane]) -> None:
+    """Every (hub, seller cluster) pair in the returns must be joined by some lane path."""
+    successors: dict[str, set[str]] = {}
+    for lane in lanes.values():
+        successors.setdefault(lane.origin, set()).add(lane.destination)
+    reach: dict[str, set[str]] = {}
+    col = _Collector(path)
+    reported: set[tuple[str, str]] = set()
+    for p in parcels:
+        if p.origin not in reach:
+            seen, stack = {p.origin}, [p.origin]
+            while stack:
+                for nxt in successors.get(stack.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+            reach[p.origin] = seen
+        if p.destination not in reach[p.origin] and (p.origin, p.destination) not in reported:
+            reported.add((p.origin, p.destination))
+            col.add(f"line {p.row} ({p.parcel_id})", "destination",
+                    f"no lane path from {p.origin} to {p.destination}: the seller cluster is "
+                    "unreachable in lanes.csv")
+    col.raise_if_any()
 
 
 # ---- scenario YAML ------------------------------------------------------------------------------
@@ -588,6 +646,8 @@ def load_scenario(path: str | Path) -> Scenario:
     lanes = load_lanes(lanes_path, nodes)
     rules = load_rules(rules_path, doc.rules, str(path))
     parcels = load_returns(returns_path, nodes, rules.goods_classes, doc.as_of)
+
+    _check_reachable(returns_path, parcels, lanes)
 
     regime = doc.policy.regime
     forced = regime != "auto"
