@@ -124,7 +124,8 @@ def explain(scenario: Path, batch_id: str, as_json: bool, debug: bool) -> None:
     doc = {"batch_id": batch_id, "chosen": None if chosen is None else {
         "return_port": chosen.return_port, "mode": chosen.mode,
         "cost_cny": round(chosen.cost_cny, 2), "lanes": [leg.lane_id for leg in chosen.legs]},
-        "unrouted": next(({"reasons": [{"rule": c.rule, "detail": c.detail} for c in u.reasons]}
+        "unrouted": next(({"reasons": [{"rule": c.rule, "detail": c.detail} for c in u.reasons],
+                           "would_route": u.would_route}
                           for u in plan.unrouted if u.batch_id == batch_id), None),
         "options": rows}
     if as_json:
@@ -148,6 +149,8 @@ def explain(scenario: Path, batch_id: str, as_json: bool, debug: bool) -> None:
     for u in plan.unrouted:
         if u.batch_id == batch_id:
             click.echo("unrouted: " + "; ".join(f"{c.rule}: {c.detail}" for c in u.reasons))
+            if u.would_route:
+                click.echo(f"  {u.would_route['sentence']} (confirmed by re-solving)")
 
 
 @cli.command()

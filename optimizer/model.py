@@ -355,6 +355,8 @@ class Unrouted:
     weight_kg: float
     reasons: tuple[Check, ...]
     parcel_ids: tuple[str, ...] = ()
+    #: the smallest relaxation the solver confirmed would route the batch (see relax.py)
+    would_route: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True, slots=True)

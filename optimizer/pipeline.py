@@ -27,6 +27,7 @@ from optimizer.model import (
     VehicleUse,
 )
 from optimizer.network import RouteIndex
+from optimizer.relax import would_route
 from optimizer.report import plan_to_dict
 from optimizer.solve import Solution, allocate_vehicle_costs, solve
 from optimizer.verify import verify_plan
@@ -204,12 +205,20 @@ def assemble(prepared: Prepared, sol: Solution, start: Mapping[str, Option],
             cost_cny=count * lane.cost_per_vehicle_cny, batch_ids=tuple(members)))
 
     dropped = set(sol.dropped)
-    unrouted = tuple(
-        Unrouted(b.batch_id, b.origin, b.destination, b.weight_kg,
-                 _unrouted_reasons(b, prepared.options[b.batch_id], b.batch_id in dropped,
-                                   scenario.solver.max_legs),
-                 tuple(p.parcel_id for p in b.parcels))
-        for b in prepared.batches if b.batch_id not in sol.chosen)
+    unrouted = []
+    for b in prepared.batches:
+        if b.batch_id in sol.chosen:
+            continue
+        opts = prepared.options[b.batch_id]
+        cf = would_route(b, opts, b.batch_id in dropped, scenario.solver)
+        unrouted.append(Unrouted(
+            b.batch_id, b.origin, b.destination, b.weight_kg,
+            _unrouted_reasons(b, opts, b.batch_id in dropped, scenario.solver.max_legs),
+            tuple(p.parcel_id for p in b.parcels),
+            None if cf is None else {
+                "relax": list(cf.relax), "return_port": cf.return_port, "mode": cf.mode,
+                "cost_cny": round(cf.cost_cny, 2), "lanes": list(cf.lanes),
+                "detail": cf.detail, "sentence": cf.sentence(), "verified": True}))
 
     cost = sum(bp.cost_cny for bp in batch_plans)
     with_air = [bp for bp in batch_plans if bp.air_cost_cny is not None]
@@ -258,7 +267,7 @@ def assemble(prepared: Prepared, sol: Solution, start: Mapping[str, Option],
         scenario=scenario.name, status=status, solver_status=sol.status,
         objective_cny=sol.objective_cny, bound_cny=sol.bound_cny, gap=sol.gap,
         solve_seconds=sol.seconds, batches=tuple(batch_plans), vehicles=tuple(vehicles),
-        unrouted=unrouted, totals=totals,
+        unrouted=tuple(unrouted), totals=totals,
         meta={
             "as_of": scenario.as_of.isoformat(), "regime": scenario.regime,
             "regime_forced": scenario.regime_forced,

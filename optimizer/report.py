@@ -52,7 +52,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "batch_id": u.batch_id, "origin": u.origin, "destination": u.destination,
             "weight_kg": _r(u.weight_kg, 3),
             "reasons": [{"rule": c.rule, "detail": c.detail} for c in u.reasons],
-            "parcel_ids": list(u.parcel_ids)}
+            "would_route": u.would_route, "parcel_ids": list(u.parcel_ids)}
             for u in plan.unrouted],
         "meta": plan.meta,
     }
@@ -215,6 +215,7 @@ def report_html(plan: Plan) -> str:
     urows = "".join(
         f"<tr><td>{esc(u.batch_id)}</td><td>{u.weight_kg:,.1f}</td><td><ul>"
         + "".join(f"<li><b>{esc(c.rule)}</b> {esc(c.detail)}</li>" for c in u.reasons)
+        + (f"<li><i>{esc(str(u.would_route['sentence']))}</i></li>" if u.would_route else "")
         + "</ul></td></tr>" for u in plan.unrouted)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -307,6 +308,8 @@ def print_summary(plan: Plan, console: Console) -> None:
         console.print(f"[bold red]unrouted[/] {u.batch_id} ({u.weight_kg:,.1f} kg):")
         for c in u.reasons:
             console.print(f"    {c.rule}: {c.detail}")
+        if u.would_route:
+            console.print(f"    -> {u.would_route['sentence']}")
     t = plan.totals
 
     def fmt(v: object, suffix: str = "") -> str:

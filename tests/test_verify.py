@@ -91,3 +91,45 @@ def test_verify_cli(make_case, tmp_path: Path) -> None:
     (out / "plan.json").write_text("{not json")
     res = runner.invoke(cli, ["verify", str(out / "plan.json"), str(path)])
     assert res.exit_code == 2 and "invalid JSON" in res.output
+
+
+def test_unrouted_explanation_is_verified_by_relaxing_the_rule(make_case) -> None:
+    # Only the NOPILOT lanes exist: in the pilot regime its district CDIST may not take the
+    # cross-district return, so the batch is unrouted; the explanation names DISTRICT and the
+    # route it would take, and switching DISTRICT off really routes it there.
+    from conftest import small_lanes
+    lanes = [r for r in small_lanes() if "NOPILOT" in r["lane_id"]]
+    plan = run(load_scenario(make_case([parcel("P1")], lanes=lanes)))
+    assert plan.status == "INFEASIBLE"
+    (u,) = plan.unrouted
+    cf = u.would_route
+    assert cf is not None and cf["verified"]
+    assert cf["relax"] == ["DISTRICT"] and cf["return_port"] == "NOPILOT"
+    assert "CDIST is not a cross-district pilot" in cf["sentence"]
+    enabled = [r for r in load_scenario(make_case()).rules.enabled if r != "DISTRICT"]
+    relaxed = run(load_scenario(make_case([parcel("P1")], lanes=lanes,
+                                          rules={"enabled": enabled})))
+    (bp,) = relaxed.batches
+    assert bp.return_port == cf["return_port"]
+    assert bp.cost_cny == pytest.approx(cf["cost_cny"])
+
+
+def test_capacity_explanation(make_case) -> None:
+    from conftest import small_lanes
+    lanes = [r for r in small_lanes() if not r["lane_id"].startswith("L_TIR")]
+    for r in lanes:
+        if r["lane_id"] == "L_AIR":
+            r["max_vehicles"] = 1
+    parcels = [parcel("P1", 4000, dest="SELLER"), parcel("P2", 4000, dest="SELLER2")]
+    plan = run(load_scenario(make_case(parcels, lanes=lanes)))
+    (u,) = plan.unrouted
+    assert u.would_route["relax"] == ["CAPACITY"]
+    assert u.would_route["return_port"] == "AIRPORT"
+    assert "L_AIR" in u.would_route["detail"]
+
+
+def test_no_path_has_no_counterfactual(make_case) -> None:
+    # a batch whose every route needs more legs than allowed: max_legs 1
+    plan = run(load_scenario(make_case(solver={"max_legs": 1})))
+    (u,) = plan.unrouted
+    assert u.reasons[0].rule == "NO_PATH" and u.would_route is None

@@ -1,0 +1,72 @@
+"""Verified explanations: what would let an unrouted batch route.
+
+For a batch the plan could not route, the rules that rejected its options are relaxed, smallest
+set first, and the batch is re-solved on its own with the options that set lets through. Only an
+explanation the solver confirms (the batch then routes) is reported, with the route it would take:
+"would route via ERENHOT by tir_road at 5,943 CNY if DISTRICT were relaxed (return district HOHHOT
+is not a cross-district pilot)". A batch left out for capacity is re-solved without the other
+batches, which shows the route it would take if it had the room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from optimizer.costs import Option
+from optimizer.model import Batch, SolverOptions
+from optimizer.solve import solve
+
+
+@dataclass(frozen=True, slots=True)
+class WouldRoute:
+    """A counterfactual the solver confirmed: relax ``relax`` and the batch routes like this."""
+
+    relax: tuple[str, ...]
+    return_port: str
+    mode: str
+    cost_cny: float
+    lanes: tuple[str, ...]
+    detail: str
+
+    def sentence(self) -> str:
+        """The explanation as one sentence."""
+        what = " and ".join(self.relax)
+        return (f"would route via {self.return_port} by {self.mode} at {self.cost_cny:,.0f} CNY "
+                f"if {what} {'were' if len(self.relax) == 1 else 'were all'} relaxed"
+                + (f" ({self.detail})" if self.detail else ""))
+
+
+def _solo(batch: Batch, options: Sequence[Option], settings: SolverOptions) -> Option | None:
+    """Solve the batch alone over ``options``; the option it takes, if any."""
+    if not options:
+        return None
+    sol = solve([batch], {batch.batch_id: tuple(options)}, settings)
+    return sol.chosen.get(batch.batch_id)
+
+
+def would_route(batch: Batch, options: Sequence[Option], capacity_bound: bool,
+                settings: SolverOptions, max_rules: int = 3) -> WouldRoute | None:
+    """The smallest verified relaxation that routes ``batch``, or None when there is none."""
+    if capacity_bound:
+        pick = _solo(batch, [o for o in options if o.allowed], settings)
+        if pick is None:
+            return None
+        return WouldRoute(("CAPACITY",), pick.route.port.id, pick.route.mode,
+                          pick.standalone_cny, tuple(ln.lane_id for ln in pick.route.lanes),
+                          "room on " + ", ".join(ln.lane_id for ln in pick.route.lanes
+                                                 if ln.per_vehicle or ln.max_vehicles)
+                          + f" in {batch.period}")
+    failed_sets = sorted({frozenset(c.rule for c in o.failed) for o in options if o.failed},
+                         key=lambda s: (len(s), sorted(s)))
+    for relax in failed_sets:
+        if len(relax) > max_rules:
+            break
+        let_through = [o for o in options if {c.rule for c in o.failed} <= relax]
+        pick = _solo(batch, let_through, settings)
+        if pick is None:
+            continue
+        return WouldRoute(tuple(sorted(relax)), pick.route.port.id, pick.route.mode,
+                          pick.standalone_cny, tuple(ln.lane_id for ln in pick.route.lanes),
+                          "; ".join(c.detail for c in pick.failed))
+    return None
