@@ -19,6 +19,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from optimizer.cmnd import read_dow, solve_cmnd
 from optimizer.io import InputError, Problem, load_scenario
 from optimizer.pipeline import prepare, run
 from optimizer.report import OUTPUT_FILES, explain_rows, print_summary, to_json, write_outputs
@@ -172,6 +173,29 @@ def verify(plan_file: Path, scenario: Path, debug: bool) -> None:
     click.echo(f"{plan_file}: OK ({len(doc.get('batches', []))} routed and "
                f"{len(doc.get('unrouted', []))} unrouted batches, "
                f"{len(doc.get('vehicles', []))} lane-weeks checked)")
+
+
+@cli.command("bench-cmnd")
+@click.argument("dow_file", metavar="FILE.dow", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--unsplittable", is_flag=True, help="Each commodity on a single path.")
+@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True),
+              default=60.0, show_default=True, help="Seconds.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def bench_cmnd(dow_file: Path, unsplittable: bool, time_limit: float, as_json: bool,
+               debug: bool) -> None:
+    """Solve a Canad multicommodity fixed-charge network design instance (.dow)."""
+    inst = read_dow(dow_file)
+    result = solve_cmnd(inst, unsplittable=unsplittable, time_limit_s=time_limit)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"{inst.name} ({inst.nodes} nodes, {len(inst.arcs)} arcs, "
+               f"{len(inst.commodities)} commodities, "
+               f"{'unsplittable' if unsplittable else 'splittable'}): {result['status']} "
+               f"objective {result['objective']} bound {result['bound']} gap {result['gap']} "
+               f"in {result['seconds']} s")
 
 
 def _read_plan(path: Path) -> dict[str, Any]:
