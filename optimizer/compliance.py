@@ -9,7 +9,7 @@ rejected option says exactly which rules it failed and a chosen one which rules 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from optimizer.model import Batch, Check, Network, RegimeRule, Rules
@@ -29,20 +29,32 @@ class Context:
 
 
 RuleFn = Callable[[Context], Check]
-RULES: dict[str, RuleFn] = {}
+#: what a rule's outcome depends on, given (batch, route): equal keys give equal checks
+KeyFn = Callable[[Batch, Route], Hashable]
 
 
-def rule(rule_id: str) -> Callable[[RuleFn], RuleFn]:
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """A rule implementation and the key its outcome depends on (for memoisation)."""
+
+    check: RuleFn
+    key: KeyFn
+
+
+RULES: dict[str, RuleSpec] = {}
+
+
+def rule(rule_id: str, key: KeyFn) -> Callable[[RuleFn], RuleFn]:
     """Register a rule implementation under its id (the id used in data and reports)."""
 
     def register(fn: RuleFn) -> RuleFn:
-        RULES[rule_id] = fn
+        RULES[rule_id] = RuleSpec(fn, key)
         return fn
 
     return register
 
 
-@rule("TRADE_MODE")
+@rule("TRADE_MODE", key=lambda b, r: b.trade_mode)
 def _trade_mode(c: Context) -> Check:
     ok = c.batch.trade_mode in c.rules.eligible_trade_modes
     eligible = ", ".join(sorted(c.rules.eligible_trade_modes))
@@ -50,7 +62,8 @@ def _trade_mode(c: Context) -> Check:
                  + ("is" if ok else "is not") + f" a return-eligible CBEC mode ({eligible})")
 
 
-@rule("RETURN_WINDOW")
+@rule("RETURN_WINDOW",
+      key=lambda b, r: (b.depart_date, r.days_to_declaration, b.earliest_export, r.port.id))
 def _return_window(c: Context) -> Check:
     limit = c.batch.earliest_export + dt.timedelta(days=c.rules.return_window_days)
     declared = c.route.declare_date(c.batch.depart_date)
@@ -60,7 +73,7 @@ def _return_window(c: Context) -> Check:
                  f"{c.batch.earliest_export})")
 
 
-@rule("DISTRICT")
+@rule("DISTRICT", key=lambda b, r: (b.trade_mode, b.export_district, r.port.id))
 def _district(c: Context) -> Check:
     export_d = c.batch.export_district
     return_d = c.route.port.district or ""
@@ -83,7 +96,7 @@ def _district(c: Context) -> Check:
                  f"{return_d} allowed for {c.batch.trade_mode}")
 
 
-@rule("CBEC_SITE")
+@rule("CBEC_SITE", key=lambda b, r: (b.trade_mode, r.port.id))
 def _cbec_site(c: Context) -> Check:
     port = c.route.port
     if not port.cbec_return_site:
@@ -95,7 +108,7 @@ def _cbec_site(c: Context) -> Check:
     return Check("CBEC_SITE", True, f"{port.id} supervises CBEC {c.batch.trade_mode} returns")
 
 
-@rule("GOODS_MODE")
+@rule("GOODS_MODE", key=lambda b, r: (b.goods_class, r.modes))
 def _goods_mode(c: Context) -> Check:
     forbidden = c.rules.goods_classes[c.batch.goods_class].forbidden_modes
     bad = sorted({lane.mode for lane in c.route.lanes} & forbidden)
@@ -106,7 +119,7 @@ def _goods_mode(c: Context) -> Check:
                  f"{', '.join(sorted({lane.mode for lane in c.route.lanes}))}")
 
 
-@rule("TIR_OPEN")
+@rule("TIR_OPEN", key=lambda b, r: r.route_id)
 def _tir_open(c: Context) -> Check:
     nodes = c.network.nodes
     closed = sorted({n for lane in c.route.lanes if lane.mode == "tir_road"
@@ -118,7 +131,7 @@ def _tir_open(c: Context) -> Check:
                  else "no TIR leg")
 
 
-@rule("NODE_MODE")
+@rule("NODE_MODE", key=lambda b, r: r.route_id)
 def _node_mode(c: Context) -> Check:
     nodes = c.network.nodes
     bad = sorted({f"{n} ({lane.mode})" for lane in c.route.lanes for n in lane.nodes
@@ -128,7 +141,7 @@ def _node_mode(c: Context) -> Check:
     return Check("NODE_MODE", True, "every node handles its legs' modes")
 
 
-@rule("DOMESTIC_MODE")
+@rule("DOMESTIC_MODE", key=lambda b, r: r.route_id)
 def _domestic_mode(c: Context) -> Check:
     allowed = c.rules.domestic_modes
     bad = sorted({lane.lane_id for lane in c.route.domestic_lanes if lane.mode not in allowed})
@@ -138,7 +151,7 @@ def _domestic_mode(c: Context) -> Check:
     return Check("DOMESTIC_MODE", True, "domestic delivery by " + ", ".join(sorted(allowed)))
 
 
-@rule("DEADLINE")
+@rule("DEADLINE", key=lambda b, r: (b.deadline, b.depart_date, r.transit_days))
 def _deadline(c: Context) -> Check:
     eta = c.route.eta(c.batch.depart_date)
     if c.batch.deadline is None:
@@ -151,7 +164,35 @@ def check_option(batch: Batch, route: Route, network: Network, rules: Rules,
                  regime: RegimeRule, as_of: dt.date) -> tuple[Check, ...]:
     """Run every enabled rule, in the order the data lists them, on one (batch, route)."""
     ctx = Context(batch, route, network, rules, regime, as_of)
-    return tuple(RULES[rule_id](ctx) for rule_id in rules.enabled)
+    return tuple(RULES[rule_id].check(ctx) for rule_id in rules.enabled)
+
+
+class Screener:
+    """Checks options for one scenario, remembering each rule's outcome by what it depends on.
+
+    Thousands of batches share routes, ports and trade modes; a rule is evaluated once per
+    distinct key (see ``rule(..., key=...)``) instead of once per option.
+    """
+
+    def __init__(self, network: Network, rules: Rules, regime: RegimeRule,
+                 as_of: dt.date) -> None:
+        self.network, self.rules, self.regime, self.as_of = network, rules, regime, as_of
+        self._specs = [(rule_id, RULES[rule_id]) for rule_id in rules.enabled]
+        self._memo: dict[tuple[str, Hashable], Check] = {}
+
+    def check(self, batch: Batch, route: Route) -> tuple[Check, ...]:
+        """The checks of every enabled rule on one (batch, route), in data order."""
+        out = []
+        memo = self._memo
+        for rule_id, spec in self._specs:
+            key = (rule_id, spec.key(batch, route))
+            found = memo.get(key)
+            if found is None:
+                found = spec.check(Context(batch, route, self.network, self.rules,
+                                           self.regime, self.as_of))
+                memo[key] = found
+            out.append(found)
+        return tuple(out)
 
 
 def passed(checks: tuple[Check, ...]) -> bool:

@@ -63,5 +63,6 @@ def _make_batch(key: tuple[str, str, str, str, str], parcels: list[Parcel]) -> B
         weight_kg=round(sum(p.weight_kg for p in parcels), 3),
         volume_m3=round(sum(p.volume_m3 for p in parcels), 4),
         value_cny=round(sum(p.value_cny for p in parcels), 2),
+        earliest_export=min(p.export_date for p in parcels),
         deadline=min(deadlines) if deadlines else None,
     )

@@ -12,12 +12,15 @@ part of the landed cost).
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
+import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from optimizer.compliance import check_option, passed
+from optimizer.compliance import Screener, passed
 from optimizer.model import Batch, Check, Objective, Parcel, Rules, Scenario
 from optimizer.network import Route, RouteIndex
 
@@ -31,13 +34,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def parcel_tax_cny(parcel: Parcel, declared: dt.date, rules: Rules) -> float:
     """Duty + import VAT the parcel owes if declared on ``declared`` (0 within the relief)."""
+    deadline = _relief_deadline(parcel, rules)
+    return 0.0 if deadline is not None and declared <= deadline else _full_tax(parcel, rules)
+
+
+def _full_tax(parcel: Parcel, rules: Rules) -> float:
+    """Duty plus import VAT on value plus duty."""
     goods = rules.goods_classes[parcel.goods_class]
-    in_period = any(p.start <= parcel.export_date <= p.end for p in rules.relief_periods)
-    relieved = (goods.tax_relief and in_period
-                and parcel.trade_mode in rules.eligible_trade_modes
-                and declared <= add_months(parcel.export_date, rules.relief_months))
-    if relieved:
-        return 0.0
     return parcel.value_cny * (goods.duty_rate + rules.vat_rate * (1 + goods.duty_rate))
 
 
@@ -90,35 +93,75 @@ class Option:
         return tuple(c for c in self.checks if not c.passed)
 
 
-def price(batch: Batch, route: Route, checks: tuple[Check, ...], rules: Rules,
-          objective: Objective) -> Option:
+class TaxTable:
+    """A batch's tax exposure as a function of its declaration date, computed once per batch.
+
+    Each parcel either never has the relief (always taxed) or loses it after a deadline; the
+    exposure for a date is the always-taxed sum plus the parcels whose deadline has passed.
+    """
+
+    def __init__(self, batch: Batch, rules: Rules) -> None:
+        always = 0.0
+        timed: list[tuple[dt.date, float]] = []
+        for p in batch.parcels:
+            full = _full_tax(p, rules)
+            relieved_until = _relief_deadline(p, rules)
+            if relieved_until is None:
+                always += full
+            else:
+                timed.append((relieved_until, full))
+        timed.sort()
+        self._always = always
+        self._deadlines = [d for d, _ in timed]
+        self._cumulative = list(itertools.accumulate(t for _, t in timed))
+        self._memo: dict[dt.date, float] = {}
+
+    def at(self, declared: dt.date) -> float:
+        """Duty and VAT owed if the batch is declared on ``declared``."""
+        if declared not in self._memo:
+            lost = bisect.bisect_left(self._deadlines, declared)
+            self._memo[declared] = self._always + (self._cumulative[lost - 1] if lost else 0.0)
+        return self._memo[declared]
+
+
+def _relief_deadline(parcel: Parcel, rules: Rules) -> dt.date | None:
+    """The last declaration date that keeps the relief, or None when the parcel has none."""
+    goods = rules.goods_classes[parcel.goods_class]
+    in_period = any(p.start <= parcel.export_date <= p.end for p in rules.relief_periods)
+    if goods.tax_relief and in_period and parcel.trade_mode in rules.eligible_trade_modes:
+        return add_months(parcel.export_date, rules.relief_months)
+    return None
+
+
+def price(batch: Batch, route: Route, checks: tuple[Check, ...], objective: Objective,
+          tax: TaxTable) -> Option:
     """Cost one option for one batch."""
-    declared = route.declare_date(batch.depart_date)
+    declared = batch.depart_date + dt.timedelta(days=route.days_to_declaration)
     days = route.transit_days
-    weight_t = batch.weight_kg / 1000.0
-    freight = sum(lane.cost_per_kg_cny for lane in route.lanes) * batch.weight_kg
     standalone = sum(
         vehicles_needed(batch.weight_kg, batch.volume_m3, lane.vehicle_capacity_kg,
                         lane.vehicle_capacity_m3) * lane.cost_per_vehicle_cny
         for lane in route.lanes if lane.per_vehicle)
-    co2e_kg = sum(weight_t * lane.distance_km * lane.co2e_g_per_tkm for lane in route.lanes) / 1000
-    tax = sum(parcel_tax_cny(p, declared, rules) for p in batch.parcels)
+    co2e_kg = route.co2e_kg_per_kg * batch.weight_kg
     time_cny = days * (objective.cny_per_transit_day
                        + batch.value_cny * objective.holding_cost_pct_per_year / 100 / 365)
     return Option(
         batch=batch, route=route, checks=checks, declare_date=declared,
-        eta=route.eta(batch.depart_date), transit_days=days, freight_cny=freight,
-        clearance_cny=route.port.clearance_fee_cny, tax_cny=tax, co2e_kg=co2e_kg,
+        eta=batch.depart_date + dt.timedelta(days=days), transit_days=days,
+        freight_cny=route.cost_per_kg_cny * batch.weight_kg,
+        clearance_cny=route.port.clearance_fee_cny, tax_cny=tax.at(declared), co2e_kg=co2e_kg,
         time_cny=time_cny, co2_cny=co2e_kg / 1000 * objective.cny_per_t_co2e,
         standalone_vehicle_cny=standalone)
 
 
-def options_for(batch: Batch, scenario: Scenario, index: RouteIndex) -> tuple[Option, ...]:
-    """Every candidate route of the batch, checked against the rules in force and priced."""
-    regime = scenario.regime_rule
-    out = []
-    for route in index.routes(batch.origin, batch.destination):
-        checks = check_option(batch, route, scenario.network, scenario.rules, regime,
-                              scenario.as_of)
-        out.append(price(batch, route, checks, scenario.rules, scenario.objective))
-    return tuple(out)
+def build_options(batches: Sequence[Batch], scenario: Scenario,
+                  index: RouteIndex) -> dict[str, tuple[Option, ...]]:
+    """Every candidate route of every batch, checked against the rules in force and priced."""
+    screener = Screener(scenario.network, scenario.rules, scenario.regime_rule, scenario.as_of)
+    out: dict[str, tuple[Option, ...]] = {}
+    for batch in batches:
+        tax = TaxTable(batch, scenario.rules)
+        out[batch.batch_id] = tuple(
+            price(batch, route, screener.check(batch, route), scenario.objective, tax)
+            for route in index.routes(batch.origin, batch.destination))
+    return out

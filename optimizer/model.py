@@ -148,12 +148,9 @@ class Batch:
     weight_kg: float
     volume_m3: float
     value_cny: float
+    #: the oldest export release in the batch: it sets the legal return window
+    earliest_export: dt.date
     deadline: dt.date | None = None
-
-    @property
-    def earliest_export(self) -> dt.date:
-        """The oldest export release in the batch: it sets the legal return window."""
-        return min(p.export_date for p in self.parcels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +245,8 @@ class SolverOptions:
     threads: int = 1
     seed: int = 0
     max_legs: int = 4
+    #: "strong" (dominance, decomposition, linking, warm start) or "obvious" (for benchmarks)
+    formulation: str = "strong"
 
 
 @dataclass(frozen=True, slots=True)

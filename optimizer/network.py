@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -20,17 +20,44 @@ from optimizer.model import Lane, Network, Node
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A path of lanes with its return port; ``lanes[port_index].destination`` is the port."""
+    """A path of lanes with its return port; ``lanes[port_index].destination`` is the port.
+
+    Everything that depends only on the route (days, per-kg cost, the lanes whose capacity is
+    shared or limited) is computed once here: a route is reused by every batch of its pair.
+    """
 
     lanes: tuple[Lane, ...]
     port_index: int
     port: Node
     entry: Node
+    route_id: str = field(init=False)
+    days_to_declaration: int = field(init=False)
+    transit_days: int = field(init=False)
+    cost_per_kg_cny: float = field(init=False)
+    co2e_kg_per_kg: float = field(init=False)
+    #: lanes whose use by one batch can change another's cost or feasibility: bought per vehicle,
+    #: or per kg with a weekly limit
+    limited_lanes: frozenset[str] = field(init=False)
+    #: every mode the route uses
+    modes: frozenset[str] = field(init=False)
 
-    @property
-    def route_id(self) -> str:
-        """Stable identifier: the lane ids and the return port."""
-        return "+".join(lane.lane_id for lane in self.lanes) + "@" + self.port.id
+    def __post_init__(self) -> None:
+        bonded = self.lanes[: self.port_index + 1]
+        domestic = self.lanes[self.port_index + 1:]
+        to_port = sum(lane.transit_days for lane in bonded) + self.port.clearance_days
+        values = {
+            "route_id": "+".join(lane.lane_id for lane in self.lanes) + "@" + self.port.id,
+            "days_to_declaration": to_port,
+            "transit_days": to_port + sum(lane.transit_days for lane in domestic),
+            "cost_per_kg_cny": sum(lane.cost_per_kg_cny for lane in self.lanes),
+            "co2e_kg_per_kg": sum(lane.distance_km * lane.co2e_g_per_tkm
+                                  for lane in self.lanes) / 1e6,
+            "limited_lanes": frozenset(lane.lane_id for lane in self.lanes
+                                       if lane.per_vehicle or lane.max_vehicles is not None),
+            "modes": frozenset(lane.mode for lane in self.lanes),
+        }
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
 
     @property
     def mode(self) -> str:
@@ -46,16 +73,6 @@ class Route:
     def domestic_lanes(self) -> tuple[Lane, ...]:
         """Lanes travelled after clearance, as domestic goods."""
         return self.lanes[self.port_index + 1:]
-
-    @property
-    def days_to_declaration(self) -> int:
-        """Days from departure until the return is declared and cleared at the port."""
-        return sum(lane.transit_days for lane in self.bonded_lanes) + self.port.clearance_days
-
-    @property
-    def transit_days(self) -> int:
-        """Days from departure until delivery at the seller cluster."""
-        return self.days_to_declaration + sum(lane.transit_days for lane in self.domestic_lanes)
 
     def declare_date(self, depart: dt.date) -> dt.date:
         """The date the return declaration is cleared for a batch leaving on ``depart``."""

@@ -13,9 +13,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 import ortools
 
-from optimizer.baselines import cheapest_air, greedy, greedy_cost, greedy_vehicles
+from optimizer.baselines import cheapest_air, greedy, greedy_cost, improve, plan_vehicles
 from optimizer.consolidate import consolidate
-from optimizer.costs import Option, options_for
+from optimizer.costs import Option, build_options
 from optimizer.model import (
     Batch,
     BatchPlan,
@@ -54,25 +54,28 @@ def prepare(scenario: Scenario, index: RouteIndex | None = None) -> Prepared:
     """Consolidate the parcels and check and price every candidate route of every batch."""
     batches = consolidate(scenario.parcels, scenario.network.nodes, scenario.window_days)
     index = index or RouteIndex(scenario.network, scenario.solver.max_legs)
-    options = {b.batch_id: options_for(b, scenario, index) for b in batches}
+    options = build_options(batches, scenario, index)
     return Prepared(scenario, batches, options, index)
 
 
 def optimise(prepared: Prepared) -> tuple[Solution, dict[str, Option], bool]:
-    """Solve; when the solver has no plan in time, fall back to the greedy plan.
+    """Solve from a heuristic start; when the solver has no plan in time, use the heuristic's.
 
-    Returns the solution, the greedy plan and whether the fallback was used.
+    The start is the greedy no-sharing plan improved by local search (batches joining vehicles
+    that run anyway). Returns the solution, the greedy plan (a baseline) and whether the
+    fallback was used.
     """
     allowed = prepared.allowed()
     start = greedy(prepared.batches, allowed)
-    sol = solve(prepared.batches, allowed, prepared.scenario.solver, hint=start)
+    warm = improve(prepared.batches, allowed, start)
+    sol = solve(prepared.batches, allowed, prepared.scenario.solver, hint=warm)
     if sol.objective_cny is not None:
         return sol, start, False
     routable = [b.batch_id for b in prepared.batches if allowed.get(b.batch_id)]
     fallback = Solution(
         status=sol.status, objective_cny=None, bound_cny=None, gap=None, seconds=sol.seconds,
-        chosen=start, dropped=tuple(b for b in routable if b not in start),
-        vehicles=greedy_vehicles(start), stats=sol.stats)
+        chosen=warm, dropped=tuple(b for b in routable if b not in warm),
+        vehicles=plan_vehicles(warm), stats=sol.stats)
     return fallback, start, True
 
 
@@ -275,7 +278,8 @@ def assemble(prepared: Prepared, sol: Solution, start: Mapping[str, Option],
                        "seed": scenario.solver.seed, "time_limit_s": scenario.solver.time_limit_s,
                        "relative_gap": scenario.solver.relative_gap,
                        "ortools": ortools.__version__, **dict(sol.stats)},
-            "fallback": "greedy plan: the solver found none within the time limit"
+            "fallback": "heuristic plan (greedy + local search): the solver found none within "
+                        "the time limit"
             if fell_back else None,
             "unrouted_penalty_cny": sol.penalty_cny,
             "returnroute": _version(),

@@ -4,7 +4,7 @@ Formulation (SCIP through ``pywraplp``: an LP-based bound, much tighter than CP-
 structure per shared/solver-notes.md):
 
     sets     B batches; O_b allowed options of batch b; L_v per-vehicle lanes; L_k per-kg lanes
-             with a capacity; P periods (ISO weeks of departure); w_b kg, v_b m3 of batch b
+             with a weekly limit; P periods (ISO weeks of departure); w_b kg, v_b m3 of batch b
     vars     x[b,o] in {0,1}   batch b takes option o
              u[b]   in {0,1}   batch b is left unrouted (no capacity left on any option)
              y[l,p] in Z+      vehicles bought on lane l in period p, y <= max_vehicles(l)
@@ -17,10 +17,25 @@ structure per shared/solver-notes.md):
 
 ``c[b,o]`` is the option's freight per kg, declaration fee, tax exposure and shadow prices;
 ``M_b`` exceeds anything routing b could cost, so ``u[b] = 1`` only when no option has room.
+
+What makes it fast (``formulation="strong"``, the default; ``"obvious"`` is the plain model
+above without the linking rows, solved in one piece with no starting plan, kept for the
+benchmark):
+
+1. *Exact dominance.* An option is dropped when another option of the same batch costs no more
+   in ``c`` and uses a subset of its *limited* lanes (lanes bought per vehicle, or per kg with a
+   weekly limit that the batches could exceed): switching to it never adds load anywhere.
+2. *Decomposition.* Batches interact only through limited lanes in the same week; the batches
+   are split into independent groups (union-find over shared limited lanes) and each group is
+   solved on its own. A group of one batch is solved by enumeration. The bound is the sum of
+   the groups' bounds, the time limit is shared out by model size, unused time rolls over.
+3. *Strong linking* rows and a *starting plan* (the greedy baseline) for SCIP.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -63,42 +78,157 @@ def unrouted_penalty(options: Sequence[Option]) -> float:
     return 2.0 * worst + 10_000.0
 
 
-def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
-          settings: SolverOptions, hint: Mapping[str, Option] | None = None) -> Solution:
-    """Solve the network design model over the allowed options of every batch.
+# ---- preprocessing -----------------------------------------------------------------------------
 
-    Batches without options are not in the model (the caller reports them); ``hint`` is an
-    optional starting plan (batch id -> option) handed to the solver.
+
+def _potential_loads(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
+                     ) -> dict[tuple[str, str], tuple[float, float]]:
+    """The most kg and m3 each (lane, week) could carry if every batch that might use it did."""
+    load: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for b in batches:
+        lanes = {lane.lane_id for o in options.get(b.batch_id, ()) for lane in o.route.lanes}
+        for lane_id in lanes:
+            entry = load[(lane_id, b.period)]
+            entry[0] += b.weight_kg
+            entry[1] += b.volume_m3
+    return {k: (v[0], v[1]) for k, v in load.items()}
+
+
+def _limiting(lane: Lane, potential: tuple[float, float]) -> bool:
+    """Whether a lane's use by one batch can matter to another in the same week."""
+    if lane.per_vehicle:
+        return True
+    if lane.max_vehicles is None:
+        return False
+    return (potential[0] > lane.max_vehicles * lane.vehicle_capacity_kg
+            or potential[1] > lane.max_vehicles * lane.vehicle_capacity_m3)
+
+
+def limited_lanes(opt: Option, potential: Mapping[tuple[str, str], tuple[float, float]]
+                  ) -> frozenset[str]:
+    """The option's lanes whose capacity is shared or can run out in its week."""
+    period = opt.batch.period
+    return frozenset(lane.lane_id for lane in opt.route.lanes
+                     if _limiting(lane, potential[(lane.lane_id, period)]))
+
+
+def prune_dominated(options: Sequence[Option], limited: Mapping[str, frozenset[str]]
+                    ) -> tuple[Option, ...]:
+    """Drop every option another option dominates (no dearer, a subset of limited lanes).
+
+    ``limited`` maps route ids to the option's limited lanes. The survivors keep their order.
     """
-    started = time.perf_counter()
-    routed = [b for b in batches if options.get(b.batch_id)]
-    if not routed:
-        return Solution("OPTIMAL", 0.0, 0.0, 0.0, time.perf_counter() - started, {}, (), {})
+    ranked = sorted(options, key=lambda o: (o.variable_cny, len(limited[o.route.route_id]),
+                                            o.route.route_id))
+    kept: list[Option] = []
+    for opt in ranked:
+        mine = limited[opt.route.route_id]
+        if not any(limited[k.route.route_id] <= mine for k in kept):
+            kept.append(opt)
+    survivors = {o.route.route_id for o in kept}
+    return tuple(o for o in options if o.route.route_id in survivors)
 
+
+def components(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+               limited: Mapping[str, Mapping[str, frozenset[str]]]) -> list[list[Batch]]:
+    """Groups of batches that share no limited lane in the same week, largest first."""
+    parent: dict[str, str] = {b.batch_id: b.batch_id for b in batches}
+
+    def find(a: str) -> str:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    owner: dict[tuple[str, str], str] = {}
+    for b in batches:
+        for opt in options[b.batch_id]:
+            for lane_id in limited[b.batch_id][opt.route.route_id]:
+                key = (lane_id, b.period)
+                if key in owner:
+                    ra, rb = find(owner[key]), find(b.batch_id)
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+                else:
+                    owner[key] = b.batch_id
+    groups: dict[str, list[Batch]] = defaultdict(list)
+    for b in batches:
+        groups[find(b.batch_id)].append(b)
+    return sorted(groups.values(), key=lambda g: (-len(g), g[0].batch_id))
+
+
+# ---- solving -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Part:
+    """The solution of one group of batches."""
+
+    status: str
+    objective: float | None
+    bound: float
+    chosen: dict[str, Option]
+    dropped: list[str]
+    vehicles: dict[tuple[str, str], int]
+    penalty: float
+    variables: int = 0
+    constraints: int = 0
+
+
+def _solve_single(b: Batch, options: Sequence[Option], penalty: float) -> _Part:
+    """One batch on its own: the cheapest option that fits its lanes' limits, by enumeration."""
+    best: tuple[float, str, Option] | None = None
+    for opt in options:
+        cost = opt.variable_cny
+        fits = True
+        for lane in opt.route.lanes:
+            if lane.per_vehicle:
+                n = vehicles_needed(b.weight_kg, b.volume_m3, lane.vehicle_capacity_kg,
+                                    lane.vehicle_capacity_m3)
+                fits &= lane.max_vehicles is None or n <= lane.max_vehicles
+                cost += n * lane.cost_per_vehicle_cny
+            elif lane.max_vehicles is not None:
+                fits &= (b.weight_kg <= lane.max_vehicles * lane.vehicle_capacity_kg
+                         and b.volume_m3 <= lane.max_vehicles * lane.vehicle_capacity_m3)
+        if fits and (best is None or (cost, opt.route.route_id) < best[:2]):
+            best = (cost, opt.route.route_id, opt)
+    if best is None or best[0] >= penalty:
+        return _Part("OPTIMAL", penalty, penalty, {}, [b.batch_id], {}, penalty)
+    opt = best[2]
+    vehicles = {(lane.lane_id, b.period): vehicles_needed(
+        b.weight_kg, b.volume_m3, lane.vehicle_capacity_kg, lane.vehicle_capacity_m3)
+        for lane in opt.route.lanes if lane.per_vehicle}
+    return _Part("OPTIMAL", best[0], best[0], {b.batch_id: opt}, [], vehicles, 0.0)
+
+
+def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+               penalties: Mapping[str, float], settings: SolverOptions, time_limit_s: float,
+               hint: Mapping[str, Option] | None, strong: bool) -> _Part:
+    """Build and solve the model of the formulation above for one group of batches."""
     solver = pywraplp.Solver.CreateSolver(settings.backend)
     if solver is None:  # pragma: no cover - SCIP ships with the ortools wheel
         raise RuntimeError(f"OR-Tools backend {settings.backend} is not available")
     solver.SetNumThreads(settings.threads)
-    solver.SetTimeLimit(max(1, int(settings.time_limit_s * 1000)))
+    if os.environ.get("RETURNROUTE_SOLVER_LOG"):
+        solver.EnableOutput()
+    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
     if settings.backend == "SCIP":
         solver.SetSolverSpecificParametersAsString(
-            f"randomization/randomseedshift = {settings.seed}\n")
-
+            f"randomization/randomseedshift = {settings.seed}\n"
+            + os.environ.get("RETURNROUTE_SCIP_PARAMS", "").replace(";", "\n"))
+    inf = solver.infinity()
     lanes: dict[str, Lane] = {}
     x: dict[tuple[str, int], pywraplp.Variable] = {}
     u: dict[str, pywraplp.Variable] = {}
     users: dict[tuple[str, str], list[tuple[Batch, pywraplp.Variable]]] = defaultdict(list)
     objective = solver.Objective()
-    penalties: dict[str, float] = {}
 
-    for b in routed:
-        opts = options[b.batch_id]
+    for b in batches:
         u[b.batch_id] = solver.BoolVar(f"u[{b.batch_id}]")
-        penalties[b.batch_id] = unrouted_penalty(opts)
         objective.SetCoefficient(u[b.batch_id], penalties[b.batch_id])
         once = solver.Constraint(1, 1, f"once[{b.batch_id}]")
         once.SetCoefficient(u[b.batch_id], 1)
-        for k, opt in enumerate(opts):
+        for k, opt in enumerate(options[b.batch_id]):
             var = solver.BoolVar(f"x[{b.batch_id},{k}]")
             x[(b.batch_id, k)] = var
             once.SetCoefficient(var, 1)
@@ -121,44 +251,45 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
             yv = solver.IntVar(0, ub, f"y[{lane_id},{period}]")
             y[key] = yv
             objective.SetCoefficient(yv, lane.cost_per_vehicle_cny)
-            kg = solver.Constraint(-solver.infinity(), 0, f"kg[{lane_id},{period}]")
-            m3 = solver.Constraint(-solver.infinity(), 0, f"m3[{lane_id},{period}]")
+            kg = solver.Constraint(-inf, 0, f"kg[{lane_id},{period}]")
+            m3 = solver.Constraint(-inf, 0, f"m3[{lane_id},{period}]")
             kg.SetCoefficient(yv, -lane.vehicle_capacity_kg)
             m3.SetCoefficient(yv, -lane.vehicle_capacity_m3)
+            links: dict[str, pywraplp.Constraint] = {}
             for b, var in users[key]:
                 kg.SetCoefficient(var, b.weight_kg)
                 m3.SetCoefficient(var, b.volume_m3)
-                link = solver.Constraint(-solver.infinity(), 0)
-                link.SetCoefficient(var, 1)
-                link.SetCoefficient(yv, -1)
+                if strong:  # sum of b's options through l <= y[l,p]: one row per batch
+                    if b.batch_id not in links:
+                        links[b.batch_id] = solver.Constraint(-inf, 0)
+                        links[b.batch_id].SetCoefficient(yv, -1)
+                    links[b.batch_id].SetCoefficient(var, 1)
         elif lane.max_vehicles is not None:
             cap_kg = lane.max_vehicles * lane.vehicle_capacity_kg
             cap_m3 = lane.max_vehicles * lane.vehicle_capacity_m3
             if load_kg > cap_kg or load_m3 > cap_m3:
-                kg = solver.Constraint(-solver.infinity(), cap_kg, f"kg[{lane_id},{period}]")
-                m3 = solver.Constraint(-solver.infinity(), cap_m3, f"m3[{lane_id},{period}]")
+                kg = solver.Constraint(-inf, cap_kg, f"kg[{lane_id},{period}]")
+                m3 = solver.Constraint(-inf, cap_m3, f"m3[{lane_id},{period}]")
                 for b, var in users[key]:
                     kg.SetCoefficient(var, b.weight_kg)
                     m3.SetCoefficient(var, b.volume_m3)
     objective.SetMinimization()
-
     if hint:
-        _set_hint(solver, routed, options, hint, x, u, y, users, lanes)
+        _set_hint(solver, batches, options, hint, x, u, y, lanes)
 
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, settings.relative_gap)
     code = solver.Solve(params)
-    seconds = time.perf_counter() - started
     status = STATUS_NAMES.get(code, str(code))
-    stats = {"variables": solver.NumVariables(), "constraints": solver.NumConstraints(),
-             "batches_in_model": len(routed)}
+    trivial = sum(min(min(o.variable_cny for o in options[b.batch_id]), penalties[b.batch_id])
+                  for b in batches)
+    sizes = {"variables": solver.NumVariables(), "constraints": solver.NumConstraints()}
     if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return Solution(status, None, None, None, seconds, {}, (), {}, stats=stats)
-
+        return _Part(status, None, trivial, {}, [], {}, 0.0, **sizes)
     chosen: dict[str, Option] = {}
     dropped: list[str] = []
     penalty = 0.0
-    for b in routed:
+    for b in batches:
         if u[b.batch_id].solution_value() > 0.5:
             dropped.append(b.batch_id)
             penalty += penalties[b.batch_id]
@@ -170,24 +301,138 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     vehicles = {key: round(var.solution_value()) for key, var in y.items()
                 if round(var.solution_value()) > 0}
     obj = objective.Value()
-    bound = objective.BestBound() if code == pywraplp.Solver.FEASIBLE else obj
-    bound = min(bound, obj)
-    gap = 0.0 if obj == bound else (obj - bound) / max(abs(obj), 1e-9)
-    return Solution(status, obj, bound, gap, seconds, chosen, tuple(dropped), vehicles,
-                    penalty, stats)
+    # SCIP's bound is valid; before its root LP is solved it can be weaker than the trivial one
+    bound = obj if code == pywraplp.Solver.OPTIMAL else max(objective.BestBound(), trivial)
+    return _Part(status, obj, min(bound, obj), chosen, dropped, vehicles, penalty, **sizes)
 
 
-def _set_hint(solver: pywraplp.Solver, routed: Sequence[Batch],
+def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+          settings: SolverOptions, hint: Mapping[str, Option] | None = None) -> Solution:
+    """Solve the network design model over the allowed options of every batch.
+
+    Batches without options are not in the model (the caller reports them); ``hint`` is an
+    optional starting plan (batch id -> option), a feasible one (the greedy baseline) in
+    practice, used for every group SCIP finds nothing better for in time.
+    """
+    started = time.perf_counter()
+    routed = [b for b in batches if options.get(b.batch_id)]
+    if not routed:
+        return Solution("OPTIMAL", 0.0, 0.0, 0.0, time.perf_counter() - started, {}, (), {})
+    penalties = {b.batch_id: unrouted_penalty(options[b.batch_id]) for b in routed}
+    strong = settings.formulation == "strong"
+    stats: dict[str, int] = {"batches_in_model": len(routed),
+                             "options": sum(len(options[b.batch_id]) for b in routed)}
+    if strong:
+        potential = _potential_loads(routed, options)
+        limited: dict[str, dict[str, frozenset[str]]] = {}
+        kept: dict[str, tuple[Option, ...]] = {}
+        for b in routed:
+            lim = {o.route.route_id: limited_lanes(o, potential) for o in options[b.batch_id]}
+            kept[b.batch_id] = prune_dominated(options[b.batch_id], lim)
+            limited[b.batch_id] = lim
+        groups = components(routed, kept, limited)
+        stats["options_after_dominance"] = sum(len(v) for v in kept.values())
+        if hint:
+            hint = _map_hint(hint, kept, limited)
+    else:
+        kept = {b.batch_id: tuple(options[b.batch_id]) for b in routed}
+        groups = [routed]
+    stats["groups"] = len(groups)
+    stats["largest_group"] = len(groups[0])
+
+    parts: list[_Part] = []
+    sizes = {id(g): sum(len(kept[b.batch_id]) for b in g) for g in groups}
+    remaining_size = sum(sizes.values())
+    deadline = started + settings.time_limit_s
+    for group in groups:
+        if len(group) == 1:
+            b = group[0]
+            parts.append(_solve_single(b, kept[b.batch_id], penalties[b.batch_id]))
+            remaining_size -= sizes[id(group)]
+            continue
+        left = max(0.0, deadline - time.perf_counter())
+        share = left * sizes[id(group)] / max(1, remaining_size)
+        remaining_size -= sizes[id(group)]
+        part = _solve_mip(group, kept, penalties, settings, max(share, 0.05),
+                          hint if strong else None, strong)
+        if part.objective is None and hint and all(b.batch_id in hint for b in group):
+            part = _from_hint(group, hint, part)
+        parts.append(part)
+
+    seconds = time.perf_counter() - started
+    stats["variables"] = sum(p.variables for p in parts)
+    stats["constraints"] = sum(p.constraints for p in parts)
+    if any(p.objective is None for p in parts):
+        failed = next(p.status for p in parts if p.objective is None)
+        return Solution(failed, None, None, None, seconds, {}, (), {}, stats=stats)
+    obj = sum(p.objective or 0.0 for p in parts)
+    bound = min(sum(p.bound for p in parts), obj)
+    gap = 0.0 if math.isclose(obj, bound, rel_tol=1e-12, abs_tol=1e-9) else \
+        (obj - bound) / max(abs(obj), 1e-9)
+    status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in parts) else "FEASIBLE"
+    chosen = {k: v for p in parts for k, v in p.chosen.items()}
+    vehicles = {k: v for p in parts for k, v in p.vehicles.items()}
+    dropped = tuple(d for p in parts for d in p.dropped)
+    return Solution(status, obj, bound, gap, seconds, chosen, dropped, vehicles,
+                    sum(p.penalty for p in parts), stats)
+
+
+def _map_hint(hint: Mapping[str, Option], kept: Mapping[str, Sequence[Option]],
+              limited: Mapping[str, Mapping[str, frozenset[str]]]) -> dict[str, Option]:
+    """Replace hinted options that dominance removed by a kept option that dominates them.
+
+    Such an option exists by construction, costs no more and uses a subset of the limited lanes,
+    so the mapped plan stays feasible.
+    """
+    mapped: dict[str, Option] = {}
+    for bid, pick in hint.items():
+        if bid not in kept:
+            continue
+        options = kept[bid]
+        if any(o.route.route_id == pick.route.route_id for o in options):
+            mapped[bid] = pick
+            continue
+        mine = limited[bid][pick.route.route_id]
+        better = [o for o in options if o.variable_cny <= pick.variable_cny
+                  and limited[bid][o.route.route_id] <= mine]
+        if better:
+            mapped[bid] = min(better, key=lambda o: (o.variable_cny, o.route.route_id))
+    return mapped
+
+
+def _from_hint(group: Sequence[Batch], hint: Mapping[str, Option], failed: _Part) -> _Part:
+    """The starting plan for a group SCIP found no solution for in its time."""
+    chosen = {b.batch_id: hint[b.batch_id] for b in group}
+    vehicles: dict[tuple[str, str], int] = defaultdict(int)
+    load: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    lanes: dict[str, Lane] = {}
+    for b in group:
+        for lane in hint[b.batch_id].route.lanes:
+            if lane.per_vehicle:
+                load[(lane.lane_id, b.period)][0] += b.weight_kg
+                load[(lane.lane_id, b.period)][1] += b.volume_m3
+                lanes[lane.lane_id] = lane
+    for key, (kg, m3) in load.items():
+        lane = lanes[key[0]]
+        vehicles[key] = vehicles_needed(kg, m3, lane.vehicle_capacity_kg,
+                                        lane.vehicle_capacity_m3)
+    obj = sum(o.variable_cny for o in chosen.values()) + sum(
+        n * lanes[k[0]].cost_per_vehicle_cny for k, n in vehicles.items())
+    return _Part("FEASIBLE", obj, failed.bound, chosen, [], dict(vehicles), 0.0,
+                 failed.variables, failed.constraints)
+
+
+def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
               options: Mapping[str, Sequence[Option]], hint: Mapping[str, Option],
               x: Mapping[tuple[str, int], pywraplp.Variable],
               u: Mapping[str, pywraplp.Variable], y: Mapping[tuple[str, str], pywraplp.Variable],
-              users: Mapping[tuple[str, str], list[tuple[Batch, pywraplp.Variable]]],
               lanes: Mapping[str, Lane]) -> None:
-    """Hand the solver a complete starting solution built from ``hint``."""
+    """Hand the solver a complete starting solution built from ``hint`` (batches it does not
+    cover are hinted unrouted, which is always feasible)."""
     variables: list[pywraplp.Variable] = []
     values: list[float] = []
     load: dict[tuple[str, str], tuple[float, float]] = defaultdict(lambda: (0.0, 0.0))
-    for b in routed:
+    for b in batches:
         pick = hint.get(b.batch_id)
         ids = [o.route.route_id for o in options[b.batch_id]]
         k = ids.index(pick.route.route_id) if pick and pick.route.route_id in ids else None

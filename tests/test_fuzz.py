@@ -115,7 +115,7 @@ def networks(draw):
     """A random subset of the small network's lanes with random rates and limits, and parcels."""
     rows = []
     for base in small_lanes():
-        if draw(st.booleans()) or base["origin"] != "HUB" and draw(st.booleans()):
+        if draw(st.booleans()) or (base["origin"] != "HUB" and draw(st.booleans())):
             continue
         row = dict(base)
         if row["cost_per_vehicle_cny"]:

@@ -63,7 +63,7 @@ def test_duplicate_ids(make_case) -> None:
 
 
 def test_unreachable_seller_cluster(make_case) -> None:
-    lanes = [r for r in small_lanes() if not r["destination"] == "SELLER2"]
+    lanes = [r for r in small_lanes() if r["destination"] != "SELLER2"]
     path = make_case([parcel("P1"), parcel("P2", dest="SELLER2")], lanes=lanes)
     solve_fails(path, "line 3 (P2)", "destination", "unreachable")
 

@@ -1,0 +1,266 @@
+"""Seeded benchmark instances.
+
+- ``S``, ``M``, ``L``: a week or two of returns on the bundled network (data/), with the mix of
+  the bundled mixed scenario: nine foreign hubs, ten seller clusters, every goods class, mostly
+  9610 with some 9710/9810/1210 and a few ineligible trade modes, export dates from weeks to
+  over a year before the return, lognormal weights;
+- ``X``: a synthetic stress network of ~100 nodes and ~1,000 lanes with ~1,000 batches, to test
+  the solver where the real network is too small.
+
+Each instance is a directory with a scenario YAML (and, for X, its own ports/lanes/rules).
+Run ``python benchmarks/generate.py [--out DIR] [SIZE ...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+COLUMNS = ["parcel_id", "origin", "destination", "weight_kg", "volume_m3", "value_cny",
+           "trade_mode", "export_date", "export_port", "goods_class", "ready_date"]
+
+#: parcels and days of returns per size (batches follow from the consolidation keys)
+SIZES = {"S": (22, 7), "M": (640, 14), "L": (50_000, 9)}
+
+HUBS = {  # hub: (share, export ports its goods typically left through)
+    "MOSCOW": (0.30, ["KHORGOS", "YIWU_CUSTOMS", "HANGZHOU_CBEC", "MANZHOULI", "PVG_AIRPORT",
+                      "NINGBO_CBEC"]),
+    "ST_PETERSBURG": (0.06, ["KHORGOS", "PVG_AIRPORT", "HGH_AIRPORT"]),
+    "NOVOSIBIRSK": (0.08, ["ALASHANKOU", "URUMQI_CBEC", "URC_AIRPORT"]),
+    "ALMATY": (0.14, ["KHORGOS", "ALASHANKOU", "XIAN_CBEC", "URUMQI_CBEC"]),
+    "TASHKENT": (0.07, ["IRKESHTAM", "KASHGAR_CBEC", "URC_AIRPORT"]),
+    "BISHKEK": (0.05, ["TORUGART", "KASHGAR_CBEC"]),
+    "ULAANBAATAR": (0.08, ["ERENHOT", "ZHENGZHOU_CBEC"]),
+    "MINSK": (0.10, ["ALASHANKOU", "CGO_AIRPORT", "ZHENGZHOU_CBEC", "XIAN_CBEC"]),
+    "WARSAW": (0.12, ["ALASHANKOU", "CGO_AIRPORT", "NINGBO_CBEC", "ZHENGZHOU_CBEC"]),
+}
+CLUSTERS = ["YIWU_SELLERS", "ZHUJI", "DONGYANG", "YONGKANG", "HANGZHOU_SELLERS",
+            "NINGBO_SELLERS", "GUANGZHOU_SELLERS", "SHENZHEN_SELLERS", "XIAN_SELLERS",
+            "ZHENGZHOU_SELLERS"]
+CLUSTER_P = [0.22, 0.08, 0.07, 0.07, 0.12, 0.10, 0.10, 0.08, 0.08, 0.08]
+MODES, MODE_P = ["9610", "9710", "9810", "1210", "0110"], [0.72, 0.10, 0.08, 0.07, 0.03]
+CLASSES, CLASS_P = ["general", "battery", "liquid", "food", "fragile"], [0.6, 0.15, 0.08, 0.07,
+                                                                         0.10]
+AS_OF = dt.date(2026, 5, 25)
+
+
+def returns_rows(n: int, days: int, seed: int, hubs: dict | None = None,
+                 clusters: list[str] | None = None, start: dt.date = dt.date(2026, 5, 11)
+                 ) -> list[dict]:
+    """``n`` parcels ready over ``days`` days from ``start``."""
+    rng = np.random.default_rng(seed)
+    hubs = hubs or HUBS
+    clusters = clusters or CLUSTERS
+    cp = CLUSTER_P if clusters is CLUSTERS else [1 / len(clusters)] * len(clusters)
+    names = list(hubs)
+    share = np.array([hubs[h][0] for h in names], dtype=float)
+    hub_idx = rng.choice(len(names), size=n, p=share / share.sum())
+    cl_idx = rng.choice(len(clusters), size=n, p=cp)
+    modes = rng.choice(len(MODES), size=n, p=MODE_P)
+    classes = rng.choice(len(CLASSES), size=n, p=CLASS_P)
+    weights = np.clip(rng.lognormal(2.6, 0.9, size=n), 0.3, 400)
+    density = rng.uniform(90, 220, size=n)
+    value_per_kg = rng.uniform(60, 400, size=n)
+    ready_off = rng.integers(0, days, size=n)
+    age_kind = rng.choice(3, size=n, p=[0.82, 0.15, 0.03])
+    rows = []
+    for i in range(n):
+        hub = names[hub_idx[i]]
+        ports = hubs[hub][1]
+        age = int((rng.integers(15, 150), rng.integers(150, 330), rng.integers(360, 420))
+                  [age_kind[i]])
+        ready = start + dt.timedelta(days=int(ready_off[i]))
+        rows.append({
+            "parcel_id": f"B{i + 1:06d}", "origin": hub, "destination": clusters[cl_idx[i]],
+            "weight_kg": f"{weights[i]:.2f}", "volume_m3": f"{weights[i] / density[i]:.4f}",
+            "value_cny": f"{weights[i] * value_per_kg[i]:.2f}",
+            "trade_mode": MODES[modes[i]],
+            "export_date": (ready - dt.timedelta(days=age)).isoformat(),
+            "export_port": ports[int(rng.integers(0, len(ports)))],
+            "goods_class": CLASSES[classes[i]], "ready_date": ready.isoformat()})
+    return rows
+
+
+def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _scenario(path: Path, name: str, network: dict[str, str], time_limit: float,
+              gap: float = 0.0) -> None:
+    path.write_text(yaml.safe_dump({
+        "name": name, "description": f"benchmark instance {name} (benchmarks/generate.py)",
+        "as_of": AS_OF.isoformat(), "policy": {"regime": "auto"}, "network": network,
+        "returns": "returns.csv", "consolidation": {"window_days": 7},
+        "objective": {"holding_cost_pct_per_year": 25},
+        "solver": {"time_limit_s": time_limit, "relative_gap": gap}}, sort_keys=False),
+        encoding="utf-8")
+
+
+def bundled_instance(size: str, out: Path, seed: int = 1) -> Path:
+    """An S/M/L instance on the bundled network; returns its scenario path."""
+    n, days = SIZES[size]
+    d = out / size
+    d.mkdir(parents=True, exist_ok=True)
+    _write_csv(d / "returns.csv", returns_rows(n, days, seed), COLUMNS)
+    rel = Path("..") / ".." / ".." / "data" if out == ROOT / "benchmarks" / "instances" else DATA
+    network = {"ports": str(rel / "ports.yaml"), "lanes": str(rel / "lanes.csv"),
+               "rules": str(rel / "rules.yaml")}
+    _scenario(d / "scenario.yaml", size, network, time_limit=60)
+    return d / "scenario.yaml"
+
+
+def synthetic_instance(out: Path, seed: int = 2, n_hubs: int = 12, n_crossings: int = 14,
+                       n_inland: int = 34, n_clusters: int = 40, batches: int = 1000) -> Path:
+    """~100 nodes, ~1,000 lanes, ~1,000 batches on a random but plausible network."""
+    rng = np.random.default_rng(seed)
+    d = out / "X"
+    d.mkdir(parents=True, exist_ok=True)
+    districts = [{"id": f"D{i:02d}", "name": f"District {i}",
+                  "pilot_since": "2024-12-15" if i % 3 else None} for i in range(20)]
+    nodes = []
+
+    def place(lat0: float, lon0: float, spread: float) -> tuple[float, float]:
+        return (round(float(lat0 + rng.normal(0, spread)), 4),
+                round(float(lon0 + rng.normal(0, spread)), 4))
+
+    hubs, crossings, inland, clusters = [], [], [], []
+    for i in range(n_hubs):
+        lat, lon = place(52, 45, 8)
+        hubs.append(f"H{i:02d}")
+        nodes.append({"id": hubs[-1], "name": hubs[-1], "kind": "foreign_hub", "country": "RU",
+                      "lat": lat, "lon": lon, "modes": ["tir_road", "rail", "air"]})
+    for i in range(n_crossings):
+        lat, lon = place(44, 95, 10)
+        crossings.append(f"X{i:02d}")
+        nodes.append({"id": crossings[-1], "name": crossings[-1], "kind": "border_crossing",
+                      "country": "CN", "lat": lat, "lon": lon, "district": f"D{i % 20:02d}",
+                      "modes": ["tir_road", "rail", "road"], "cbec_return_site": bool(i % 4),
+                      "tir_open": bool(i % 5), "clearance_fee_cny": 1500, "clearance_days": 2})
+    for i in range(n_inland):
+        lat, lon = place(31, 114, 5)
+        kind = ("airport", "rail_terminal", "clearance_site")[i % 3]
+        modes = {"airport": ["air", "road"], "rail_terminal": ["rail", "road"],
+                 "clearance_site": ["tir_road", "road"]}[kind]
+        inland.append(f"I{i:02d}")
+        nodes.append({"id": inland[-1], "name": inland[-1], "kind": kind, "country": "CN",
+                      "lat": lat, "lon": lon, "district": f"D{(i * 7) % 20:02d}", "modes": modes,
+                      "cbec_return_site": True, "tir_open": kind == "clearance_site",
+                      "clearance_fee_cny": 1000, "clearance_days": 1})
+    for i in range(n_clusters):
+        lat, lon = place(29, 116, 4)
+        clusters.append(f"C{i:02d}")
+        nodes.append({"id": clusters[-1], "name": clusters[-1], "kind": "seller_cluster",
+                      "country": "CN", "lat": lat, "lon": lon, "district": f"D{i % 20:02d}",
+                      "modes": ["road"]})
+    by_id = {n["id"]: n for n in nodes}
+
+    def km(a: str, b: str) -> float:
+        p, q = by_id[a], by_id[b]
+        la1, lo1, la2, lo2 = map(math.radians, (p["lat"], p["lon"], q["lat"], q["lon"]))
+        h = (math.sin((la2 - la1) / 2) ** 2
+             + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+        return max(20.0, 2 * 6371 * math.asin(math.sqrt(h)) * 1.25)
+
+    lanes = []
+
+    def add(o: str, dst: str, mode: str, via: str = "", per_kg: float = 0.0,
+            per_vehicle: float = 0.0, cap: float = 20_000, m3: float = 85.0,
+            max_v: int | str = "", speed: float = 700) -> None:
+        dist = km(o, via) + km(via, dst) if via else km(o, dst)
+        lanes.append({
+            "lane_id": f"{mode[:3].upper()}{len(lanes):04d}", "origin": o, "destination": dst,
+            "via": via, "mode": mode, "cost_per_kg_cny": round(per_kg, 4),
+            "cost_per_vehicle_cny": round(per_vehicle, 2), "vehicle_capacity_kg": cap,
+            "vehicle_capacity_m3": m3, "max_vehicles": max_v,
+            "transit_days": max(1, math.ceil(dist / speed)), "distance_km": int(dist),
+            "co2e_g_per_tkm": {"tir_road": 94, "rail": 30, "air": 570, "road": 110}[mode],
+            "source": "synthetic (benchmarks/generate.py)"})
+
+    tir_sites = [i for i in inland if by_id[i]["kind"] == "clearance_site"]
+    rail_sites = [i for i in inland if by_id[i]["kind"] == "rail_terminal"]
+    airports = [i for i in inland if by_id[i]["kind"] == "airport"]
+    for h in hubs:
+        for x in rng.choice(crossings, size=5, replace=False):
+            add(h, x, "tir_road", per_vehicle=5.5 * km(h, x), max_v=int(rng.integers(2, 8)))
+            add(h, x, "tir_road", per_kg=5.5 * km(h, x) / 12_000, max_v=2)
+            for s in rng.choice(tir_sites, size=2, replace=False):
+                add(h, s, "tir_road", via=x, per_vehicle=5.5 * (km(h, x) + km(x, s)),
+                    max_v=int(rng.integers(2, 8)))
+            if rng.random() < 0.5:
+                r = rail_sites[int(rng.integers(0, len(rail_sites)))]
+                add(h, r, "rail", via=x, per_vehicle=2.3 * (km(h, x) + km(x, r)),
+                    cap=26_500, m3=76.2, max_v=4, speed=400)
+        for a in rng.choice(airports, size=3, replace=False):
+            add(h, a, "air", per_kg=float(rng.uniform(25, 40)), cap=5000, m3=30,
+                max_v=int(rng.integers(2, 8)), speed=5000)
+    ports = sorted({ln["destination"] for ln in lanes})
+    for p in ports:
+        for c in rng.choice(clusters, size=8, replace=False):
+            dist = km(p, c)
+            add(p, c, "road", per_kg=2 * 0.3055 / 1000 * dist + 0.2)
+            add(p, c, "road", per_vehicle=7.33 * dist if dist > 400 else 300 + 3 * dist,
+                cap=24_000 if dist > 400 else 3000, m3=85 if dist > 400 else 16)
+    shutil.copy(DATA / "rules.yaml", d / "rules.yaml")
+    (d / "ports.yaml").write_text(yaml.safe_dump({"districts": districts, "nodes": nodes},
+                                                 sort_keys=False), encoding="utf-8")
+    _write_csv(d / "lanes.csv", lanes, ["lane_id", "origin", "destination", "via", "mode",
+                                        "cost_per_kg_cny", "cost_per_vehicle_cny",
+                                        "vehicle_capacity_kg", "vehicle_capacity_m3",
+                                        "max_vehicles", "transit_days", "distance_km",
+                                        "co2e_g_per_tkm", "source"])
+    # reachable (hub, cluster) pairs only: those with a port serving the cluster
+    serves: dict[str, set[str]] = {}
+    for ln in lanes:
+        serves.setdefault(ln["origin"], set()).add(ln["destination"])
+    pairs = sorted({(h, c) for h in hubs for p in serves[h] for c in serves.get(p, ())
+                    if c in clusters})
+    rows = []
+    count = 0
+    for i in range(batches):  # one parcel group per batch: distinct keys by construction
+        h, c = pairs[i % len(pairs)]
+        goods = CLASSES[int(rng.choice(len(CLASSES), p=CLASS_P))]
+        mode = MODES[int(rng.choice(len(MODES), p=MODE_P))]
+        port = [x for x in crossings if by_id[x]["district"]][int(rng.integers(0, 8))]
+        ready = dt.date(2026, 5, 11) + dt.timedelta(days=int(7 * (i // (batches // 2 + 1))))
+        export = ready - dt.timedelta(days=int(rng.integers(20, 160)))
+        for _ in range(int(rng.integers(1, 4))):
+            w = float(np.clip(rng.lognormal(4.5, 1.2), 5, 9000))
+            count += 1
+            rows.append({
+                "parcel_id": f"X{count:06d}", "origin": h, "destination": c,
+                "weight_kg": f"{w:.2f}", "volume_m3": f"{w / rng.uniform(100, 220):.4f}",
+                "value_cny": f"{w * rng.uniform(60, 300):.2f}", "trade_mode": mode,
+                "export_date": export.isoformat(), "export_port": port, "goods_class": goods,
+                "ready_date": ready.isoformat()})
+    _write_csv(d / "returns.csv", rows, COLUMNS)
+    _scenario(d / "scenario.yaml", "X", {"ports": "ports.yaml", "lanes": "lanes.csv",
+                                         "rules": "rules.yaml"}, time_limit=60)
+    return d / "scenario.yaml"
+
+
+def main() -> None:
+    """Write the requested instances (default: all) under ``--out``."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sizes", nargs="*", default=["S", "M", "L", "X"])
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "instances")
+    args = ap.parse_args()
+    for size in args.sizes:
+        path = (synthetic_instance(args.out) if size == "X"
+                else bundled_instance(size, args.out))
+        print(f"{size}: {path}")
+
+
+if __name__ == "__main__":
+    main()
