@@ -46,6 +46,10 @@ from ortools.linear_solver import pywraplp
 from optimizer.costs import Option, vehicles_needed
 from optimizer.model import Batch, Lane, SolverOptions
 
+#: groups with more options than this are solved by LP bound + fix-and-optimise (see
+#: _solve_large): SCIP's root LP alone would take most of a minute on them (BENCHMARKS.md)
+LARGE_GROUP_OPTIONS = 15_000
+
 STATUS_NAMES = {
     pywraplp.Solver.OPTIMAL: "OPTIMAL",
     pywraplp.Solver.FEASIBLE: "FEASIBLE",
@@ -201,35 +205,45 @@ def _solve_single(b: Batch, options: Sequence[Option], penalty: float) -> _Part:
     return _Part("OPTIMAL", best[0], best[0], {b.batch_id: opt}, [], vehicles, 0.0)
 
 
-def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
-               penalties: Mapping[str, float], settings: SolverOptions, time_limit_s: float,
-               hint: Mapping[str, Option] | None, strong: bool) -> _Part:
-    """Build and solve the model of the formulation above for one group of batches."""
-    solver = pywraplp.Solver.CreateSolver(settings.backend)
-    if solver is None:  # pragma: no cover - SCIP ships with the ortools wheel
-        raise RuntimeError(f"OR-Tools backend {settings.backend} is not available")
-    solver.SetNumThreads(settings.threads)
-    if os.environ.get("RETURNROUTE_SOLVER_LOG"):
-        solver.EnableOutput()
-    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-    if settings.backend == "SCIP":
-        solver.SetSolverSpecificParametersAsString(
-            f"randomization/randomseedshift = {settings.seed}\n"
-            + os.environ.get("RETURNROUTE_SCIP_PARAMS", "").replace(";", "\n"))
+@dataclass
+class _Model:
+    """A built model of one group of batches, with handles to read a solution back."""
+
+    solver: pywraplp.Solver
+    objective: pywraplp.Objective
+    x: dict[tuple[str, int], pywraplp.Variable]
+    u: dict[str, pywraplp.Variable]
+    y: dict[tuple[str, str], pywraplp.Variable]
+    lanes: dict[str, Lane]
+
+
+def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
+           options: Mapping[str, Sequence[Option]], penalties: Mapping[str, float],
+           strong: bool, relax: bool = False,
+           background: Mapping[tuple[str, str], tuple[float, float]] | None = None) -> _Model:
+    """The formulation above for ``batches``; ``relax`` builds its LP relaxation.
+
+    ``background`` holds loads (kg, m3) already on (lane, week) from batches outside the model
+    (fixed elsewhere): they fill vehicles and weekly capacity but are not decided here.
+    """
     inf = solver.infinity()
+    background = background or {}
+
+    def binary(name: str) -> pywraplp.Variable:
+        return solver.NumVar(0, 1, name) if relax else solver.BoolVar(name)
+
     lanes: dict[str, Lane] = {}
     x: dict[tuple[str, int], pywraplp.Variable] = {}
     u: dict[str, pywraplp.Variable] = {}
     users: dict[tuple[str, str], list[tuple[Batch, pywraplp.Variable]]] = defaultdict(list)
     objective = solver.Objective()
-
     for b in batches:
-        u[b.batch_id] = solver.BoolVar(f"u[{b.batch_id}]")
+        u[b.batch_id] = binary(f"u[{b.batch_id}]")
         objective.SetCoefficient(u[b.batch_id], penalties[b.batch_id])
         once = solver.Constraint(1, 1, f"once[{b.batch_id}]")
         once.SetCoefficient(u[b.batch_id], 1)
         for k, opt in enumerate(options[b.batch_id]):
-            var = solver.BoolVar(f"x[{b.batch_id},{k}]")
+            var = binary(f"x[{b.batch_id},{k}]")
             x[(b.batch_id, k)] = var
             once.SetCoefficient(var, 1)
             objective.SetCoefficient(var, opt.variable_cny)
@@ -241,18 +255,20 @@ def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
     for key in sorted(users):
         lane_id, period = key
         lane = lanes[lane_id]
-        load_kg = sum(b.weight_kg for b, _ in users[key])
-        load_m3 = sum(b.volume_m3 for b, _ in users[key])
+        bg_kg, bg_m3 = background.get(key, (0.0, 0.0))
+        load_kg = bg_kg + sum(b.weight_kg for b, _ in users[key])
+        load_m3 = bg_m3 + sum(b.volume_m3 for b, _ in users[key])
         if lane.per_vehicle:
             ub = vehicles_needed(load_kg, load_m3, lane.vehicle_capacity_kg,
                                  lane.vehicle_capacity_m3)
             if lane.max_vehicles is not None:
                 ub = min(ub, lane.max_vehicles)
-            yv = solver.IntVar(0, ub, f"y[{lane_id},{period}]")
+            yv = (solver.NumVar(0, ub, f"y[{lane_id},{period}]") if relax
+                  else solver.IntVar(0, ub, f"y[{lane_id},{period}]"))
             y[key] = yv
             objective.SetCoefficient(yv, lane.cost_per_vehicle_cny)
-            kg = solver.Constraint(-inf, 0, f"kg[{lane_id},{period}]")
-            m3 = solver.Constraint(-inf, 0, f"m3[{lane_id},{period}]")
+            kg = solver.Constraint(-inf, -bg_kg, f"kg[{lane_id},{period}]")
+            m3 = solver.Constraint(-inf, -bg_m3, f"m3[{lane_id},{period}]")
             kg.SetCoefficient(yv, -lane.vehicle_capacity_kg)
             m3.SetCoefficient(yv, -lane.vehicle_capacity_m3)
             links: dict[str, pywraplp.Constraint] = {}
@@ -268,15 +284,42 @@ def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
             cap_kg = lane.max_vehicles * lane.vehicle_capacity_kg
             cap_m3 = lane.max_vehicles * lane.vehicle_capacity_m3
             if load_kg > cap_kg or load_m3 > cap_m3:
-                kg = solver.Constraint(-inf, cap_kg, f"kg[{lane_id},{period}]")
-                m3 = solver.Constraint(-inf, cap_m3, f"m3[{lane_id},{period}]")
+                kg = solver.Constraint(-inf, cap_kg - bg_kg, f"kg[{lane_id},{period}]")
+                m3 = solver.Constraint(-inf, cap_m3 - bg_m3, f"m3[{lane_id},{period}]")
                 for b, var in users[key]:
                     kg.SetCoefficient(var, b.weight_kg)
                     m3.SetCoefficient(var, b.volume_m3)
     objective.SetMinimization()
-    if hint:
-        _set_hint(solver, batches, options, hint, x, u, y, lanes)
+    return _Model(solver, objective, x, u, y, lanes)
 
+
+def _scip(settings: SolverOptions, time_limit_s: float) -> pywraplp.Solver:
+    """A SCIP instance with the run's threads, seed and time limit."""
+    solver = pywraplp.Solver.CreateSolver(settings.backend)
+    if solver is None:  # pragma: no cover - SCIP ships with the ortools wheel
+        raise RuntimeError(f"OR-Tools backend {settings.backend} is not available")
+    solver.SetNumThreads(settings.threads)
+    if os.environ.get("RETURNROUTE_SOLVER_LOG"):
+        solver.EnableOutput()
+    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+    if settings.backend == "SCIP":
+        solver.SetSolverSpecificParametersAsString(
+            f"randomization/randomseedshift = {settings.seed}\n"
+            + os.environ.get("RETURNROUTE_SCIP_PARAMS", "").replace(";", "\n"))
+    return solver
+
+
+def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+               penalties: Mapping[str, float], settings: SolverOptions, time_limit_s: float,
+               hint: Mapping[str, Option] | None, strong: bool,
+               background: Mapping[tuple[str, str], tuple[float, float]] | None = None
+               ) -> _Part:
+    """Build and solve the model of the formulation above for one group of batches."""
+    m = _build(_scip(settings, time_limit_s), batches, options, penalties, strong,
+               background=background)
+    solver = m.solver
+    if hint:
+        _set_hint(solver, batches, options, hint, m.x, m.u, m.y, m.lanes, background)
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, settings.relative_gap)
     code = solver.Solve(params)
@@ -290,20 +333,140 @@ def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
     dropped: list[str] = []
     penalty = 0.0
     for b in batches:
-        if u[b.batch_id].solution_value() > 0.5:
+        if m.u[b.batch_id].solution_value() > 0.5:
             dropped.append(b.batch_id)
             penalty += penalties[b.batch_id]
             continue
         for k, opt in enumerate(options[b.batch_id]):
-            if x[(b.batch_id, k)].solution_value() > 0.5:
+            if m.x[(b.batch_id, k)].solution_value() > 0.5:
                 chosen[b.batch_id] = opt
                 break
-    vehicles = {key: round(var.solution_value()) for key, var in y.items()
+    vehicles = {key: round(var.solution_value()) for key, var in m.y.items()
                 if round(var.solution_value()) > 0}
-    obj = objective.Value()
+    obj = m.objective.Value()
     # SCIP's bound is valid; before its root LP is solved it can be weaker than the trivial one
-    bound = obj if code == pywraplp.Solver.OPTIMAL else max(objective.BestBound(), trivial)
+    bound = obj if code == pywraplp.Solver.OPTIMAL else max(m.objective.BestBound(), trivial)
     return _Part(status, obj, min(bound, obj), chosen, dropped, vehicles, penalty, **sizes)
+
+
+def _lp_bound(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+              penalties: Mapping[str, float], time_limit_s: float) -> float | None:
+    """The LP relaxation's optimum (GLOP): a valid lower bound for the group, or None."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+    m = _build(solver, batches, options, penalties, strong=True, relax=True)
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    value = m.objective.Value()
+    return value - 1e-7 * abs(value)  # margin for the simplex tolerances
+
+
+def _portion(batches: Sequence[Batch], plan: Mapping[str, Option],
+             penalties: Mapping[str, float], options: Mapping[str, Sequence[Option]],
+             background: Mapping[tuple[str, str], tuple[float, float]]) -> float:
+    """What ``batches`` cost in ``plan``: their options, penalties, and every vehicle on the
+    lanes their candidate options touch (with the background load on those lanes)."""
+    cost = 0.0
+    load: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    touched: dict[tuple[str, str], Lane] = {}
+    for b in batches:
+        for opt in options[b.batch_id]:
+            for lane in opt.route.lanes:
+                if lane.per_vehicle:
+                    touched[(lane.lane_id, b.period)] = lane
+        pick = plan.get(b.batch_id)
+        if pick is None:
+            cost += penalties[b.batch_id]
+            continue
+        cost += pick.variable_cny
+        for lane in pick.route.lanes:
+            entry = load[(lane.lane_id, b.period)]
+            entry[0] += b.weight_kg
+            entry[1] += b.volume_m3
+    for key, lane in touched.items():
+        kg = load[key][0] + background.get(key, (0.0, 0.0))[0]
+        m3 = load[key][1] + background.get(key, (0.0, 0.0))[1]
+        if kg > 0 or m3 > 0:
+            cost += vehicles_needed(kg, m3, lane.vehicle_capacity_kg,
+                                    lane.vehicle_capacity_m3) * lane.cost_per_vehicle_cny
+    return cost
+
+
+def _solve_large(group: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+                 penalties: Mapping[str, float], settings: SolverOptions, time_limit_s: float,
+                 hint: Mapping[str, Option]) -> _Part:
+    """A group too large for SCIP's root LP in the time: LP bound + MIP-based local search.
+
+    The bound is the LP relaxation (GLOP, faster here than SCIP's own root LP). The plan starts
+    from ``hint`` and improves by *fix-and-optimise*: the batches of one foreign hub and week
+    are re-solved exactly by SCIP while every other batch stays where it is (their loads fill
+    vehicles and capacity), and the result is kept when it is cheaper. Neighbourhoods are
+    visited largest first, twice over, while time remains.
+    """
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    bound = _lp_bound(group, options, penalties, 0.5 * time_limit_s)
+    trivial = sum(min(min(o.variable_cny for o in options[b.batch_id]), penalties[b.batch_id])
+                  for b in group)
+    bound = trivial if bound is None else max(bound, trivial)
+    plan = {b.batch_id: hint[b.batch_id] for b in group if b.batch_id in hint}
+    hoods: dict[tuple[str, str], list[Batch]] = defaultdict(list)
+    for b in group:
+        hoods[(b.origin, b.period)].append(b)
+    order = sorted(hoods.values(), key=lambda h: (-len(h), h[0].batch_id))
+    for _ in range(2):
+        improved = False
+        for i, hood in enumerate(order):
+            left = deadline - time.perf_counter()
+            if left < 0.5:
+                break
+            free = {b.batch_id for b in hood}
+            background: dict[tuple[str, str], tuple[float, float]] = {}
+            for bid, opt in plan.items():
+                if bid in free:
+                    continue
+                for lane in opt.route.lanes:
+                    kg, m3 = background.get((lane.lane_id, opt.batch.period), (0.0, 0.0))
+                    background[(lane.lane_id, opt.batch.period)] = (
+                        kg + opt.batch.weight_kg, m3 + opt.batch.volume_m3)
+            before = _portion(hood, plan, penalties, options, background)
+            share = left / max(1, len(order) - i)
+            part = _solve_mip(hood, options, penalties, settings, share,
+                              {b: plan[b] for b in free if b in plan}, True, background)
+            if part.objective is not None and part.objective < before - 1e-6:
+                for bid in free:
+                    plan.pop(bid, None)
+                plan.update(part.chosen)
+                improved = True
+        if not improved:
+            break
+    vehicles = _vehicles_of(plan)
+    dropped = [b.batch_id for b in group if b.batch_id not in plan]
+    penalty = sum(penalties[b] for b in dropped)
+    obj = sum(o.variable_cny for o in plan.values()) + penalty + sum(
+        n * _lane_of(plan, k[0]).cost_per_vehicle_cny for k, n in vehicles.items())
+    status = "OPTIMAL" if obj <= bound + 1e-6 else "FEASIBLE"
+    return _Part(status, obj, min(bound, obj), plan, dropped, vehicles, penalty)
+
+
+def _lane_of(plan: Mapping[str, Option], lane_id: str) -> Lane:
+    return next(lane for o in plan.values() for lane in o.route.lanes if lane.lane_id == lane_id)
+
+
+def _vehicles_of(plan: Mapping[str, Option]) -> dict[tuple[str, str], int]:
+    """Vehicles a plan needs per lane and week, batches sharing them."""
+    load: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    lanes: dict[str, Lane] = {}
+    for opt in plan.values():
+        for lane in opt.route.lanes:
+            if lane.per_vehicle:
+                entry = load[(lane.lane_id, opt.batch.period)]
+                entry[0] += opt.batch.weight_kg
+                entry[1] += opt.batch.volume_m3
+                lanes[lane.lane_id] = lane
+    return {key: vehicles_needed(kg, m3, lanes[key[0]].vehicle_capacity_kg,
+                                 lanes[key[0]].vehicle_capacity_m3)
+            for key, (kg, m3) in load.items()}
 
 
 def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
@@ -353,8 +516,12 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
         left = max(0.0, deadline - time.perf_counter())
         share = left * sizes[id(group)] / max(1, remaining_size)
         remaining_size -= sizes[id(group)]
-        part = _solve_mip(group, kept, penalties, settings, max(share, 0.05),
-                          hint if strong else None, strong)
+        large = strong and hint is not None and sizes[id(group)] > LARGE_GROUP_OPTIONS
+        if large:
+            part = _solve_large(group, kept, penalties, settings, max(share, 0.05), hint)
+        else:
+            part = _solve_mip(group, kept, penalties, settings, max(share, 0.05),
+                              hint if strong else None, strong)
         if part.objective is None and hint and all(b.batch_id in hint for b in group):
             part = _from_hint(group, hint, part)
         parts.append(part)
@@ -426,7 +593,8 @@ def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
               options: Mapping[str, Sequence[Option]], hint: Mapping[str, Option],
               x: Mapping[tuple[str, int], pywraplp.Variable],
               u: Mapping[str, pywraplp.Variable], y: Mapping[tuple[str, str], pywraplp.Variable],
-              lanes: Mapping[str, Lane]) -> None:
+              lanes: Mapping[str, Lane],
+              background: Mapping[tuple[str, str], tuple[float, float]] | None = None) -> None:
     """Hand the solver a complete starting solution built from ``hint`` (batches it does not
     cover are hinted unrouted, which is always feasible)."""
     variables: list[pywraplp.Variable] = []
@@ -447,6 +615,8 @@ def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
                 load[(lane.lane_id, b.period)] = (kg + b.weight_kg, m3 + b.volume_m3)
     for key, var in y.items():
         kg, m3 = load.get(key, (0.0, 0.0))
+        bg_kg, bg_m3 = (background or {}).get(key, (0.0, 0.0))
+        kg, m3 = kg + bg_kg, m3 + bg_m3
         lane = lanes[key[0]]
         need = 0 if kg == 0 else vehicles_needed(kg, m3, lane.vehicle_capacity_kg,
                                                  lane.vehicle_capacity_m3)
