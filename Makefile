@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint data clean
+.PHONY: demo test lint data bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,7 @@ data: $(STAMP)
 
 clean:
 	rm -rf out $(VENV) *.egg-info .pytest_cache .ruff_cache
+
+# benchmark: regenerates the instances, runs every measurement, writes BENCHMARKS.md (~1 h)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py

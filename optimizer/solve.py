@@ -438,19 +438,25 @@ def _solve_large(group: Sequence[Batch], options: Mapping[str, Sequence[Option]]
                     plan.pop(bid, None)
                 plan.update(part.chosen)
                 improved = True
-        if not improved:
+                if _value(group, plan, penalties) <= bound * (1 + settings.relative_gap):
+                    break  # close enough to the bound: what the caller asked for
+        if not improved or _value(group, plan, penalties) <= bound * (1 + settings.relative_gap):
             break
     vehicles = _vehicles_of(plan)
     dropped = [b.batch_id for b in group if b.batch_id not in plan]
-    penalty = sum(penalties[b] for b in dropped)
-    obj = sum(o.variable_cny for o in plan.values()) + penalty + sum(
-        n * _lane_of(plan, k[0]).cost_per_vehicle_cny for k, n in vehicles.items())
+    obj = _value(group, plan, penalties)
     status = "OPTIMAL" if obj <= bound + 1e-6 else "FEASIBLE"
-    return _Part(status, obj, min(bound, obj), plan, dropped, vehicles, penalty)
+    return _Part(status, obj, min(bound, obj), plan, dropped, vehicles,
+                 sum(penalties[b] for b in dropped))
 
 
-def _lane_of(plan: Mapping[str, Option], lane_id: str) -> Lane:
-    return next(lane for o in plan.values() for lane in o.route.lanes if lane.lane_id == lane_id)
+def _value(group: Sequence[Batch], plan: Mapping[str, Option],
+           penalties: Mapping[str, float]) -> float:
+    """Objective of a complete plan of a group: options, shared vehicles, penalties."""
+    lanes = {lane.lane_id: lane for o in plan.values() for lane in o.route.lanes}
+    return (sum(o.variable_cny for o in plan.values())
+            + sum(penalties[b.batch_id] for b in group if b.batch_id not in plan)
+            + sum(n * lanes[k[0]].cost_per_vehicle_cny for k, n in _vehicles_of(plan).items()))
 
 
 def _vehicles_of(plan: Mapping[str, Option]) -> dict[tuple[str, str], int]:
