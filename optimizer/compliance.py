@@ -160,6 +160,47 @@ def _deadline(c: Context) -> Check:
     return Check("DEADLINE", ok, f"arrives {eta}, deadline {c.batch.deadline}")
 
 
+@rule("CLOSED", key=lambda b, r: (r.route_id, b.depart_date))
+def _closed(c: Context) -> Check:
+    closures = c.network.closures
+    if not closures:
+        return Check("CLOSED", True, "no closures")
+    day = c.batch.depart_date
+    hits = []
+    for i, lane in enumerate(c.route.lanes):
+        last = day + dt.timedelta(days=lane.transit_days)
+        for cl in closures:
+            touched = (cl.kind == "lane" and cl.id == lane.lane_id) or (
+                cl.kind == "node" and cl.id in lane.nodes)
+            if touched and cl.overlaps(day, last):
+                hits.append(f"{cl.describe()} ({lane.lane_id} {day}..{last})")
+        day = last + dt.timedelta(days=c.route.port.clearance_days
+                                  if i == c.route.port_index else 0)
+    if hits:
+        return Check("CLOSED", False, "; ".join(sorted(set(hits))))
+    return Check("CLOSED", True, "no closure on the route while the batch travels")
+
+
+@rule("PLANNER", key=lambda b, r: (b.batch_id, r.port.id, r.mode))
+def _planner(c: Context) -> Check:
+    reasons = []
+    for br in c.rules.batch_rules:
+        if not br.matches(c.batch):
+            continue
+        port, mode = c.route.port.id, c.route.mode
+        if br.force_port and port != br.force_port:
+            reasons.append(f"planner forces return port {br.force_port}")
+        if port in br.forbid_ports:
+            reasons.append(f"planner forbids return port {port}")
+        if br.force_mode and mode != br.force_mode:
+            reasons.append(f"planner forces mode {br.force_mode}")
+        if mode in br.forbid_modes:
+            reasons.append(f"planner forbids mode {mode}")
+    if reasons:
+        return Check("PLANNER", False, "; ".join(sorted(set(reasons))))
+    return Check("PLANNER", True, "no planner decision against it")
+
+
 def check_option(batch: Batch, route: Route, network: Network, rules: Rules,
                  regime: RegimeRule, as_of: dt.date) -> tuple[Check, ...]:
     """Run every enabled rule, in the order the data lists them, on one (batch, route)."""

@@ -9,6 +9,7 @@ districts, goods classes) are checked here once the shapes are known. Nothing is
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io as _io
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from optimizer import overrides as overrides_mod
 from optimizer.model import (
     NODE_KINDS,
     District,
@@ -371,7 +373,7 @@ def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
 # ---- rules.yaml ---------------------------------------------------------------------------------
 
 RULE_IDS = ("TRADE_MODE", "RETURN_WINDOW", "DISTRICT", "CBEC_SITE", "GOODS_MODE", "TIR_OPEN",
-            "NODE_MODE", "DOMESTIC_MODE", "DEADLINE")
+            "NODE_MODE", "DOMESTIC_MODE", "DEADLINE", "CLOSED", "PLANNER")
 
 
 class RegimeIn(_Strict):
@@ -414,16 +416,6 @@ class RulesIn(_Strict):
     tax: TaxIn
 
 
-def _deep_merge(base: Any, override: Any) -> Any:
-    """Mappings merge key by key; anything else in ``override`` replaces ``base``."""
-    if isinstance(base, Mapping) and isinstance(override, Mapping):
-        merged = dict(base)
-        for k, v in override.items():
-            merged[k] = _deep_merge(base.get(k), v) if k in base else v
-        return merged
-    return override
-
-
 def load_rules(path: Path, override: Mapping[str, Any] | None = None,
                override_file: str = "") -> Rules:
     """Read ``rules.yaml`` and apply a scenario's ``rules:`` overrides on top of it."""
@@ -431,7 +423,7 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
     if not isinstance(raw, Mapping):
         raise InputError([Problem(str(path), "", "", "expected a mapping of rule parameters")])
     if override:
-        raw = _deep_merge(raw, override)
+        raw = overrides_mod.deep_merge(raw, override)
     col = _Collector(f"{path}" + (f" (with overrides from {override_file})" if override else ""))
     try:
         doc = RulesIn.model_validate(raw)
@@ -620,34 +612,104 @@ class ScenarioIn(_Strict):
     objective: ObjectiveIn = ObjectiveIn()
     solver: SolverIn = SolverIn()
     rules: dict[str, Any] | None = None
+    overrides: dict[str, Any] | None = None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario YAML and everything it points to; paths are relative to the scenario."""
+def read_scenario_doc(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The scenario's YAML document with ``extends:`` resolved, paths relative to this process.
+
+    A scenario may ``extends: base.yaml`` (relative to itself): the base is read first (it may
+    extend another), every path in it is taken relative to the base's own file, and this file's
+    keys are merged on top (mappings key by key, anything else replaced).
+    """
     path = Path(path)
+    key = path.resolve()
+    if key in _chain:
+        raise InputError([Problem(str(path), "extends", "", "extends itself (a cycle: "
+                                  + " -> ".join(p.name for p in (*_chain, key)) + ")")])
     raw = _read_yaml(path)
-    col = _Collector(path)
     if not isinstance(raw, Mapping):
         raise InputError([Problem(str(path), "", "", "expected a mapping (name, as_of, network, "
                                   "returns, ...)")])
+    doc = dict(raw)
+    network = doc.get("network")
+    if isinstance(network, Mapping):
+        doc["network"] = {k: (str(path.parent / v) if k in ("ports", "lanes", "rules")
+                              and isinstance(v, str) else v) for k, v in network.items()}
+    if isinstance(doc.get("returns"), str):
+        doc["returns"] = str(path.parent / doc["returns"])
+    base = doc.pop("extends", None)
+    if base is not None:
+        if not isinstance(base, str):
+            raise InputError([Problem(str(path), "extends", "", "expected the path of the "
+                                      "scenario this one builds on")])
+        doc = overrides_mod.deep_merge(read_scenario_doc(path.parent / base, (*_chain, key)),
+                                       doc)
+    return doc
+
+
+def _lane_from_row(row: Mapping[str, Any], nodes: Mapping[str, Node]) -> Lane | list[
+        tuple[str, str]]:
+    """An added lane (same columns and rules as lanes.csv), or its problems."""
+    try:
+        r = LaneIn.model_validate(dict(row))
+    except ValidationError as err:
+        return [(".".join(str(x) for x in e["loc"]), e["msg"])
+                for e in err.errors(include_url=False)]
+    problems = [(k, f"unknown node {getattr(r, k)}") for k in ("origin", "destination", "via")
+                if getattr(r, k) is not None and getattr(r, k) not in nodes]
+    if r.origin == r.destination:
+        problems.append(("destination", "a lane from a node to itself"))
+    if r.cost_per_kg_cny == 0 and r.cost_per_vehicle_cny == 0:
+        problems.append(("cost_per_kg_cny", "a lane needs a cost per kg or per vehicle"))
+    if problems:
+        return problems
+    return Lane(lane_id=r.lane_id, origin=r.origin, destination=r.destination, mode=r.mode,
+                cost_per_kg_cny=r.cost_per_kg_cny, cost_per_vehicle_cny=r.cost_per_vehicle_cny,
+                vehicle_capacity_kg=r.vehicle_capacity_kg,
+                vehicle_capacity_m3=r.vehicle_capacity_m3, max_vehicles=r.max_vehicles,
+                transit_days=r.transit_days, distance_km=r.distance_km,
+                co2e_g_per_tkm=r.co2e_g_per_tkm, via=r.via, source=r.source)
+
+
+def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
+    """Read a scenario YAML and everything it points to; paths are relative to the scenario.
+
+    Keyword arguments are scenario keys merged on top of the file (the Python API's what-ifs),
+    e.g. ``load_scenario(p, as_of="2024-06-01", overrides={"close": {"nodes": ["KHORGOS"]}})``.
+    """
+    path = Path(path)
+    raw = read_scenario_doc(path)
+    if overrides:
+        raw = overrides_mod.deep_merge(raw, overrides)
+    col = _Collector(path)
     try:
         doc = ScenarioIn.model_validate(raw)
     except ValidationError as err:
         col.add_validation(err, "")
         col.raise_if_any()
         raise  # pragma: no cover
-    base = path.parent
-    ports_path = base / doc.network.ports
-    lanes_path = base / doc.network.lanes
-    rules_path = base / doc.network.rules if doc.network.rules else ports_path.parent / "rules.yaml"
-    returns_path = base / doc.returns
+    ports_path = Path(doc.network.ports)
+    lanes_path = Path(doc.network.lanes)
+    rules_path = Path(doc.network.rules) if doc.network.rules else \
+        ports_path.parent / "rules.yaml"
+    returns_path = Path(doc.returns)
 
     districts, nodes = load_ports(ports_path)
     lanes = load_lanes(lanes_path, nodes)
     rules = load_rules(rules_path, doc.rules, str(path))
-    parcels = load_returns(returns_path, nodes, rules.goods_classes, doc.as_of)
-
-    _check_reachable(returns_path, parcels, lanes)
+    network = Network(districts=districts, nodes=nodes, lanes=lanes)
+    try:
+        ov = overrides_mod.parse(doc.overrides)
+    except ValidationError as err:
+        raise InputError([Problem(str(path), where, "", msg) for where, msg in
+                          overrides_mod.validation_problems(err)]) from None
+    network, batch_rules, problems = overrides_mod.apply(network, ov, _lane_from_row)
+    if problems:
+        raise InputError([Problem(str(path), where, "", msg) for where, msg in problems])
+    rules = dataclasses.replace(rules, batch_rules=batch_rules)
+    parcels = load_returns(returns_path, network.nodes, rules.goods_classes, doc.as_of)
+    _check_reachable(returns_path, parcels, network.lanes)
 
     regime = doc.policy.regime
     forced = regime != "auto"
@@ -658,7 +720,7 @@ def load_scenario(path: str | Path) -> Scenario:
     return Scenario(
         name=doc.name, description=doc.description, path=path, as_of=doc.as_of,
         regime=resolved, regime_forced=forced,  # type: ignore[arg-type]
-        network=Network(districts=districts, nodes=nodes, lanes=lanes), rules=rules,
+        network=network, rules=rules,
         parcels=parcels, window_days=doc.consolidation.window_days,
         objective=Objective(doc.objective.cny_per_transit_day, doc.objective.cny_per_t_co2e,
                             doc.objective.holding_cost_pct_per_year),

@@ -154,12 +154,49 @@ class Batch:
 
 
 @dataclass(frozen=True, slots=True)
+class Closure:
+    """A node or lane out of service, for ever or from ``start`` to ``end`` (inclusive)."""
+
+    kind: Literal["node", "lane"]
+    id: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def overlaps(self, first: dt.date, last: dt.date) -> bool:
+        """Whether the closure covers any day from ``first`` to ``last``."""
+        return (self.start is None or self.start <= last) and (self.end is None
+                                                               or first <= self.end)
+
+    def describe(self) -> str:
+        """'KHORGOS closed 2025-07-01..2025-07-14' (or 'closed' for good)."""
+        if self.start is None and self.end is None:
+            return f"{self.id} closed"
+        return f"{self.id} closed {self.start or '...'}..{self.end or '...'}"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRule:
+    """A planner's decision for the batches it matches: force or forbid ports and modes."""
+
+    match: tuple[tuple[str, str], ...]
+    force_port: str | None = None
+    forbid_ports: frozenset[str] = frozenset()
+    force_mode: str | None = None
+    forbid_modes: frozenset[str] = frozenset()
+
+    def matches(self, batch: Batch) -> bool:
+        """True when every key of ``match`` equals the batch's."""
+        return all(getattr(batch, key) == value for key, value in self.match)
+
+
+@dataclass(frozen=True, slots=True)
 class Network:
-    """The districts, nodes and lanes of one scenario (after overrides)."""
+    """The districts, nodes and lanes of one scenario (after overrides), and its closures."""
 
     districts: Mapping[str, District]
     nodes: Mapping[str, Node]
     lanes: Mapping[str, Lane]
+    closures: tuple[Closure, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +245,8 @@ class Rules:
     vat_rate: float
     relief_months: int
     relief_periods: tuple[ReliefPeriod, ...]
+    #: planners' force/forbid decisions from the scenario's overrides
+    batch_rules: tuple[BatchRule, ...] = ()
 
     def regime_on(self, on: dt.date) -> RegimeRule:
         """The regime in force on ``on``: the last one that started on or before it."""

@@ -223,7 +223,7 @@ def test_checks_are_reported_for_chosen_routes(make_case) -> None:
     plan = run(load_scenario(make_case()))
     rules = [c.rule for c in plan.batches[0].compliance]
     assert rules == ["TRADE_MODE", "RETURN_WINDOW", "DISTRICT", "CBEC_SITE", "GOODS_MODE",
-                     "TIR_OPEN", "NODE_MODE", "DOMESTIC_MODE", "DEADLINE"]
+                     "TIR_OPEN", "NODE_MODE", "DOMESTIC_MODE", "DEADLINE", "CLOSED", "PLANNER"]
     assert all(c.passed for c in plan.batches[0].compliance)
 
 
