@@ -4,6 +4,9 @@
   parcels exported through Khorgos in spring 2025 to buyers in Moscow, cancelled, returning to
   sellers in Yiwu, Zhuji, Dongyang and Yongkang. Parcel weights and values are drawn around the
   case's totals and scaled to hit them; the split between the four towns is an assumption.
+- ``returns/ningbo-air.csv``: the Ningbo case (Hangzhou export, Ningbo return, Feb 2025);
+- ``returns/timeline-{2024,2025,2026}.csv``: the same flows in three years, for the policy
+  timeline scenarios;
 - ``returns/mixed-week.csv``: a two-week mixed flow on the bundled network (several hubs, every
   goods class, eligible and ineligible trade modes, a few parcels past the 1-year window and some
   past the 6-month tax relief), for testing and demonstrations.
@@ -104,10 +107,55 @@ def mixed(seed: int = 7, n: int = 900) -> list[dict]:
     return rows
 
 
+def ningbo(seed: int = 20250212) -> list[dict]:
+    """The Ningbo case (2025-02-12): 9610 parcels exported from Hangzhou in January 2025,
+    returned to Ningbo sellers; the buyers' hub and the parcel mix are assumptions."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(60):
+        w = float(np.clip(rng.lognormal(0.6, 0.5), 0.2, 8))
+        export = dt.date(2025, 1, 3) + dt.timedelta(days=int(rng.integers(0, 20)))
+        rows.append({
+            "parcel_id": f"NB{i + 1:03d}", "origin": "MOSCOW", "destination": "NINGBO_SELLERS",
+            "weight_kg": f"{w:.2f}", "volume_m3": f"{w / rng.uniform(120, 200):.4f}",
+            "value_cny": f"{w * rng.uniform(600, 1500):.2f}", "trade_mode": "9610",
+            "export_date": export.isoformat(), "export_port": "HGH_AIRPORT",
+            "goods_class": "general", "ready_date": "2025-02-05",
+            "order_ref": f"NB-{int(rng.integers(10**6, 10**7))}"})
+    return rows
+
+
+def timeline(year: int, seed: int = 2024) -> list[dict]:
+    """The same flows in ``year`` (2024, 2025, 2026): exports through Khorgos (Urumqi, a pilot
+    district) and through Xi'an (not a pilot) returning to Zhejiang and Xi'an sellers; only the
+    dates move, by whole years, so the three files differ in dates alone."""
+    rng = np.random.default_rng(seed)
+    flows = [("MOSCOW", "YIWU_SELLERS", "KHORGOS"), ("MOSCOW", "HANGZHOU_SELLERS", "KHORGOS"),
+             ("ALMATY", "YIWU_SELLERS", "XIAN_CBEC"), ("ALMATY", "XIAN_SELLERS", "XIAN_CBEC"),
+             ("MINSK", "ZHUJI", "XIAN_CBEC"), ("MOSCOW", "XIAN_SELLERS", "KHORGOS")]
+    rows = []
+    for i in range(240):
+        origin, dest, port = flows[i % len(flows)]
+        w = float(np.clip(rng.lognormal(2.8, 0.7), 1, 120))
+        export = dt.date(year, 6, 1) + dt.timedelta(days=int(rng.integers(0, 60)))
+        ready = dt.date(year, 9, 1) + dt.timedelta(days=int(rng.integers(0, 7)))
+        rows.append({
+            "parcel_id": f"TL{i + 1:04d}", "origin": origin, "destination": dest,
+            "weight_kg": f"{w:.2f}", "volume_m3": f"{w / rng.uniform(110, 200):.4f}",
+            "value_cny": f"{w * rng.uniform(100, 350):.2f}", "trade_mode": "9610",
+            "export_date": export.isoformat(), "export_port": port,
+            "goods_class": str(rng.choice(["general", "general", "fragile", "battery"])),
+            "ready_date": ready.isoformat(), "order_ref": f"TL-{int(rng.integers(10**6, 10**7))}"})
+    return rows
+
+
 def main() -> None:
-    """Write both bundled returns files."""
+    """Write every bundled returns file."""
     _write(HERE / "returns" / "yiwu-moscow.csv", yiwu())
     _write(HERE / "returns" / "mixed-week.csv", mixed())
+    _write(HERE / "returns" / "ningbo-air.csv", ningbo())
+    for year in (2024, 2025, 2026):
+        _write(HERE / "returns" / f"timeline-{year}.csv", timeline(year))
 
 
 if __name__ == "__main__":

@@ -134,11 +134,34 @@ def test_extends_cycle(tmp_path: Path) -> None:
 
 
 def test_bundled_khorgos_closure_scenario() -> None:
-    base = run(load_scenario(ROOT / "scenarios" / "yiwu-tir-return.yaml"))
-    path = ROOT / "scenarios" / "khorgos-closure.yaml"
-    if not path.exists():
-        pytest.skip("scenario library not written yet")
-    closed = run(load_scenario(path))
-    assert closed.totals["cost_cny"] >= base.totals["cost_cny"] - 1e-6
-    for bp in closed.batches:
-        assert "KHORGOS" not in {bp.entry_point, bp.return_port}
+    base = run(load_scenario(ROOT / "scenarios" / "mixed-week.yaml"), same_route_baseline=False)
+    closed = run(load_scenario(ROOT / "scenarios" / "khorgos-closure.yaml"),
+                 same_route_baseline=False)
+    used = [bp for bp in base.batches if "KHORGOS" in {bp.entry_point, bp.return_port}]
+    assert used, "the base plan should use Khorgos for this test to mean anything"
+    moved = {bp.batch_id: bp for bp in closed.batches}
+    for bp in used:  # every batch that crossed at Khorgos now goes elsewhere (or not at all)
+        if bp.batch_id in moved:
+            assert "KHORGOS" not in {moved[bp.batch_id].entry_point,
+                                     moved[bp.batch_id].return_port}
+    # the closure only removes options: the objective can only go up
+    assert closed.objective_cny >= base.objective_cny - 1e-6
+
+
+def test_policy_timeline_scenarios() -> None:
+    """The same flows in 2024, 2025 and 2026: each rule allows more, the cost never rises,
+    and before the pilot no 9610 batch clears outside its export district."""
+    plans = {year: run(load_scenario(ROOT / "scenarios" / f"timeline-{year}-{regime}.yaml"))
+             for year, regime in ((2024, "same_route"), (2025, "pilot"), (2026, "nationwide"))}
+    assert [p.meta["regime"] for p in plans.values()] == ["same_route", "pilot", "nationwide"]
+    for bp in plans[2024].batches:
+        assert bp.return_district == bp.export_district
+    # Xi'an is not a pilot: in 2025 its exports still clear in XIAN; in 2026 they may not
+    assert all(bp.return_district == "XIAN" for bp in plans[2025].batches
+               if bp.export_district == "XIAN")
+    assert any(bp.return_district != "XIAN" for bp in plans[2026].batches
+               if bp.export_district == "XIAN")
+    costs = [p.objective_cny for p in plans.values()]
+    assert costs[0] >= costs[1] - 1e-6 >= costs[2] - 2e-6
+    baselines = {round(p.totals["same_route_baseline_cny"], 2) for p in plans.values()}
+    assert len(baselines) == 1  # the same flows under the old rule cost the same every year
