@@ -1,4 +1,6 @@
-"""``returnroute validate | solve | explain``: the command line; it only wires the stages.
+"""``returnroute validate | solve | explain | verify | compare | sweep | pareto | bench-cmnd``.
+
+The command line only wires the stages.
 
 Exit codes: 0 solved (also with unrouted batches, which are listed), 2 bad input, 1 internal
 error. Bad input is reported as one line per problem (file, row or YAML path, field, what is
@@ -8,24 +10,51 @@ wrong), never as a traceback.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import numpy as np
+import pandas as pd
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from optimizer.cmnd import read_dow, solve_cmnd
-from optimizer.io import InputError, Problem, load_scenario
+from optimizer.compare import compare as compare_plans
+from optimizer.io import InputError, Problem, load_scenario, read_scenario_doc
 from optimizer.pipeline import prepare, run
-from optimizer.report import OUTPUT_FILES, explain_rows, print_summary, to_json, write_outputs
+from optimizer.report import (
+    OUTPUT_FILES,
+    explain_rows,
+    print_summary,
+    to_json,
+    write_atomically,
+    write_outputs,
+)
+from optimizer.sweep import (
+    CO2_PRICES,
+    DAY_PRICES,
+    chart,
+    front,
+    grid,
+    pareto_chart,
+    parse_param,
+    read_sweep_file,
+    run_points,
+)
 from optimizer.verify import verify_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
+COMPARE_FILES = ("compare.csv", "compare.json")
+SWEEP_FILES = ("sweep.csv", "sweep.json", "sweep.png")
+PARETO_FILES = ("pareto.csv", "pareto.json", "pareto.png")
 
 
 def _guarded(fn: F) -> F:
@@ -175,6 +204,178 @@ def verify(plan_file: Path, scenario: Path, debug: bool) -> None:
                f"{len(doc.get('vehicles', []))} lane-weeks checked)")
 
 
+@cli.command()
+@click.argument("scenarios", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for compare.csv and compare.json.")
+@click.option("--json", "as_json", is_flag=True, help="Print compare.json to stdout.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def compare(scenarios: tuple[Path, ...], out_dir: Path | None, as_json: bool,
+            debug: bool) -> None:
+    """Compare scenarios: a column each, then the batches whose port or mode changed."""
+    loaded = [load_scenario(p) for p in scenarios]  # every input checked before any solve
+    if out_dir is not None:
+        _check_out_dir(out_dir, [v for sc in loaded for v in sc.inputs.values()],
+                       COMPARE_FILES)
+    result = compare_plans([run(sc) for sc in loaded])
+    doc = result.to_dict()
+    if out_dir is not None:
+        buf = io.StringIO()
+        result.table.to_csv(buf, index_label="metric")
+        write_atomically(out_dir, {"compare.csv": buf.getvalue(),
+                                   "compare.json": json.dumps(doc, indent=2) + "\n"})
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+        return
+    console = Console(width=220)
+    table = Table(title="returnroute compare")
+    table.add_column("metric")
+    for name in result.table.columns:
+        table.add_column(str(name), justify="right")
+    for metric, row in result.table.iterrows():
+        table.add_row(str(metric), *[_cell(v) for v in row])
+    console.print(table)
+    if result.changes.empty:
+        click.echo("no batch changed its return port or mode")
+    else:
+        changes = Table(title="batches whose return port or mode changed")
+        for col in result.changes.columns:
+            changes.add_column(str(col))
+        for row in result.changes.itertuples(index=False):
+            changes.add_row(*[_cell(v) for v in row])
+        console.print(changes)
+    if out_dir is not None:
+        click.echo(f"wrote compare.csv, compare.json to {out_dir}")
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value)
+
+
+@cli.command()
+@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUES",
+              help="e.g. rates.air=0.5:1.5:11 or as_of=2024-06-01,2025-06-01 (repeatable: grid)")
+@click.option("--random", "samples", type=click.IntRange(min=1), default=None,
+              help="Seeded random draws between the first and last value of each --param "
+                   "instead of a grid.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Local worker processes (1: serial).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Run the points on this Dask cluster instead.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for sweep.csv, sweep.json and sweep.png (default out/sweep-NAME).")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def sweep(base: Path, params: tuple[str, ...], samples: int | None, seed: int, workers: int,
+          scheduler: str | None, out_dir: Path | None, as_json: bool, debug: bool) -> None:
+    """Solve BASE at every point of a parameter grid (or a sweep YAML with base: and params:)."""
+    raw = read_scenario_doc(base)
+    if "base" in raw and "params" in raw:  # a sweep file
+        base, points = read_sweep_file(base)
+        names = list(points[0]) if points else []
+    else:
+        if not params:
+            raise InputError([Problem("--param", "", "", "give at least one --param, or a "
+                                      "sweep YAML with base: and params:")])
+        parsed = dict(parse_param(p) for p in params)
+        names = list(parsed)
+        if samples:
+            rng = np.random.default_rng(seed)
+            points = [{n: _draw(rng, v) for n, v in parsed.items()} for _ in range(samples)]
+        else:
+            points = grid(parsed)
+    sc = load_scenario(base)  # the base must be valid before any worker starts
+    out_dir = out_dir or Path("out") / f"sweep-{sc.name}"
+    _check_out_dir(out_dir, sc.inputs.values(), SWEEP_FILES)
+    started = time.perf_counter()
+    with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=as_json, disable=as_json) as bar:
+        task = bar.add_task("sweep", total=len(points))
+        rows = run_points(base, points, workers=workers, scheduler=scheduler,
+                          progress=lambda done, total: bar.update(task, completed=done))
+    seconds = time.perf_counter() - started
+    frame = pd.DataFrame(rows)
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    doc = {"base": str(base), "params": names, "points": len(rows), "seconds": seconds,
+           "executor": scheduler or (f"{workers} processes" if workers > 1 else "serial"),
+           "rows": json.loads(frame.to_json(orient="records"))}
+    write_atomically(out_dir, {"sweep.csv": buf.getvalue(),
+                               "sweep.json": json.dumps(doc, indent=2) + "\n",
+                               "sweep.png": chart(rows, names, sc.name)})
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+        return
+    cols = [*names, "status", "cost_cny", "saving_vs_air_pct", "share_tir_road_pct",
+            "share_rail_pct", "share_air_pct", "co2e_kg", "batches_unrouted"]
+    click.echo(frame[[c for c in cols if c in frame]].to_string(index=False))
+    click.echo(f"{len(rows)} points in {seconds:.1f} s ({doc['executor']}); wrote sweep.csv, "
+               f"sweep.json, sweep.png to {out_dir}")
+
+
+def _draw(rng: np.random.Generator, values: list[Any]) -> Any:
+    if all(isinstance(v, (int, float)) for v in values) and len(values) >= 2:
+        return round(float(rng.uniform(min(values), max(values))), 6)
+    return values[int(rng.integers(0, len(values)))]
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for pareto.csv, pareto.json and pareto.png "
+                   "(default out/pareto-NAME).")
+@click.option("--json", "as_json", is_flag=True, help="Print the fronts as JSON.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def pareto(scenario: Path, workers: int, scheduler: str | None, out_dir: Path | None,
+           as_json: bool, debug: bool) -> None:
+    """Cost vs transit time and cost vs CO2e: the non-dominated plans, by varying the prices."""
+    sc = load_scenario(scenario)
+    out_dir = out_dir or Path("out") / f"pareto-{sc.name}"
+    _check_out_dir(out_dir, sc.inputs.values(), PARETO_FILES)
+    day_points = [{"objective.cny_per_transit_day": v} for v in DAY_PRICES]
+    co2_points = [{"objective.cny_per_t_co2e": v} for v in CO2_PRICES]
+    with Progress(TextColumn("pareto"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=as_json, disable=as_json) as bar:
+        task = bar.add_task("pareto", total=len(day_points) + len(co2_points))
+        rows = run_points(scenario, day_points + co2_points, workers=workers,
+                          scheduler=scheduler,
+                          progress=lambda done, total: bar.update(task, completed=done))
+    days, co2 = rows[:len(day_points)], rows[len(day_points):]
+    doc = {"scenario": sc.name,
+           "time": {"points": days, "front": front(days, "mean_transit_days")},
+           "co2e": {"points": co2, "front": front(co2, "co2e_kg")}}
+    frame = pd.DataFrame([{**r, "front": "time" if r in doc["time"]["front"] else ""}
+                          for r in days] + [
+        {**r, "front": "co2e" if r in doc["co2e"]["front"] else ""} for r in co2])
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    write_atomically(out_dir, {"pareto.csv": buf.getvalue(),
+                               "pareto.json": json.dumps(doc, indent=2, default=str) + "\n",
+                               "pareto.png": pareto_chart(days, co2, sc.name)})
+    if as_json:
+        click.echo(json.dumps(doc, indent=2, default=str))
+        return
+    for label, key, price in (("time", "mean_transit_days", "objective.cny_per_transit_day"),
+                              ("co2e", "co2e_kg", "objective.cny_per_t_co2e")):
+        click.echo(f"non-dominated plans, cost vs {label}:")
+        for r in doc[label]["front"]:
+            click.echo(f"  {price}={r[price]:>9,}: cost {r['cost_cny']:>14,.0f} CNY, "
+                       f"{key} {r[key]:,.1f}")
+    click.echo(f"wrote pareto.csv, pareto.json, pareto.png to {out_dir}")
+
+
 @cli.command("bench-cmnd")
 @click.argument("dow_file", metavar="FILE.dow", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--unsplittable", is_flag=True, help="Each commodity on a single path.")
@@ -214,7 +415,7 @@ def _read_plan(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _check_out_dir(out_dir: Path, inputs: Any) -> None:
+def _check_out_dir(out_dir: Path, inputs: Any, ours: tuple[str, ...] = OUTPUT_FILES) -> None:
     """Refuse an output directory that holds inputs or other people's files."""
     out = out_dir.resolve()
     problems = []
@@ -226,7 +427,7 @@ def _check_out_dir(out_dir: Path, inputs: Any) -> None:
             problems.append(f"contains the input {item}; choose another directory")
             break
     if out.is_dir():
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_FILES)
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in ours)
         if foreign:
             problems.append("holds files returnroute did not write (" + ", ".join(foreign[:5])
                             + "); not overwriting it")

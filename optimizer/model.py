@@ -11,7 +11,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Mode = Literal["tir_road", "rail", "air", "road"]
 MODES: tuple[Mode, ...] = ("tir_road", "rail", "air", "road")
@@ -409,7 +412,33 @@ class Plan:
     gap: float | None
     solve_seconds: float
     batches: tuple[BatchPlan, ...]
-    vehicles: tuple[VehicleUse, ...]
+    vehicle_uses: tuple[VehicleUse, ...]
     unrouted: tuple[Unrouted, ...]
-    totals: Mapping[str, float | int | None]
+    #: the totals (plan.json "totals"); ``totals`` is the same as a DataFrame
+    summary: Mapping[str, float | int | None]
     meta: Mapping[str, object]
+
+    # pandas views for notebooks (built on demand by report.py, which owns the columns)
+
+    @property
+    def routes(self) -> pd.DataFrame:
+        """One row per routed batch: the columns of routes.csv."""
+        import pandas as pd
+
+        from optimizer.report import ROUTE_COLUMNS, route_rows
+        return pd.DataFrame(route_rows(self), columns=list(ROUTE_COLUMNS))
+
+    @property
+    def vehicles(self) -> pd.DataFrame:
+        """One row per lane and week: the columns of vehicles.csv."""
+        import pandas as pd
+
+        from optimizer.report import VEHICLE_COLUMNS, vehicle_rows
+        return pd.DataFrame(vehicle_rows(self), columns=list(VEHICLE_COLUMNS))
+
+    @property
+    def totals(self) -> pd.DataFrame:
+        """The totals as a one-row frame indexed by the scenario's name."""
+        import pandas as pd
+        return pd.DataFrame([dict(self.summary)], index=pd.Index([self.scenario],
+                                                                name="scenario"))

@@ -269,8 +269,8 @@ def assemble(prepared: Prepared, sol: Solution, start: Mapping[str, Option],
     return Plan(
         scenario=scenario.name, status=status, solver_status=sol.status,
         objective_cny=sol.objective_cny, bound_cny=sol.bound_cny, gap=sol.gap,
-        solve_seconds=sol.seconds, batches=tuple(batch_plans), vehicles=tuple(vehicles),
-        unrouted=tuple(unrouted), totals=totals,
+        solve_seconds=sol.seconds, batches=tuple(batch_plans), vehicle_uses=tuple(vehicles),
+        unrouted=tuple(unrouted), summary=totals,
         meta={
             "as_of": scenario.as_of.isoformat(), "regime": scenario.regime,
             "regime_forced": scenario.regime_forced,

@@ -40,14 +40,14 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "bound_cny": _r(plan.bound_cny),
         "gap": _r(plan.gap, 6),
         "solve_seconds": _r(plan.solve_seconds, 3),
-        "totals": {k: (_r(v) if isinstance(v, float) else v) for k, v in plan.totals.items()},
+        "totals": {k: (_r(v) if isinstance(v, float) else v) for k, v in plan.summary.items()},
         "batches": [_batch_dict(bp) for bp in plan.batches],
         "vehicles": [{
             "lane_id": v.lane_id, "period": v.period, "mode": v.mode, "count": v.count,
             "load_kg": _r(v.load_kg, 3), "capacity_kg": _r(v.capacity_kg, 3),
             "load_m3": _r(v.load_m3, 4), "capacity_m3": _r(v.capacity_m3, 4),
             "cost_cny": _r(v.cost_cny), "batch_ids": list(v.batch_ids)}
-            for v in plan.vehicles],
+            for v in plan.vehicle_uses],
         "unrouted": [{
             "batch_id": u.batch_id, "origin": u.origin, "destination": u.destination,
             "weight_kg": _r(u.weight_kg, 3),
@@ -113,9 +113,9 @@ VEHICLE_COLUMNS = ("lane_id", "period", "mode", "count", "load_kg", "capacity_kg
                    "capacity_m3", "utilisation_pct", "cost_cny", "batch_ids")
 
 
-def routes_csv(plan: Plan) -> str:
-    """routes.csv: one row per routed batch."""
-    return _csv(({
+def route_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One row per routed batch (the columns of routes.csv)."""
+    return [{
         "batch_id": bp.batch_id, "origin": bp.origin, "destination": bp.destination,
         "weight_kg": _r(bp.weight_kg, 3), "volume_m3": _r(bp.volume_m3, 4),
         "value_cny": _r(bp.value_cny), "goods_class": bp.goods_class,
@@ -130,20 +130,28 @@ def routes_csv(plan: Plan) -> str:
         "clearance_cny": _r(bp.components["clearance"]),
         "tax_exposure_cny": _r(bp.components["tax_exposure"]),
         "air_cost_cny": _r(bp.air_cost_cny), "same_route_cost_cny": _r(bp.same_route_cost_cny),
-        "co2e_kg": _r(bp.co2e_kg, 1), "parcels": len(bp.parcel_ids)} for bp in plan.batches),
-        ROUTE_COLUMNS)
+        "co2e_kg": _r(bp.co2e_kg, 1), "parcels": len(bp.parcel_ids)} for bp in plan.batches]
 
 
-def vehicles_csv(plan: Plan) -> str:
-    """vehicles.csv: one row per lane and period with vehicles bought or kg booked."""
-    return _csv(({
+def vehicle_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One row per lane and week with vehicles bought or kg booked (vehicles.csv)."""
+    return [{
         "lane_id": v.lane_id, "period": v.period, "mode": v.mode, "count": v.count,
         "load_kg": _r(v.load_kg, 3), "capacity_kg": _r(v.capacity_kg, 3),
         "load_m3": _r(v.load_m3, 4), "capacity_m3": _r(v.capacity_m3, 4),
         "utilisation_pct": _r(100 * max(v.load_kg / v.capacity_kg if v.capacity_kg else 0,
                                         v.load_m3 / v.capacity_m3 if v.capacity_m3 else 0), 1),
-        "cost_cny": _r(v.cost_cny), "batch_ids": " ".join(v.batch_ids)} for v in plan.vehicles),
-        VEHICLE_COLUMNS)
+        "cost_cny": _r(v.cost_cny), "batch_ids": " ".join(v.batch_ids)} for v in plan.vehicle_uses]
+
+
+def routes_csv(plan: Plan) -> str:
+    """routes.csv: one row per routed batch."""
+    return _csv(route_rows(plan), ROUTE_COLUMNS)
+
+
+def vehicles_csv(plan: Plan) -> str:
+    """vehicles.csv: one row per lane and period with vehicles bought or kg booked."""
+    return _csv(vehicle_rows(plan), VEHICLE_COLUMNS)
 
 
 PARCEL_COLUMNS = ("parcel_id", "batch_id", "origin", "destination", "weight_kg", "value_cny",
@@ -182,7 +190,7 @@ def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
 
 def report_html(plan: Plan) -> str:
     """A single self-contained HTML page: headline figures, routes, vehicles, unrouted batches."""
-    t = plan.totals
+    t = plan.summary
     esc = html.escape
 
     def money(v: object) -> str:
@@ -211,7 +219,7 @@ def report_html(plan: Plan) -> str:
     vrows = "".join(
         f"<tr><td>{esc(v.lane_id)}</td><td>{esc(v.period)}</td><td>{v.count}</td>"
         f"<td>{v.load_kg:,.1f}</td><td>{v.capacity_kg:,.0f}</td><td>{money(v.cost_cny)}</td>"
-        f"<td>{esc(' '.join(v.batch_ids))}</td></tr>" for v in plan.vehicles)
+        f"<td>{esc(' '.join(v.batch_ids))}</td></tr>" for v in plan.vehicle_uses)
     urows = "".join(
         f"<tr><td>{esc(u.batch_id)}</td><td>{u.weight_kg:,.1f}</td><td><ul>"
         + "".join(f"<li><b>{esc(c.rule)}</b> {esc(c.detail)}</li>" for c in u.reasons)
@@ -257,15 +265,16 @@ def write_outputs(plan: Plan, out_dir: Path, parcels: Sequence[Parcel]) -> list[
     return write_atomically(Path(out_dir), files)
 
 
-def write_atomically(out_dir: Path, files: Mapping[str, str]) -> list[Path]:
+def write_atomically(out_dir: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     """Create ``out_dir`` holding exactly ``files``; the old directory survives any failure."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        for name, text in files.items():
-            with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
+        for name, content in files.items():
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            with open(tmp / name, "wb") as fh:
+                fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
         old = None
@@ -310,7 +319,7 @@ def print_summary(plan: Plan, console: Console) -> None:
             console.print(f"    {c.rule}: {c.detail}")
         if u.would_route:
             console.print(f"    -> {u.would_route['sentence']}")
-    t = plan.totals
+    t = plan.summary
 
     def fmt(v: object, suffix: str = "") -> str:
         return "—" if v is None else f"{float(v):,.1f}{suffix}"  # type: ignore[arg-type]

@@ -156,6 +156,6 @@ def test_random_networks_give_verified_plans(make_case, net) -> None:
         assert all("unreachable" in p.message for p in err.problems), err
         return
     plan = run(sc)  # raises PlanCheckError if the independent checker finds anything
-    assert len(plan.batches) + len(plan.unrouted) == plan.totals["batches"]
+    assert len(plan.batches) + len(plan.unrouted) == plan.summary["batches"]
     for u in plan.unrouted:
         assert u.reasons

@@ -30,8 +30,8 @@ def test_closing_the_chosen_crossing_moves_batches_and_never_lowers_cost(make_ca
     (bp,) = after.batches
     # BORDER is also the via crossing of the INLAND and NOPILOT lanes: only air is left
     assert bp.return_port == "AIRPORT"
-    assert after.totals["cost_cny"] >= before.totals["cost_cny"]
-    assert after.totals["cost_cny"] == pytest.approx(30_700)
+    assert after.summary["cost_cny"] >= before.summary["cost_cny"]
+    assert after.summary["cost_cny"] == pytest.approx(30_700)
 
 
 def test_dated_closure_only_blocks_batches_travelling_then(make_case) -> None:
@@ -163,5 +163,5 @@ def test_policy_timeline_scenarios() -> None:
                if bp.export_district == "XIAN")
     costs = [p.objective_cny for p in plans.values()]
     assert costs[0] >= costs[1] - 1e-6 >= costs[2] - 2e-6
-    baselines = {round(p.totals["same_route_baseline_cny"], 2) for p in plans.values()}
+    baselines = {round(p.summary["same_route_baseline_cny"], 2) for p in plans.values()}
     assert len(baselines) == 1  # the same flows under the old rule cost the same every year

@@ -29,8 +29,8 @@ def test_no_solution_in_time_falls_back_to_the_greedy_plan(make_case, monkeypatc
     # the heuristic plan both ride one BORDER truck: 10,000 + 2 x 500 + 2 x 3.0 x 1,300 =
     # 18,800. No single move reaches the optimum (both on one INLAND truck, 16,120): moving
     # one batch to INLAND alone costs 15,000 + 300 + 260 more than it saves.
-    assert plan.totals["cost_cny"] == pytest.approx(18_800)
-    assert plan.totals["greedy_baseline_cny"] == pytest.approx(28_800)
+    assert plan.summary["cost_cny"] == pytest.approx(18_800)
+    assert plan.summary["greedy_baseline_cny"] == pytest.approx(28_800)
     assert len(plan.batches) == 2
 
 

@@ -48,8 +48,8 @@ def test_yiwu_clears_at_yiwu_by_tir(yiwu_plan) -> None:
                                                                  "tir_road")
         assert bp.export_district == "URUMQI"
         assert all(c.passed for c in bp.compliance)
-    assert plan.totals["cost_cny"] < plan.totals["air_baseline_cny"]
-    assert plan.totals["cost_cny"] <= plan.totals["same_route_baseline_cny"]
+    assert plan.summary["cost_cny"] < plan.summary["air_baseline_cny"]
+    assert plan.summary["cost_cny"] <= plan.summary["same_route_baseline_cny"]
 
 
 def test_yiwu_same_route_clears_in_the_export_district() -> None:
@@ -75,8 +75,8 @@ def test_mixed_week_routes_what_it_may(tmp_path: Path) -> None:
         assert nodes[bp.return_port].cbec_return_site
         if bp.goods_class in ("battery", "liquid"):
             assert all(leg.mode != "air" for leg in bp.legs)
-    assert plan.totals["cost_cny"] <= plan.totals["greedy_baseline_cny"] + 1e-6
-    assert plan.totals["tax_exposure_cny"] > 0
+    assert plan.summary["cost_cny"] <= plan.summary["greedy_baseline_cny"] + 1e-6
+    assert plan.summary["tax_exposure_cny"] > 0
 
 
 def test_lanes_csv_is_what_the_generator_writes() -> None:

@@ -99,10 +99,10 @@ def test_optimal_against_brute_force(make_case, seed: int) -> None:
         return
     assert plan.status == "OPTIMAL"
     assert plan.objective_cny == pytest.approx(expected, rel=1e-9, abs=1e-6)
-    assert plan.totals["cost_cny"] == pytest.approx(expected, rel=1e-9, abs=1e-6)
+    assert plan.summary["cost_cny"] == pytest.approx(expected, rel=1e-9, abs=1e-6)
     # vehicles bought hold their loads, and respect the weekly limits
     lanes = sc.network.lanes
-    for v in plan.vehicles:
+    for v in plan.vehicle_uses:
         ln = lanes[v.lane_id]
         if ln.per_vehicle:
             assert v.load_kg <= v.count * ln.vehicle_capacity_kg + 1e-6
@@ -111,8 +111,8 @@ def test_optimal_against_brute_force(make_case, seed: int) -> None:
         elif ln.max_vehicles is not None:
             assert v.load_kg <= ln.max_vehicles * ln.vehicle_capacity_kg + 1e-6
     # the plan never costs more than the greedy baseline when greedy routes everything
-    assert plan.totals["cost_cny"] <= plan.totals["greedy_baseline_cny"] + 1e-6 or \
-        math.isclose(plan.totals["cost_cny"], plan.totals["greedy_baseline_cny"])
+    assert plan.summary["cost_cny"] <= plan.summary["greedy_baseline_cny"] + 1e-6 or \
+        math.isclose(plan.summary["cost_cny"], plan.summary["greedy_baseline_cny"])
 
 
 def test_capacity_shortage_leaves_a_batch_unrouted_with_a_reason(make_case) -> None:
