@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 import ortools
 
 from optimizer.baselines import cheapest_air, greedy, greedy_cost, improve, plan_vehicles
+from optimizer.compliance import Screener
 from optimizer.consolidate import consolidate
 from optimizer.costs import Option, build_options
 from optimizer.model import (
@@ -56,6 +57,17 @@ def prepare(scenario: Scenario, index: RouteIndex | None = None) -> Prepared:
     index = index or RouteIndex(scenario.network, scenario.solver.max_legs)
     options = build_options(batches, scenario, index)
     return Prepared(scenario, batches, options, index)
+
+
+def recheck(prepared: Prepared, scenario: Scenario) -> Prepared:
+    """The same batches and priced routes under another scenario's rules (e.g. the old regime).
+
+    Only the compliance checks are recomputed; costs do not depend on the rules in force.
+    """
+    screener = Screener(scenario.network, scenario.rules, scenario.regime_rule, scenario.as_of)
+    options = {bid: tuple(dataclasses.replace(o, checks=screener.check(o.batch, o.route))
+                          for o in opts) for bid, opts in prepared.options.items()}
+    return Prepared(scenario, prepared.batches, options, prepared.index)
 
 
 def optimise(prepared: Prepared) -> tuple[Solution, dict[str, Option], bool]:
@@ -102,9 +114,13 @@ def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = T
         if scenario.regime == "same_route":
             same_route = _batch_costs(sol)
         else:
-            old = dataclasses.replace(scenario, regime="same_route", regime_forced=True)
-            old_prepared = prepare(old, prepared.index)
-            old_sol, _, _ = optimise(old_prepared)
+            # the old rule only changes which options are allowed: re-check, do not re-price;
+            # the baseline gets a quarter of the time limit (at least 5 s)
+            limit = min(scenario.solver.time_limit_s, max(5.0, scenario.solver.time_limit_s / 4))
+            old = dataclasses.replace(
+                scenario, regime="same_route", regime_forced=True,
+                solver=dataclasses.replace(scenario.solver, time_limit_s=limit))
+            old_sol, _, _ = optimise(recheck(prepared, old))
             same_route = _batch_costs(old_sol)
         same_route_unrouted = sum(1 for b in prepared.batches if b.batch_id not in same_route)
     plan = assemble(prepared, sol, start, same_route, same_route_unrouted, fell_back)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from optimizer.costs import Option
 from optimizer.model import Batch, SolverOptions
-from optimizer.solve import solve
+from optimizer.solve import solve_single, unrouted_penalty
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +38,11 @@ class WouldRoute:
 
 
 def _solo(batch: Batch, options: Sequence[Option], settings: SolverOptions) -> Option | None:
-    """Solve the batch alone over ``options``; the option it takes, if any."""
+    """Solve the batch alone over ``options`` (exactly, by enumeration); its option, if any."""
     if not options:
         return None
-    sol = solve([batch], {batch.batch_id: tuple(options)}, settings)
-    return sol.chosen.get(batch.batch_id)
+    part = solve_single(batch, options, unrouted_penalty(options))
+    return part.chosen.get(batch.batch_id)
 
 
 def would_route(batch: Batch, options: Sequence[Option], capacity_bound: bool,

@@ -179,7 +179,7 @@ class _Part:
     constraints: int = 0
 
 
-def _solve_single(b: Batch, options: Sequence[Option], penalty: float) -> _Part:
+def solve_single(b: Batch, options: Sequence[Option], penalty: float) -> _Part:
     """One batch on its own: the cheapest option that fits its lanes' limits, by enumeration."""
     best: tuple[float, str, Option] | None = None
     for opt in options:
@@ -516,7 +516,7 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     for group in groups:
         if len(group) == 1:
             b = group[0]
-            parts.append(_solve_single(b, kept[b.batch_id], penalties[b.batch_id]))
+            parts.append(solve_single(b, kept[b.batch_id], penalties[b.batch_id]))
             remaining_size -= sizes[id(group)]
             continue
         left = max(0.0, deadline - time.perf_counter())
