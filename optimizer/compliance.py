@@ -73,6 +73,10 @@ def _return_window(c: Context) -> Check:
                  f"{c.batch.earliest_export})")
 
 
+#: the rules whose outcome depends on the regime in force (re-checked for the same-route baseline)
+REGIME_RULES = frozenset({"DISTRICT"})
+
+
 @rule("DISTRICT", key=lambda b, r: (b.trade_mode, b.export_district, r.port.id))
 def _district(c: Context) -> Check:
     export_d = c.batch.export_district
@@ -220,6 +224,23 @@ class Screener:
         self.network, self.rules, self.regime, self.as_of = network, rules, regime, as_of
         self._specs = [(rule_id, RULES[rule_id]) for rule_id in rules.enabled]
         self._memo: dict[tuple[str, Hashable], Check] = {}
+
+    def recheck(self, checks: tuple[Check, ...], batch: Batch, route: Route,
+                rules: frozenset[str]) -> tuple[Check, ...]:
+        """``checks`` with only the rules in ``rules`` evaluated again (others kept)."""
+        return tuple(self.check_one(c.rule, batch, route) if c.rule in rules else c
+                     for c in checks)
+
+    def check_one(self, rule_id: str, batch: Batch, route: Route) -> Check:
+        """One rule's check, memoised like ``check``."""
+        spec = RULES[rule_id]
+        key = (rule_id, spec.key(batch, route))
+        found = self._memo.get(key)
+        if found is None:
+            found = spec.check(Context(batch, route, self.network, self.rules, self.regime,
+                                       self.as_of))
+            self._memo[key] = found
+        return found
 
     def check(self, batch: Batch, route: Route) -> tuple[Check, ...]:
         """The checks of every enabled rule on one (batch, route), in data order."""

@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 import ortools
 
 from optimizer.baselines import cheapest_air, greedy, greedy_cost, improve, plan_vehicles
-from optimizer.compliance import Screener
+from optimizer.compliance import REGIME_RULES, Screener
 from optimizer.consolidate import consolidate
 from optimizer.costs import Option, build_options
 from optimizer.model import (
@@ -60,13 +60,14 @@ def prepare(scenario: Scenario, index: RouteIndex | None = None) -> Prepared:
 
 
 def recheck(prepared: Prepared, scenario: Scenario) -> Prepared:
-    """The same batches and priced routes under another scenario's rules (e.g. the old regime).
+    """The same batches and priced routes under another regime (the same-route baseline).
 
-    Only the compliance checks are recomputed; costs do not depend on the rules in force.
+    Only the regime-dependent checks are recomputed; costs do not depend on the regime.
     """
     screener = Screener(scenario.network, scenario.rules, scenario.regime_rule, scenario.as_of)
-    options = {bid: tuple(dataclasses.replace(o, checks=screener.check(o.batch, o.route))
-                          for o in opts) for bid, opts in prepared.options.items()}
+    options = {bid: tuple(dataclasses.replace(
+        o, checks=screener.recheck(o.checks, o.batch, o.route, REGIME_RULES)) for o in opts)
+        for bid, opts in prepared.options.items()}
     return Prepared(scenario, prepared.batches, options, prepared.index)
 
 

@@ -294,8 +294,19 @@ def write_atomically(out_dir: Path, files: Mapping[str, str | bytes]) -> list[Pa
 # ---- terminal -----------------------------------------------------------------------------------
 
 
+#: the terminal lists every batch up to this many; beyond, the heaviest and a summary by route
+MAX_SUMMARY_ROWS = 60
+
+
 def print_summary(plan: Plan, console: Console) -> None:
-    """Per batch: port, district, entry, mode, legs, cost, all-air, saving, days; then totals."""
+    """Per batch: port, district, entry, mode, legs, cost, all-air, saving, days; then totals.
+
+    A plan with more than ``MAX_SUMMARY_ROWS`` batches shows the heaviest 40 and a table by
+    return port and mode; every batch is in routes.csv.
+    """
+    shown = plan.batches
+    if len(plan.batches) > MAX_SUMMARY_ROWS:
+        shown = tuple(sorted(plan.batches, key=lambda bp: (-bp.weight_kg, bp.batch_id))[:40])
     table = Table(title=f"returnroute — {plan.scenario} (as of {plan.meta.get('as_of')}, "
                         f"{plan.meta.get('regime')} regime)", show_lines=False)
     for col, justify in (("batch", "left"), ("kg", "right"), ("return port", "left"),
@@ -303,7 +314,7 @@ def print_summary(plan: Plan, console: Console) -> None:
                          ("legs", "left"), ("cost CNY", "right"), ("all-air CNY", "right"),
                          ("saving", "right"), ("days", "right")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for bp in plan.batches:
+    for bp in shown:
         saving = (f"{(bp.air_cost_cny - bp.cost_cny) / bp.air_cost_cny:.0%}"
                   if bp.air_cost_cny else "—")
         table.add_row(bp.batch_id, f"{bp.weight_kg:,.1f}", bp.return_port, bp.return_district,
@@ -313,7 +324,36 @@ def print_summary(plan: Plan, console: Console) -> None:
                       f"{bp.air_cost_cny:,.0f}" if bp.air_cost_cny is not None else "—",
                       saving, str(bp.transit_days))
     console.print(table)
-    for u in plan.unrouted:
+    if len(shown) < len(plan.batches):
+        console.print(f"... the {len(shown)} heaviest of {len(plan.batches)} batches; all are in "
+                      "routes.csv")
+        groups: dict[tuple[str, str, str], list[BatchPlan]] = {}
+        for bp in plan.batches:
+            groups.setdefault((bp.return_port, bp.return_district, bp.mode), []).append(bp)
+        by_route = Table(title="batches by return port and mode")
+        for col in ("return port", "district", "mode", "batches", "kg", "cost CNY",
+                    "mean days"):
+            by_route.add_column(col, justify="left" if col in ("return port", "district",
+                                                                "mode") else "right")
+        for (port, district, mode), bps in sorted(groups.items(),
+                                                  key=lambda kv: -sum(b.cost_cny
+                                                                      for b in kv[1])):
+            by_route.add_row(port, district, mode, str(len(bps)),
+                             f"{sum(b.weight_kg for b in bps):,.0f}",
+                             f"{sum(b.cost_cny for b in bps):,.0f}",
+                             f"{sum(b.transit_days for b in bps) / len(bps):.1f}")
+        console.print(by_route)
+    unrouted = plan.unrouted
+    if len(unrouted) > MAX_SUMMARY_ROWS:
+        rules: dict[str, int] = {}
+        for u in unrouted:
+            for c in u.reasons[:1]:
+                rules[c.rule] = rules.get(c.rule, 0) + 1
+        console.print(f"[bold red]{len(unrouted)} batches unrouted[/] (first reason: "
+                      + ", ".join(f"{r} {n}" for r, n in sorted(rules.items()))
+                      + "); each with its reasons in plan.json")
+        unrouted = ()
+    for u in unrouted:
         console.print(f"[bold red]unrouted[/] {u.batch_id} ({u.weight_kg:,.1f} kg):")
         for c in u.reasons:
             console.print(f"    {c.rule}: {c.detail}")
