@@ -15,7 +15,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/returnroute solve scenarios/yiwu-tir-return.yaml --out out/yiwu
 
-test: $(STAMP)
+# the report tests drive Debian's chromium: install it when missing (root on a fresh machine)
+CHROMIUM = /usr/bin/chromium /usr/bin/chromedriver
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else echo "install chromium and chromium-driver (Debian) to run the report tests"; exit 1; fi
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -36,8 +36,10 @@ from optimizer.report import (
     print_summary,
     to_json,
     write_atomically,
+    write_file_atomically,
     write_outputs,
 )
+from optimizer.report_html import render as render_html
 from optimizer.sweep import (
     CO2_PRICES,
     DAY_PRICES,
@@ -374,6 +376,25 @@ def pareto(scenario: Path, workers: int, scheduler: str | None, out_dir: Path | 
             click.echo(f"  {price}={r[price]:>9,}: cost {r['cost_cny']:>14,.0f} CNY, "
                        f"{key} {r[key]:,.1f}")
     click.echo(f"wrote pareto.csv, pareto.json, pareto.png to {out_dir}")
+
+
+@cli.command()
+@click.argument("plan_file", metavar="PLAN_JSON",
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_file", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="The HTML file to write.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def report(plan_file: Path, out_file: Path, debug: bool) -> None:
+    """Render a saved plan.json as the self-contained HTML report again."""
+    doc = _read_plan(plan_file)
+    if out_file.resolve() == plan_file.resolve():
+        raise InputError([Problem("--out", str(out_file), "", "would overwrite the plan")])
+    if out_file.exists() and out_file.suffix.lower() not in (".html", ".htm"):
+        raise InputError([Problem("--out", str(out_file), "", "exists and is not an HTML "
+                                  "file; not overwriting it")])
+    write_file_atomically(out_file, render_html(doc))
+    click.echo(f"wrote {out_file} ({out_file.stat().st_size:,} bytes)")
 
 
 @cli.command("bench-cmnd")

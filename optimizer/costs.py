@@ -34,7 +34,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def parcel_tax_cny(parcel: Parcel, declared: dt.date, rules: Rules) -> float:
     """Duty + import VAT the parcel owes if declared on ``declared`` (0 within the relief)."""
-    deadline = _relief_deadline(parcel, rules)
+    deadline = relief_deadline(parcel, rules)
     return 0.0 if deadline is not None and declared <= deadline else _full_tax(parcel, rules)
 
 
@@ -105,7 +105,7 @@ class TaxTable:
         timed: list[tuple[dt.date, float]] = []
         for p in batch.parcels:
             full = _full_tax(p, rules)
-            relieved_until = _relief_deadline(p, rules)
+            relieved_until = relief_deadline(p, rules)
             if relieved_until is None:
                 always += full
             else:
@@ -124,7 +124,7 @@ class TaxTable:
         return self._memo[declared]
 
 
-def _relief_deadline(parcel: Parcel, rules: Rules) -> dt.date | None:
+def relief_deadline(parcel: Parcel, rules: Rules) -> dt.date | None:
     """The last declaration date that keeps the relief, or None when the parcel has none."""
     goods = rules.goods_classes[parcel.goods_class]
     in_period = any(p.start <= parcel.export_date <= p.end for p in rules.relief_periods)

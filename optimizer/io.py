@@ -24,6 +24,7 @@ from optimizer import overrides as overrides_mod
 from optimizer.model import (
     NODE_KINDS,
     District,
+    DocumentRule,
     GoodsClass,
     Lane,
     Network,
@@ -405,6 +406,14 @@ class TaxIn(_Strict):
     relief_periods: list[ReliefPeriodIn] = []
 
 
+class DocumentIn(_Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
+    name: str
+    when: Literal["always"] | dict[Literal["mode", "bonded_transit", "cross_district",
+                                           "tax_relief"], Any]
+    source: str = ""
+
+
 class RulesIn(_Strict):
     enabled: list[Literal[RULE_IDS]]  # type: ignore[valid-type]
     eligible_trade_modes: list[TradeMode]
@@ -414,6 +423,7 @@ class RulesIn(_Strict):
                         GoodsClassIn]
     domestic_modes: list[ModeLit]
     tax: TaxIn
+    documents: list[DocumentIn] = []
 
 
 def load_rules(path: Path, override: Mapping[str, Any] | None = None,
@@ -455,6 +465,9 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
         relief_months=doc.tax.relief_months,
         relief_periods=tuple(ReliefPeriod(p.start, p.end, p.verified, p.source)
                              for p in doc.tax.relief_periods),
+        documents=tuple(DocumentRule(d.id, d.name, () if d.when == "always"
+                                     else tuple(sorted(d.when.items())), d.source)
+                        for d in doc.documents),
     )
 
 

@@ -236,6 +236,16 @@ class ReliefPeriod:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentRule:
+    """A document a batch's paperwork needs when every condition in ``when`` holds."""
+
+    id: str
+    name: str
+    when: tuple[tuple[str, object], ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Rules:
     """Compliance rules and their parameters, read from data (rules.yaml) and scenario overrides."""
 
@@ -248,6 +258,8 @@ class Rules:
     vat_rate: float
     relief_months: int
     relief_periods: tuple[ReliefPeriod, ...]
+    #: the documents checklist (rule -> document), see data/rules.yaml
+    documents: tuple[DocumentRule, ...] = ()
     #: planners' force/forbid decisions from the scenario's overrides
     batch_rules: tuple[BatchRule, ...] = ()
 
@@ -337,6 +349,7 @@ class Leg:
     mode: str
     cost_cny: float
     transit_days: int
+    via: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +381,19 @@ class BatchPlan:
     same_route_cost_cny: float | None
     compliance: tuple[Check, ...]
     parcel_ids: tuple[str, ...]
+    #: the documents checklist: (id, name, why)
+    documents: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleLoad:
+    """What one vehicle (or one per-kg booking) on a lane carries: batches and parcels."""
+
+    vehicle: int
+    load_kg: float
+    load_m3: float
+    batch_ids: tuple[str, ...]
+    parcel_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +410,8 @@ class VehicleUse:
     capacity_m3: float
     cost_cny: float
     batch_ids: tuple[str, ...]
+    #: per vehicle (per-vehicle lanes) or one booking (per-kg lanes): its load list
+    loads: tuple[VehicleLoad, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,6 +445,8 @@ class Plan:
     #: the totals (plan.json "totals"); ``totals`` is the same as a DataFrame
     summary: Mapping[str, float | int | None]
     meta: Mapping[str, object]
+    #: the nodes the plan mentions, for maps (id -> name, kind, lat, lon, district, country)
+    nodes: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
     # pandas views for notebooks (built on demand by report.py, which owns the columns)
 

@@ -17,6 +17,8 @@ from optimizer.baselines import cheapest_air, greedy, greedy_cost, improve, plan
 from optimizer.compliance import REGIME_RULES, Screener
 from optimizer.consolidate import consolidate
 from optimizer.costs import Option, build_options
+from optimizer.documents import checklist
+from optimizer.manifests import pack
 from optimizer.model import (
     Batch,
     BatchPlan,
@@ -185,7 +187,7 @@ def assemble(prepared: Prepared, sol: Solution, start: Mapping[str, Option],
         for lane in route.lanes:
             cost = lane.cost_per_kg_cny * b.weight_kg + shares.get((b.batch_id, lane.lane_id), 0.0)
             legs.append(Leg(lane.lane_id, lane.origin, lane.destination, lane.mode, cost,
-                            lane.transit_days))
+                            lane.transit_days, lane.via))
         vehicles_cny = sum(shares.get((b.batch_id, lane.lane_id), 0.0) for lane in route.lanes)
         components = {"freight": opt.freight_cny, "vehicles": vehicles_cny,
                       "clearance": opt.clearance_cny, "tax_exposure": opt.tax_cny}
@@ -201,7 +203,8 @@ def assemble(prepared: Prepared, sol: Solution, start: Mapping[str, Option],
             components=components, co2e_kg=opt.co2e_kg,
             air_cost_cny=air.standalone_cny if air else None,
             same_route_cost_cny=same_route.get(b.batch_id), compliance=opt.checks,
-            parcel_ids=tuple(p.parcel_id for p in b.parcels)))
+            parcel_ids=tuple(p.parcel_id for p in b.parcels),
+            documents=checklist(opt, scenario.rules)))
 
     riders: dict[tuple[str, str], list[str]] = defaultdict(list)
     for bid, opt in sorted(sol.chosen.items()):
@@ -222,7 +225,8 @@ def assemble(prepared: Prepared, sol: Solution, start: Mapping[str, Option],
             * lane.vehicle_capacity_kg,
             capacity_m3=(count if lane.per_vehicle else (lane.max_vehicles or 0))
             * lane.vehicle_capacity_m3,
-            cost_cny=count * lane.cost_per_vehicle_cny, batch_ids=tuple(members)))
+            cost_cny=count * lane.cost_per_vehicle_cny, batch_ids=tuple(members),
+            loads=pack(lane, count, [batches[m] for m in members])))
 
     dropped = set(sol.dropped)
     unrouted = []
@@ -283,8 +287,15 @@ def assemble(prepared: Prepared, sol: Solution, start: Mapping[str, Option],
         status = "FEASIBLE"
     else:
         status = sol.status
+    nodes = scenario.network.nodes
+    mentioned = {n for bp in batch_plans for leg in bp.legs
+                 for n in scenario.network.lanes[leg.lane_id].nodes}
+    mentioned |= {n for b in prepared.batches for n in (b.origin, b.destination, b.export_port)}
+    node_info = {n: {"name": nodes[n].name, "kind": nodes[n].kind, "lat": nodes[n].lat,
+                     "lon": nodes[n].lon, "district": nodes[n].district,
+                     "country": nodes[n].country} for n in sorted(mentioned)}
     return Plan(
-        scenario=scenario.name, status=status, solver_status=sol.status,
+        scenario=scenario.name, status=status, solver_status=sol.status, nodes=node_info,
         objective_cny=sol.objective_cny, bound_cny=sol.bound_cny, gap=sol.gap,
         solve_seconds=sol.seconds, batches=tuple(batch_plans), vehicle_uses=tuple(vehicles),
         unrouted=tuple(unrouted), summary=totals,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
 import json
 import os
@@ -24,6 +23,7 @@ from rich.table import Table
 
 from optimizer.costs import Option
 from optimizer.model import BatchPlan, Parcel, Plan
+from optimizer.report_html import render as render_html
 
 
 def _r(value: float | None, nd: int = 2) -> float | None:
@@ -46,7 +46,10 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "lane_id": v.lane_id, "period": v.period, "mode": v.mode, "count": v.count,
             "load_kg": _r(v.load_kg, 3), "capacity_kg": _r(v.capacity_kg, 3),
             "load_m3": _r(v.load_m3, 4), "capacity_m3": _r(v.capacity_m3, 4),
-            "cost_cny": _r(v.cost_cny), "batch_ids": list(v.batch_ids)}
+            "cost_cny": _r(v.cost_cny), "batch_ids": list(v.batch_ids),
+            "loads": [{"vehicle": ld.vehicle, "load_kg": _r(ld.load_kg, 3),
+                       "load_m3": _r(ld.load_m3, 4), "batch_ids": list(ld.batch_ids)}
+                      for ld in v.loads]}
             for v in plan.vehicle_uses],
         "unrouted": [{
             "batch_id": u.batch_id, "origin": u.origin, "destination": u.destination,
@@ -55,6 +58,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "would_route": u.would_route, "parcel_ids": list(u.parcel_ids)}
             for u in plan.unrouted],
         "meta": plan.meta,
+        "nodes": plan.nodes,
     }
 
 
@@ -67,7 +71,7 @@ def _batch_dict(bp: BatchPlan) -> dict[str, Any]:
         "return_port": bp.return_port, "return_district": bp.return_district,
         "entry_point": bp.entry_point, "mode": bp.mode,
         "legs": [{"lane_id": leg.lane_id, "from": leg.origin, "to": leg.destination,
-                  "mode": leg.mode, "cost_cny": _r(leg.cost_cny),
+                  "via": leg.via, "mode": leg.mode, "cost_cny": _r(leg.cost_cny),
                   "transit_days": leg.transit_days} for leg in bp.legs],
         "depart_date": bp.depart_date.isoformat(), "declare_date": bp.declare_date.isoformat(),
         "eta": bp.eta.isoformat(), "transit_days": bp.transit_days,
@@ -78,13 +82,17 @@ def _batch_dict(bp: BatchPlan) -> dict[str, Any]:
         "compliance": [{"rule": c.rule, "passed": c.passed, "detail": c.detail}
                        for c in bp.compliance],
         "parcel_ids": list(bp.parcel_ids),
+        "documents": [{"id": d, "name": n, "why": w} for d, n, w in bp.documents],
     }
 
 
 def to_json(plan: Plan) -> str:
     """plan.json as text (UTF-8, indented, deterministic)."""
-    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False, default=_json_default) \
-        + "\n"
+    return _dumps(plan_to_dict(plan))
+
+
+def _dumps(doc: Mapping[str, Any]) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False, default=_json_default) + "\n"
 
 
 def _json_default(obj: object) -> object:
@@ -188,81 +196,71 @@ def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
     return _csv(rows, [*PARCEL_COLUMNS, *extra])
 
 
-def report_html(plan: Plan) -> str:
-    """A single self-contained HTML page: headline figures, routes, vehicles, unrouted batches."""
-    t = plan.summary
-    esc = html.escape
+MANIFEST_COLUMNS = ("lane_id", "period", "mode", "vehicle", "batch_id", "parcel_id",
+                    "weight_kg", "volume_m3")
 
-    def money(v: object) -> str:
-        return "—" if v is None else f"{float(v):,.0f}"  # type: ignore[arg-type]
 
-    def pct(v: object) -> str:
-        return "—" if v is None else f"{float(v):.1f}%"  # type: ignore[arg-type]
+def manifest_rows(plan: Plan, parcels: Sequence[Parcel]) -> list[dict[str, Any]]:
+    """One row per parcel per vehicle (or per-kg booking) it rides: the load lists."""
+    by_id = {p.parcel_id: p for p in parcels}
+    batch_of = {pid: bp.batch_id for bp in plan.batches for pid in bp.parcel_ids}
+    return [{"lane_id": v.lane_id, "period": v.period, "mode": v.mode, "vehicle": ld.vehicle,
+             "batch_id": batch_of[pid], "parcel_id": pid, "weight_kg": by_id[pid].weight_kg,
+             "volume_m3": by_id[pid].volume_m3}
+            for v in plan.vehicle_uses for ld in v.loads for pid in ld.parcel_ids]
 
-    head = [("Status", plan.status), ("Landed cost (CNY)", money(t["cost_cny"])),
-            ("All-air baseline (CNY)", money(t["air_baseline_cny"])),
-            ("Saving vs all-air", pct(t["saving_vs_air_pct"])),
-            ("Same-route baseline (CNY)", money(t["same_route_baseline_cny"])),
-            ("Saving vs same-route", pct(t["saving_vs_same_route_pct"])),
-            ("CO2e (kg)", money(t["co2e_kg"])), ("Vehicles", str(t["vehicles"])),
-            ("Batches routed / unrouted", f"{t['batches_routed']} / {t['batches_unrouted']}"),
-            ("Objective / bound / gap", f"{money(plan.objective_cny)} / "
-             f"{money(plan.bound_cny)} / {pct(None if plan.gap is None else plan.gap * 100)}")]
-    cards = "".join(f"<div class=card><div class=k>{esc(k)}</div><div class=v>{esc(v)}</div>"
-                    "</div>" for k, v in head)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in (
-            bp.batch_id, f"{bp.weight_kg:,.1f}", bp.entry_point, bp.return_port,
-            bp.return_district, bp.mode, " › ".join(leg.lane_id for leg in bp.legs),
-            bp.eta.isoformat(), bp.transit_days, money(bp.cost_cny), money(bp.air_cost_cny),
-            money(bp.same_route_cost_cny))) + "</tr>" for bp in plan.batches)
-    vrows = "".join(
-        f"<tr><td>{esc(v.lane_id)}</td><td>{esc(v.period)}</td><td>{v.count}</td>"
-        f"<td>{v.load_kg:,.1f}</td><td>{v.capacity_kg:,.0f}</td><td>{money(v.cost_cny)}</td>"
-        f"<td>{esc(' '.join(v.batch_ids))}</td></tr>" for v in plan.vehicle_uses)
-    urows = "".join(
-        f"<tr><td>{esc(u.batch_id)}</td><td>{u.weight_kg:,.1f}</td><td><ul>"
-        + "".join(f"<li><b>{esc(c.rule)}</b> {esc(c.detail)}</li>" for c in u.reasons)
-        + (f"<li><i>{esc(str(u.would_route['sentence']))}</i></li>" if u.would_route else "")
-        + "</ul></td></tr>" for u in plan.unrouted)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>returnroute — {esc(plan.scenario)}</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:24px;color:#222}}
-.cards{{display:flex;flex-wrap:wrap;gap:12px}}
-.card{{border:1px solid #ccc;border-radius:6px;padding:8px 12px;min-width:160px}}
-.k{{font-size:12px;color:#666}}.v{{font-size:18px;font-weight:600}}
-table{{border-collapse:collapse;margin-top:12px;font-size:13px}}
-td,th{{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}}
-th{{background:#f3f3f3}}
-</style></head><body>
-<h1>returnroute — {esc(plan.scenario)}</h1>
-<p>as of {esc(str(plan.meta.get('as_of')))}, regime {esc(str(plan.meta.get('regime')))}</p>
-<div class=cards>{cards}</div>
-<h2>Routes</h2>
-<table><tr><th>Batch</th><th>kg</th><th>Entry</th><th>Return port</th><th>District</th>
-<th>Mode</th><th>Lanes</th><th>ETA</th><th>Days</th><th>Cost CNY</th><th>All-air CNY</th>
-<th>Same-route CNY</th></tr>{rows}</table>
-<h2>Vehicles</h2>
-<table><tr><th>Lane</th><th>Week</th><th>Count</th><th>Load kg</th><th>Capacity kg</th>
-<th>Cost CNY</th><th>Batches</th></tr>{vrows}</table>
-<h2>Unrouted batches</h2>
-{"<table><tr><th>Batch</th><th>kg</th><th>Reasons</th></tr>" + urows + "</table>"
- if plan.unrouted else "<p>None.</p>"}
-</body></html>
-"""
+
+def plan_xlsx(plan: Plan, parcels: Sequence[Parcel]) -> bytes:
+    """plan.xlsx: sheets routes, vehicles, manifests and totals, for spreadsheet users."""
+    import pandas as pd
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        pd.DataFrame(route_rows(plan), columns=list(ROUTE_COLUMNS)).to_excel(
+            xl, sheet_name="routes", index=False)
+        pd.DataFrame(vehicle_rows(plan), columns=list(VEHICLE_COLUMNS)).to_excel(
+            xl, sheet_name="vehicles", index=False)
+        pd.DataFrame(manifest_rows(plan, parcels), columns=list(MANIFEST_COLUMNS)).to_excel(
+            xl, sheet_name="manifests", index=False)
+        pd.DataFrame([{"metric": k, "value": v} for k, v in plan.summary.items()]).to_excel(
+            xl, sheet_name="totals", index=False)
+    return buf.getvalue()
 
 
 #: the files ``solve --out`` writes
-OUTPUT_FILES = ("plan.json", "routes.csv", "vehicles.csv", "parcels.csv", "report.html")
+OUTPUT_FILES = ("plan.json", "routes.csv", "vehicles.csv", "manifests.csv", "parcels.csv",
+                "plan.xlsx", "report.html")
 
 
 def write_outputs(plan: Plan, out_dir: Path, parcels: Sequence[Parcel]) -> list[Path]:
     """Write every file of ``OUTPUT_FILES`` into ``out_dir`` atomically."""
-    files = dict(zip(OUTPUT_FILES, (to_json(plan), routes_csv(plan), vehicles_csv(plan),
-                                    parcels_csv(plan, parcels), report_html(plan)), strict=True))
+    doc = plan_to_dict(plan)
+    files: dict[str, str | bytes] = {
+        "plan.json": _dumps(doc), "routes.csv": routes_csv(plan),
+        "vehicles.csv": vehicles_csv(plan),
+        "manifests.csv": _csv(manifest_rows(plan, parcels), MANIFEST_COLUMNS),
+        "parcels.csv": parcels_csv(plan, parcels), "plan.xlsx": plan_xlsx(plan, parcels),
+        "report.html": render_html(doc)}
     return write_atomically(Path(out_dir), files)
+
+
+def write_file_atomically(path: Path, text: str) -> None:
+    """Write one file through a temporary sibling, so a failure leaves the old file intact."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_atomically(out_dir: Path, files: Mapping[str, str | bytes]) -> list[Path]:
@@ -270,6 +268,9 @@ def write_atomically(out_dir: Path, files: Mapping[str, str | bytes]) -> list[Pa
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the output is the user's
     try:
         for name, content in files.items():
             data = content.encode("utf-8") if isinstance(content, str) else content

@@ -23,8 +23,9 @@ def test_solve_writes_outputs(make_case, tmp_path: Path) -> None:
     out = tmp_path / "out"
     res = invoke("solve", make_case(), "--out", out)
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["parcels.csv", "plan.json", "report.html",
-                                                     "routes.csv", "vehicles.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "manifests.csv", "parcels.csv", "plan.json", "plan.xlsx", "report.html", "routes.csv",
+        "vehicles.csv"]
     doc = json.loads((out / "plan.json").read_text())
     assert doc["status"] == "OPTIMAL"
     for key in ("objective_cny", "bound_cny", "gap", "totals", "batches", "vehicles",
