@@ -72,22 +72,6 @@ def greedy(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]) ->
     return plan
 
 
-def plan_vehicles(plan: Mapping[str, Option]) -> dict[tuple[str, str], int]:
-    """Vehicles a plan needs per lane and week, batches on a lane sharing its vehicles."""
-    load: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    lanes = {}
-    for opt in plan.values():
-        for lane in opt.route.lanes:
-            if lane.per_vehicle:
-                entry = load[(lane.lane_id, opt.batch.period)]
-                entry[0] += opt.batch.weight_kg
-                entry[1] += opt.batch.volume_m3
-                lanes[lane.lane_id] = lane
-    return {key: vehicles_needed(kg, m3, lanes[key[0]].vehicle_capacity_kg,
-                                 lanes[key[0]].vehicle_capacity_m3)
-            for key, (kg, m3) in load.items()}
-
-
 def greedy_cost(plan: Mapping[str, Option]) -> float:
     """Landed cost of the greedy plan (standalone vehicles)."""
     return sum(o.standalone_cny for o in plan.values())

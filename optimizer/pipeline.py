@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import ortools
 
-from optimizer.baselines import cheapest_air, greedy, greedy_cost, improve, plan_vehicles
+from optimizer.baselines import cheapest_air, greedy, greedy_cost, improve
 from optimizer.compliance import REGIME_RULES, Screener
 from optimizer.consolidate import consolidate
 from optimizer.costs import Option, build_options
@@ -32,7 +32,7 @@ from optimizer.model import (
 from optimizer.network import RouteIndex
 from optimizer.relax import would_route
 from optimizer.report import plan_to_dict
-from optimizer.solve import Solution, allocate_vehicle_costs, solve
+from optimizer.solve import Solution, allocate_vehicle_costs, plan_vehicles, solve
 from optimizer.verify import verify_plan
 
 #: at most this many distinct reasons are listed for one unrouted batch

@@ -442,7 +442,7 @@ def _solve_large(group: Sequence[Batch], options: Mapping[str, Sequence[Option]]
                     break  # close enough to the bound: what the caller asked for
         if not improved or _value(group, plan, penalties) <= bound * (1 + settings.relative_gap):
             break
-    vehicles = _vehicles_of(plan)
+    vehicles = plan_vehicles(plan)
     dropped = [b.batch_id for b in group if b.batch_id not in plan]
     obj = _value(group, plan, penalties)
     status = "OPTIMAL" if obj <= bound + 1e-6 else "FEASIBLE"
@@ -456,11 +456,11 @@ def _value(group: Sequence[Batch], plan: Mapping[str, Option],
     lanes = {lane.lane_id: lane for o in plan.values() for lane in o.route.lanes}
     return (sum(o.variable_cny for o in plan.values())
             + sum(penalties[b.batch_id] for b in group if b.batch_id not in plan)
-            + sum(n * lanes[k[0]].cost_per_vehicle_cny for k, n in _vehicles_of(plan).items()))
+            + sum(n * lanes[k[0]].cost_per_vehicle_cny for k, n in plan_vehicles(plan).items()))
 
 
-def _vehicles_of(plan: Mapping[str, Option]) -> dict[tuple[str, str], int]:
-    """Vehicles a plan needs per lane and week, batches sharing them."""
+def plan_vehicles(plan: Mapping[str, Option]) -> dict[tuple[str, str], int]:
+    """Vehicles a plan needs per lane and week, the batches on a lane sharing its vehicles."""
     load: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
     lanes: dict[str, Lane] = {}
     for opt in plan.values():
@@ -576,19 +576,8 @@ def _map_hint(hint: Mapping[str, Option], kept: Mapping[str, Sequence[Option]],
 def _from_hint(group: Sequence[Batch], hint: Mapping[str, Option], failed: _Part) -> _Part:
     """The starting plan for a group SCIP found no solution for in its time."""
     chosen = {b.batch_id: hint[b.batch_id] for b in group}
-    vehicles: dict[tuple[str, str], int] = defaultdict(int)
-    load: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    lanes: dict[str, Lane] = {}
-    for b in group:
-        for lane in hint[b.batch_id].route.lanes:
-            if lane.per_vehicle:
-                load[(lane.lane_id, b.period)][0] += b.weight_kg
-                load[(lane.lane_id, b.period)][1] += b.volume_m3
-                lanes[lane.lane_id] = lane
-    for key, (kg, m3) in load.items():
-        lane = lanes[key[0]]
-        vehicles[key] = vehicles_needed(kg, m3, lane.vehicle_capacity_kg,
-                                        lane.vehicle_capacity_m3)
+    vehicles = plan_vehicles(chosen)
+    lanes = {lane.lane_id: lane for o in chosen.values() for lane in o.route.lanes}
     obj = sum(o.variable_cny for o in chosen.values()) + sum(
         n * lanes[k[0]].cost_per_vehicle_cny for k, n in vehicles.items())
     return _Part("FEASIBLE", obj, failed.bound, chosen, [], dict(vehicles), 0.0,

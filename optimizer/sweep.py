@@ -229,8 +229,6 @@ def run_points(base: Path, points: Sequence[Mapping[str, Any]], *, workers: int 
 
 def chart(rows: Sequence[Mapping[str, Any]], params: Iterable[str], title: str) -> bytes:
     """PNG: total landed cost and mode share (of kg) against each parameter."""
-    import io
-
     import matplotlib
 
     matplotlib.use("Agg")
@@ -260,6 +258,15 @@ def chart(rows: Sequence[Mapping[str, Any]], params: Iterable[str], title: str) 
         ax2.set_xlabel(name)
         ax2.set_ylabel("share of kg (%)")
         ax2.legend(fontsize=8)
+    return _png(fig)
+
+
+def _png(fig: Any) -> bytes:
+    """A matplotlib figure as PNG bytes (and closed)."""
+    import io
+
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
@@ -303,8 +310,6 @@ def front(rows: Sequence[Mapping[str, Any]], other: str) -> list[Mapping[str, An
 def pareto_chart(days: Sequence[Mapping[str, Any]], co2: Sequence[Mapping[str, Any]],
                  title: str) -> bytes:
     """PNG: cost vs mean transit days and cost vs CO2e, every point and the front."""
-    import io
-
     import matplotlib
 
     matplotlib.use("Agg")
@@ -324,8 +329,4 @@ def pareto_chart(days: Sequence[Mapping[str, Any]], co2: Sequence[Mapping[str, A
         ax.set_title(f"{title}: cost vs {label}", fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    return buf.getvalue()
+    return _png(fig)
