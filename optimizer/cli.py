@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import os
 import sys
 import time
 import traceback
@@ -73,6 +74,9 @@ def _guarded(fn: F) -> F:
             sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:  # `returnroute solve ... | head`: the reader left, not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except Exception as exc:
             click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
             if kwargs.get("debug"):
