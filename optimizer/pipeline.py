@@ -118,8 +118,8 @@ def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = T
             same_route = _batch_costs(sol)
         else:
             # the old rule only changes which options are allowed: re-check, do not re-price;
-            # the baseline gets a quarter of the time limit (at least 5 s)
-            limit = min(scenario.solver.time_limit_s, max(5.0, scenario.solver.time_limit_s / 4))
+            # the baseline gets a sixth of the time limit (at least 5 s)
+            limit = min(scenario.solver.time_limit_s, max(5.0, scenario.solver.time_limit_s / 6))
             old = dataclasses.replace(
                 scenario, regime="same_route", regime_forced=True,
                 solver=dataclasses.replace(scenario.solver, time_limit_s=limit))

@@ -211,19 +211,29 @@ def manifest_rows(plan: Plan, parcels: Sequence[Parcel]) -> list[dict[str, Any]]
 
 
 def plan_xlsx(plan: Plan, parcels: Sequence[Parcel]) -> bytes:
-    """plan.xlsx: sheets routes, vehicles, manifests and totals, for spreadsheet users."""
-    import pandas as pd
+    """plan.xlsx: sheets routes, vehicles, manifests and totals, for spreadsheet users.
+
+    Written row by row with XlsxWriter (a 50,000-parcel week has ~100,000 manifest rows; going
+    through DataFrames took several seconds more).
+    """
+    import xlsxwriter
 
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        pd.DataFrame(route_rows(plan), columns=list(ROUTE_COLUMNS)).to_excel(
-            xl, sheet_name="routes", index=False)
-        pd.DataFrame(vehicle_rows(plan), columns=list(VEHICLE_COLUMNS)).to_excel(
-            xl, sheet_name="vehicles", index=False)
-        pd.DataFrame(manifest_rows(plan, parcels), columns=list(MANIFEST_COLUMNS)).to_excel(
-            xl, sheet_name="manifests", index=False)
-        pd.DataFrame([{"metric": k, "value": v} for k, v in plan.summary.items()]).to_excel(
-            xl, sheet_name="totals", index=False)
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "constant_memory": True})
+    bold = book.add_format({"bold": True})
+    sheets: list[tuple[str, Sequence[str], Iterable[Mapping[str, Any]]]] = [
+        ("routes", ROUTE_COLUMNS, route_rows(plan)),
+        ("vehicles", VEHICLE_COLUMNS, vehicle_rows(plan)),
+        ("manifests", MANIFEST_COLUMNS, manifest_rows(plan, parcels)),
+        ("totals", ("metric", "value"), ({"metric": k, "value": v}
+                                         for k, v in plan.summary.items()))]
+    for name, columns, rows in sheets:
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, columns, bold)
+        sheet.freeze_panes(1, 0)
+        for r, row in enumerate(rows, start=1):
+            sheet.write_row(r, 0, [row.get(c) for c in columns])
+    book.close()
     return buf.getvalue()
 
 
