@@ -1,4 +1,4 @@
-"""Wire the stages into one run: scenario -> batches -> options -> solution -> baselines -> Plan.
+"""Wire the stages into one run: scenario -> batches -> options -> start -> solution -> Plan.
 
 This is the only place that knows the order of the stages; the CLI and the Python API call
 ``run``. Each stage stays a plain function of its inputs (see DESIGN in README.md).
