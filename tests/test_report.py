@@ -83,7 +83,7 @@ def test_report_in_chromium(browser, outputs, name: str, tmp_path: Path) -> None
     assert browser.find_elements(By.CSS_SELECTOR, "#map g.node.port")
     assert "tir_road" in legs[0].get_attribute("class") or len(legs) > 1
     # every chart drew bars with a size
-    for chart in ("chart-mode", "chart-components", "chart-batches"):
+    for chart in ("chart-mode", "chart-components", "chart-batches", "chart-utilisation"):
         bars = browser.find_elements(By.CSS_SELECTOR, f"#{chart} rect.bar")
         assert bars and max(bar.rect["width"] for bar in bars) > 10, chart
     # the batch table sorts by cost, both ways
