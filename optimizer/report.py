@@ -62,14 +62,20 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _batch_dict(bp: BatchPlan) -> dict[str, Any]:
+def _batch_keys(bp: BatchPlan) -> dict[str, Any]:
+    """What a batch is and where it clears: the fields plan.json and routes.csv share."""
     return {
         "batch_id": bp.batch_id, "origin": bp.origin, "destination": bp.destination,
         "weight_kg": _r(bp.weight_kg, 3), "volume_m3": _r(bp.volume_m3, 4),
         "value_cny": _r(bp.value_cny), "goods_class": bp.goods_class,
         "trade_mode": bp.trade_mode, "export_district": bp.export_district,
-        "return_port": bp.return_port, "return_district": bp.return_district,
-        "entry_point": bp.entry_point, "mode": bp.mode,
+        "entry_point": bp.entry_point, "return_port": bp.return_port,
+        "return_district": bp.return_district, "mode": bp.mode}
+
+
+def _batch_dict(bp: BatchPlan) -> dict[str, Any]:
+    return {
+        **_batch_keys(bp),
         "legs": [{"lane_id": leg.lane_id, "from": leg.origin, "to": leg.destination,
                   "via": leg.via, "mode": leg.mode, "cost_cny": _r(leg.cost_cny),
                   "transit_days": leg.transit_days} for leg in bp.legs],
@@ -124,12 +130,7 @@ VEHICLE_COLUMNS = ("lane_id", "period", "mode", "count", "load_kg", "capacity_kg
 def route_rows(plan: Plan) -> list[dict[str, Any]]:
     """One row per routed batch (the columns of routes.csv)."""
     return [{
-        "batch_id": bp.batch_id, "origin": bp.origin, "destination": bp.destination,
-        "weight_kg": _r(bp.weight_kg, 3), "volume_m3": _r(bp.volume_m3, 4),
-        "value_cny": _r(bp.value_cny), "goods_class": bp.goods_class,
-        "trade_mode": bp.trade_mode, "export_district": bp.export_district,
-        "entry_point": bp.entry_point, "return_port": bp.return_port,
-        "return_district": bp.return_district, "mode": bp.mode,
+        **_batch_keys(bp),
         "lanes": " > ".join(leg.lane_id for leg in bp.legs),
         "depart_date": bp.depart_date.isoformat(), "declare_date": bp.declare_date.isoformat(),
         "eta": bp.eta.isoformat(), "transit_days": bp.transit_days,

@@ -116,8 +116,9 @@ def test_optimal_against_brute_force(make_case, seed: int) -> None:
 
 
 def test_capacity_shortage_leaves_a_batch_unrouted_with_a_reason(make_case) -> None:
-    # Only air (1 flight of 5,000 kg a week) is allowed for batteries? No: batteries cannot fly.
-    # Here: general goods, every TIR lane removed, air allotment of 5,000 kg, two 4,000 kg batches.
+    # Every TIR lane removed, one air allotment of 5,000 kg a week, two 4,000 kg batches: one
+    # flies, the other is unrouted for CAPACITY, and its verified explanation is the room it
+    # would need on the air lane.
     from conftest import small_lanes
     lanes = [r for r in small_lanes() if not r["lane_id"].startswith("L_TIR")]
     for r in lanes:
@@ -127,7 +128,11 @@ def test_capacity_shortage_leaves_a_batch_unrouted_with_a_reason(make_case) -> N
     plan = run(load_scenario(make_case(parcels, lanes=lanes)))
     assert plan.status == "PARTIAL"
     assert len(plan.batches) == 1 and len(plan.unrouted) == 1
-    assert plan.unrouted[0].reasons[0].rule == "CAPACITY"
+    (u,) = plan.unrouted
+    assert u.reasons[0].rule == "CAPACITY"
+    assert u.would_route["relax"] == ["CAPACITY"]
+    assert u.would_route["return_port"] == "AIRPORT"
+    assert "L_AIR" in u.would_route["detail"]
 
 
 def test_large_group_path_is_valid_and_brackets_the_optimum(monkeypatch) -> None:

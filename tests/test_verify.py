@@ -114,20 +114,6 @@ def test_unrouted_explanation_is_verified_by_relaxing_the_rule(make_case) -> Non
     assert bp.cost_cny == pytest.approx(cf["cost_cny"])
 
 
-def test_capacity_explanation(make_case) -> None:
-    from conftest import small_lanes
-    lanes = [r for r in small_lanes() if not r["lane_id"].startswith("L_TIR")]
-    for r in lanes:
-        if r["lane_id"] == "L_AIR":
-            r["max_vehicles"] = 1
-    parcels = [parcel("P1", 4000, dest="SELLER"), parcel("P2", 4000, dest="SELLER2")]
-    plan = run(load_scenario(make_case(parcels, lanes=lanes)))
-    (u,) = plan.unrouted
-    assert u.would_route["relax"] == ["CAPACITY"]
-    assert u.would_route["return_port"] == "AIRPORT"
-    assert "L_AIR" in u.would_route["detail"]
-
-
 def test_no_path_has_no_counterfactual(make_case) -> None:
     # a batch whose every route needs more legs than allowed: max_legs 1
     plan = run(load_scenario(make_case(solver={"max_legs": 1})))
