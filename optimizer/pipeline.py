@@ -234,7 +234,7 @@ def assemble(prepared: Prepared, sol: Solution, start: Mapping[str, Option],
         if b.batch_id in sol.chosen:
             continue
         opts = prepared.options[b.batch_id]
-        cf = would_route(b, opts, b.batch_id in dropped, scenario.solver)
+        cf = would_route(b, opts, b.batch_id in dropped)
         unrouted.append(Unrouted(
             b.batch_id, b.origin, b.destination, b.weight_kg,
             _unrouted_reasons(b, opts, b.batch_id in dropped, scenario.solver.max_legs),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from optimizer.costs import Option
-from optimizer.model import Batch, SolverOptions
+from optimizer.model import Batch
 from optimizer.solve import solve_single, unrouted_penalty
 
 
@@ -37,7 +37,7 @@ class WouldRoute:
                 + (f" ({self.detail})" if self.detail else ""))
 
 
-def _solo(batch: Batch, options: Sequence[Option], settings: SolverOptions) -> Option | None:
+def _solo(batch: Batch, options: Sequence[Option]) -> Option | None:
     """Solve the batch alone over ``options`` (exactly, by enumeration); its option, if any."""
     if not options:
         return None
@@ -46,10 +46,10 @@ def _solo(batch: Batch, options: Sequence[Option], settings: SolverOptions) -> O
 
 
 def would_route(batch: Batch, options: Sequence[Option], capacity_bound: bool,
-                settings: SolverOptions, max_rules: int = 3) -> WouldRoute | None:
+                max_rules: int = 3) -> WouldRoute | None:
     """The smallest verified relaxation that routes ``batch``, or None when there is none."""
     if capacity_bound:
-        pick = _solo(batch, [o for o in options if o.allowed], settings)
+        pick = _solo(batch, [o for o in options if o.allowed])
         if pick is None:
             return None
         return WouldRoute(("CAPACITY",), pick.route.port.id, pick.route.mode,
@@ -63,7 +63,7 @@ def would_route(batch: Batch, options: Sequence[Option], capacity_bound: bool,
         if len(relax) > max_rules:
             break
         let_through = [o for o in options if {c.rule for c in o.failed} <= relax]
-        pick = _solo(batch, let_through, settings)
+        pick = _solo(batch, let_through)
         if pick is None:
             continue
         return WouldRoute(tuple(sorted(relax)), pick.route.port.id, pick.route.mode,
