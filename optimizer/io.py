@@ -349,26 +349,36 @@ def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
                 break
             continue
         where = f"line {line} ({r.lane_id})"
-        for key in ("origin", "destination", "via"):
-            ref = getattr(r, key)
-            if ref is not None and ref not in nodes:
-                col.add(where, key, f"unknown node {ref}")
-        if r.origin == r.destination:
-            col.add(where, "destination", "a lane from a node to itself")
+        for field, msg in _lane_problems(r, nodes):
+            col.add(where, field, msg)
         if r.lane_id in lanes:
             col.add(where, "lane_id", f"duplicate lane id {r.lane_id}")
-        if r.cost_per_kg_cny == 0 and r.cost_per_vehicle_cny == 0:
-            col.add(where, "cost_per_kg_cny", "a lane needs a cost per kg or per vehicle")
-        lanes[r.lane_id] = Lane(
-            lane_id=r.lane_id, origin=r.origin, destination=r.destination, mode=r.mode,
-            cost_per_kg_cny=r.cost_per_kg_cny, cost_per_vehicle_cny=r.cost_per_vehicle_cny,
-            vehicle_capacity_kg=r.vehicle_capacity_kg, vehicle_capacity_m3=r.vehicle_capacity_m3,
-            max_vehicles=r.max_vehicles, transit_days=r.transit_days, distance_km=r.distance_km,
-            co2e_g_per_tkm=r.co2e_g_per_tkm, via=r.via, source=r.source)
+        lanes[r.lane_id] = _lane(r)
         if col.full:
             break
     col.raise_if_any()
     return lanes
+
+
+def _lane_problems(r: LaneIn, nodes: Mapping[str, Node]) -> list[tuple[str, str]]:
+    """(field, message) of what is wrong with a lane beyond its shape (lanes.csv and add_lanes)."""
+    problems = [(k, f"unknown node {getattr(r, k)}") for k in ("origin", "destination", "via")
+                if getattr(r, k) is not None and getattr(r, k) not in nodes]
+    if r.origin == r.destination:
+        problems.append(("destination", "a lane from a node to itself"))
+    if r.cost_per_kg_cny == 0 and r.cost_per_vehicle_cny == 0:
+        problems.append(("cost_per_kg_cny", "a lane needs a cost per kg or per vehicle"))
+    return problems
+
+
+def _lane(r: LaneIn) -> Lane:
+    """The domain lane of a validated row."""
+    return Lane(lane_id=r.lane_id, origin=r.origin, destination=r.destination, mode=r.mode,
+                cost_per_kg_cny=r.cost_per_kg_cny, cost_per_vehicle_cny=r.cost_per_vehicle_cny,
+                vehicle_capacity_kg=r.vehicle_capacity_kg,
+                vehicle_capacity_m3=r.vehicle_capacity_m3, max_vehicles=r.max_vehicles,
+                transit_days=r.transit_days, distance_km=r.distance_km,
+                co2e_g_per_tkm=r.co2e_g_per_tkm, via=r.via, source=r.source)
 
 
 # ---- rules.yaml ---------------------------------------------------------------------------------
@@ -669,20 +679,7 @@ def _lane_from_row(row: Mapping[str, Any], nodes: Mapping[str, Node]) -> Lane | 
     except ValidationError as err:
         return [(".".join(str(x) for x in e["loc"]), e["msg"])
                 for e in err.errors(include_url=False)]
-    problems = [(k, f"unknown node {getattr(r, k)}") for k in ("origin", "destination", "via")
-                if getattr(r, k) is not None and getattr(r, k) not in nodes]
-    if r.origin == r.destination:
-        problems.append(("destination", "a lane from a node to itself"))
-    if r.cost_per_kg_cny == 0 and r.cost_per_vehicle_cny == 0:
-        problems.append(("cost_per_kg_cny", "a lane needs a cost per kg or per vehicle"))
-    if problems:
-        return problems
-    return Lane(lane_id=r.lane_id, origin=r.origin, destination=r.destination, mode=r.mode,
-                cost_per_kg_cny=r.cost_per_kg_cny, cost_per_vehicle_cny=r.cost_per_vehicle_cny,
-                vehicle_capacity_kg=r.vehicle_capacity_kg,
-                vehicle_capacity_m3=r.vehicle_capacity_m3, max_vehicles=r.max_vehicles,
-                transit_days=r.transit_days, distance_km=r.distance_km,
-                co2e_g_per_tkm=r.co2e_g_per_tkm, via=r.via, source=r.source)
+    return _lane_problems(r, nodes) or _lane(r)
 
 
 def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
