@@ -154,7 +154,7 @@ def explain(scenario: Path, batch_id: str, as_json: bool, debug: bool) -> None:
     if batch_id not in ids:
         raise InputError([Problem("--batch", "", "", f"unknown batch {batch_id!r}; batches: "
                                   + ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else ""))])
-    plan = run(sc, same_route_baseline=False)
+    plan = run(sc, same_route_baseline=False, prepared=prepared)
     chosen = next((bp for bp in plan.batches if bp.batch_id == batch_id), None)
     rows = explain_rows(prepared.options[batch_id], chosen)
     doc = {"batch_id": batch_id, "chosen": None if chosen is None else {

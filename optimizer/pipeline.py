@@ -102,13 +102,15 @@ class PlanCheckError(RuntimeError):
         super().__init__("the plan failed its independent check:\n  " + "\n  ".join(problems))
 
 
-def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = True) -> Plan:
+def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = True,
+        prepared: Prepared | None = None) -> Plan:
     """Plan the scenario: the optimal compliant routes, with the baselines to compare against.
 
     Every plan is checked by ``verify.verify_plan`` before it is returned (``check=False`` skips
     that, for benchmarks that time the solver alone); a plan that fails raises PlanCheckError.
+    ``prepared`` reuses the batches and options of ``prepare(scenario)`` when the caller has them.
     """
-    prepared = prepare(scenario)
+    prepared = prepared if prepared is not None else prepare(scenario)
     sol, start, fell_back = optimise(prepared)
 
     same_route: dict[str, float] = {}
