@@ -38,10 +38,11 @@ TIME_LIMIT = 60.0
 
 def measure(scenario: Path, formulation: str, mode: str) -> dict:
     """One measurement in this process; returns a JSON-able dict."""
-    from optimizer.baselines import cheapest_air, greedy, greedy_cost, improve
-    from optimizer.io import load_scenario
-    from optimizer.pipeline import prepare
-    from optimizer.solve import solve, unrouted_penalty
+    from optimizer.inputs import load_scenario
+    from optimizer.planning.baselines import cheapest_air, greedy, greedy_cost
+    from optimizer.planning.heuristic import improve
+    from optimizer.planning.mip import solve, unrouted_penalty
+    from optimizer.planning.pipeline import prepare
 
     t0 = time.perf_counter()
     sc = load_scenario(scenario)
@@ -69,14 +70,16 @@ def measure(scenario: Path, formulation: str, mode: str) -> dict:
     if mode == "first" and formulation == "strong":
         out["first_s"] = build + heuristic_s
     else:
-        if mode == "first":
-            os.environ["RETURNROUTE_SCIP_PARAMS"] = "limits/solutions = 1"
+        if mode == "first":  # SCIP stops at its first solution
+            sc = dataclasses.replace(sc, solver=dataclasses.replace(
+                sc.solver, scip_params="limits/solutions = 1"))
         t2 = time.perf_counter()
         sol = solve(prepared.batches, allowed, sc.solver, hint=hint)
         solve_s = time.perf_counter() - t2
         out.update({"solve_s": solve_s, "status": sol.status, "objective": sol.objective_cny,
                     "bound": sol.bound_cny, "gap": sol.gap, "unrouted": len(sol.dropped),
-                    **dict(sol.stats)})
+                    **{k: v for k, v in dataclasses.asdict(sol.stats).items()
+                       if v is not None}})
         elapsed = build + heuristic_s + solve_s
         if mode == "first":
             out["first_s"] = elapsed if sol.objective_cny is not None else None

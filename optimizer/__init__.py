@@ -13,6 +13,11 @@ The Python API for notebooks::
 
 ``load_scenario(path, **keys)`` takes any scenario key on top of the file (``as_of``,
 ``objective``, ``overrides`` ...). ``compare`` takes plans, scenarios or scenario paths.
+
+The package is layered (imports run one way, checked by import-linter in ``make lint``)::
+
+    cli -> analysis, bench -> planning -> verify, outputs -> compliance -> inputs
+        -> plan -> domain, errors
 """
 
 from __future__ import annotations
@@ -20,22 +25,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from optimizer.compare import Comparison
-from optimizer.compare import compare as _compare
-from optimizer.io import InputError, load_scenario
-from optimizer.model import Plan, Scenario
-from optimizer.pipeline import run
+from optimizer.analysis.compare import Comparison
+from optimizer.analysis.compare import compare as compare_plans
+from optimizer.domain import Scenario
+from optimizer.errors import InputError
+from optimizer.inputs import load_scenario
+from optimizer.outputs.tables import TabularPlan
+from optimizer.plan import Plan
+from optimizer.planning.pipeline import run
 
 __all__ = ["Comparison", "InputError", "Plan", "Scenario", "compare", "load_scenario", "solve"]
 
 
-def solve(scenario: Scenario | str | Path, *, same_route_baseline: bool = True) -> Plan:
-    """Plan a scenario (a loaded one, or the path of its YAML); the plan is verified."""
+def solve(scenario: Scenario | str | Path, *, same_route_baseline: bool = True) -> TabularPlan:
+    """Plan a scenario (a loaded one, or the path of its YAML); the plan is verified.
+
+    The plan has pandas views: ``routes``, ``vehicles`` and ``totals``.
+    """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    return run(scenario, same_route_baseline=same_route_baseline)
+    return TabularPlan.of(run(scenario, same_route_baseline=same_route_baseline))
 
 
 def compare(items: Sequence[Plan | Scenario | str | Path]) -> Comparison:
     """Compare plans (scenarios and paths are solved first): ``.table`` and ``.changes``."""
-    return _compare([item if isinstance(item, Plan) else solve(item) for item in items])
+    return compare_plans([item if isinstance(item, Plan) else solve(item) for item in items])

@@ -1,6 +1,8 @@
-"""``returnroute validate | solve | explain | verify | compare | sweep | pareto | bench-cmnd``.
+"""``returnroute validate | solve | explain | verify | report | compare | sweep | pareto |
+bench-cmnd``.
 
-The command line only wires the stages.
+The command line only parses arguments and wires the stages: every computation is in
+``planning``, ``analysis``, ``verify`` or ``bench``, every rendering in ``outputs``.
 
 Exit codes: 0 solved (also with unrouted batches, which are listed), 2 bad input, 1 internal
 error. Bad input is reported as one line per problem (file, row or YAML path, field, what is
@@ -10,48 +12,40 @@ wrong), never as a traceback.
 from __future__ import annotations
 
 import functools
-import io
 import json
 import os
 import sys
-import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import numpy as np
-import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from optimizer.cmnd import read_dow, solve_cmnd
-from optimizer.compare import compare as compare_plans
-from optimizer.io import InputError, Problem, load_scenario, read_scenario_doc
-from optimizer.pipeline import prepare, run
-from optimizer.report import (
+from optimizer.analysis.charts import chart, pareto_chart
+from optimizer.analysis.compare import compare as compare_plans
+from optimizer.analysis.pareto import AXES
+from optimizer.analysis.pareto import pareto as pareto_fronts
+from optimizer.analysis.sweep import sweep as run_sweep
+from optimizer.analysis.sweep import sweep_points
+from optimizer.bench.cmnd import read_dow, solve_cmnd
+from optimizer.errors import InputError
+from optimizer.inputs import load_scenario
+from optimizer.outputs.files import (
     OUTPUT_FILES,
-    explain_rows,
-    print_summary,
-    to_json,
+    check_out_dir,
+    check_report_target,
     write_atomically,
     write_file_atomically,
     write_outputs,
 )
-from optimizer.report_html import render as render_html
-from optimizer.sweep import (
-    CO2_PRICES,
-    DAY_PRICES,
-    chart,
-    front,
-    grid,
-    pareto_chart,
-    parse_param,
-    read_sweep_file,
-    run_points,
-)
+from optimizer.outputs.html import render as render_html
+from optimizer.outputs.plan_json import explanation_to_dict, read_plan, to_json
+from optimizer.outputs.terminal import print_explanation, print_frame, print_summary
+from optimizer.planning.explain import explain_scenario
+from optimizer.planning.pipeline import prepare, run
 from optimizer.verify import verify_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -128,7 +122,7 @@ def solve(scenario: Path, out_dir: Path | None, as_json: bool, debug: bool) -> N
     """Plan the cheapest compliant return routes of a scenario."""
     sc = load_scenario(scenario)
     if out_dir is not None:
-        _check_out_dir(out_dir, sc.inputs.values())
+        check_out_dir(out_dir, sc.inputs.values())
     plan = run(sc)
     if out_dir is not None:
         write_outputs(plan, out_dir, sc.parcels)
@@ -148,45 +142,11 @@ def solve(scenario: Path, out_dir: Path | None, as_json: bool, debug: bool) -> N
 @_guarded
 def explain(scenario: Path, batch_id: str, as_json: bool, debug: bool) -> None:
     """Every candidate return port and mode of one batch: cost, days, and why it lost."""
-    sc = load_scenario(scenario)
-    prepared = prepare(sc)
-    ids = [b.batch_id for b in prepared.batches]
-    if batch_id not in ids:
-        raise InputError([Problem("--batch", "", "", f"unknown batch {batch_id!r}; batches: "
-                                  + ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else ""))])
-    plan = run(sc, same_route_baseline=False, prepared=prepared)
-    chosen = next((bp for bp in plan.batches if bp.batch_id == batch_id), None)
-    rows = explain_rows(prepared.options[batch_id], chosen)
-    doc = {"batch_id": batch_id, "chosen": None if chosen is None else {
-        "return_port": chosen.return_port, "mode": chosen.mode,
-        "cost_cny": round(chosen.cost_cny, 2), "lanes": [leg.lane_id for leg in chosen.legs]},
-        "unrouted": next(({"reasons": [{"rule": c.rule, "detail": c.detail} for c in u.reasons],
-                           "would_route": u.would_route}
-                          for u in plan.unrouted if u.batch_id == batch_id), None),
-        "options": rows}
+    explanation = explain_scenario(load_scenario(scenario), batch_id)
     if as_json:
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
-        return
-    table = Table(title=f"{batch_id}: candidate return ports and modes")
-    for col in ("return port", "district", "mode", "status", "landed CNY", "objective CNY",
-                "vs chosen", "days", "best route", "rejected by"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(r["return_port"], r["return_district"], r["mode"], r["status"],
-                      f"{r['standalone_cny']:,.0f}", f"{r['objective_cny']:,.0f}",
-                      "—" if r["extra_vs_chosen_cny"] is None
-                      else f"{r['extra_vs_chosen_cny']:+,.0f}",
-                      str(r["transit_days"]), " > ".join(r["lanes"]),
-                      "\n".join(f"{x['rule']}: {x['detail']}" for x in r["rejected_by"]))
-    Console(width=220).print(table)
-    if chosen is not None:
-        click.echo(f"chosen: {chosen.return_port} by {chosen.mode}, {chosen.cost_cny:,.0f} CNY "
-                   "in the plan (vehicles shared with other batches where cheaper)")
-    for u in plan.unrouted:
-        if u.batch_id == batch_id:
-            click.echo("unrouted: " + "; ".join(f"{c.rule}: {c.detail}" for c in u.reasons))
-            if u.would_route:
-                click.echo(f"  {u.would_route['sentence']} (confirmed by re-solving)")
+        click.echo(json.dumps(explanation_to_dict(explanation), indent=2, ensure_ascii=False))
+    else:
+        print_explanation(explanation, Console(width=220))
 
 
 @cli.command()
@@ -198,7 +158,7 @@ def explain(scenario: Path, batch_id: str, as_json: bool, debug: bool) -> None:
 def verify(plan_file: Path, scenario: Path, debug: bool) -> None:
     """Check a saved plan against its inputs without trusting the solver (exit 1 on problems)."""
     sc = load_scenario(scenario)
-    doc = _read_plan(plan_file)
+    doc = read_plan(plan_file)
     problems = verify_plan(doc, sc)
     if problems:
         click.echo(f"{plan_file}: {len(problems)} problem(s)", err=True)
@@ -223,45 +183,32 @@ def compare(scenarios: tuple[Path, ...], out_dir: Path | None, as_json: bool,
     """Compare scenarios: a column each, then the batches whose port or mode changed."""
     loaded = [load_scenario(p) for p in scenarios]  # every input checked before any solve
     if out_dir is not None:
-        _check_out_dir(out_dir, [v for sc in loaded for v in sc.inputs.values()],
-                       COMPARE_FILES)
+        check_out_dir(out_dir, [v for sc in loaded for v in sc.inputs.values()],
+                      COMPARE_FILES)
     result = compare_plans([run(sc) for sc in loaded])
     doc = result.to_dict()
     if out_dir is not None:
-        buf = io.StringIO()
-        result.table.to_csv(buf, index_label="metric")
-        write_atomically(out_dir, {"compare.csv": buf.getvalue(),
+        write_atomically(out_dir, {"compare.csv": result.table.to_csv(index_label="metric"),
                                    "compare.json": json.dumps(doc, indent=2) + "\n"})
     if as_json:
         click.echo(json.dumps(doc, indent=2))
         return
     console = Console(width=220)
-    table = Table(title="returnroute compare")
-    table.add_column("metric")
-    for name in result.table.columns:
-        table.add_column(str(name), justify="right")
-    for metric, row in result.table.iterrows():
-        table.add_row(str(metric), *[_cell(v) for v in row])
-    console.print(table)
+    print_frame(result.table, "returnroute compare", console, index="metric")
     if result.changes.empty:
         click.echo("no batch changed its return port or mode")
     else:
-        changes = Table(title="batches whose return port or mode changed")
-        for col in result.changes.columns:
-            changes.add_column(str(col))
-        for row in result.changes.itertuples(index=False):
-            changes.add_row(*[_cell(v) for v in row])
-        console.print(changes)
+        print_frame(result.changes, "batches whose return port or mode changed", console)
     if out_dir is not None:
         click.echo(f"wrote compare.csv, compare.json to {out_dir}")
 
 
-def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return str(value)
+def _progress(label: str, total: int, quiet: bool) -> Progress:
+    """A progress bar (hidden with --json)."""
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   transient=quiet, disable=quiet)
+    bar.add_task(label, total=total)
+    return bar
 
 
 @cli.command()
@@ -284,54 +231,27 @@ def _cell(value: Any) -> str:
 def sweep(base: Path, params: tuple[str, ...], samples: int | None, seed: int, workers: int,
           scheduler: str | None, out_dir: Path | None, as_json: bool, debug: bool) -> None:
     """Solve BASE at every point of a parameter grid (or a sweep YAML with base: and params:)."""
-    raw = read_scenario_doc(base)
-    if "base" in raw and "params" in raw:  # a sweep file
-        base, points = read_sweep_file(base)
-        names = list(points[0]) if points else []
-    else:
-        if not params:
-            raise InputError([Problem("--param", "", "", "give at least one --param, or a "
-                                      "sweep YAML with base: and params:")])
-        parsed = dict(parse_param(p) for p in params)
-        names = list(parsed)
-        if samples:
-            rng = np.random.default_rng(seed)
-            points = [{n: _draw(rng, v) for n, v in parsed.items()} for _ in range(samples)]
-        else:
-            points = grid(parsed)
+    base, names, points = sweep_points(base, params, samples, seed)
     sc = load_scenario(base)  # the base must be valid before any worker starts
     out_dir = out_dir or Path("out") / f"sweep-{sc.name}"
-    _check_out_dir(out_dir, sc.inputs.values(), SWEEP_FILES)
-    started = time.perf_counter()
-    with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=as_json, disable=as_json) as bar:
-        task = bar.add_task("sweep", total=len(points))
-        rows = run_points(base, points, workers=workers, scheduler=scheduler,
-                          progress=lambda done, total: bar.update(task, completed=done))
-    seconds = time.perf_counter() - started
-    frame = pd.DataFrame(rows)
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    doc = {"base": str(base), "params": names, "points": len(rows), "seconds": seconds,
-           "executor": scheduler or (f"{workers} processes" if workers > 1 else "serial"),
-           "rows": json.loads(frame.to_json(orient="records"))}
-    write_atomically(out_dir, {"sweep.csv": buf.getvalue(),
+    check_out_dir(out_dir, sc.inputs.values(), SWEEP_FILES)
+    with _progress("sweep", len(points), as_json) as bar:
+        result = run_sweep(base, names, points, workers=workers, scheduler=scheduler,
+                           progress=lambda done, total: bar.update(bar.task_ids[0],
+                                                                   completed=done))
+    frame = result.frame()
+    doc = result.to_dict()
+    write_atomically(out_dir, {"sweep.csv": frame.to_csv(index=False),
                                "sweep.json": json.dumps(doc, indent=2) + "\n",
-                               "sweep.png": chart(rows, names, sc.name)})
+                               "sweep.png": chart(result.rows, names, sc.name)})
     if as_json:
         click.echo(json.dumps(doc, indent=2))
         return
     cols = [*names, "status", "cost_cny", "saving_vs_air_pct", "share_tir_road_pct",
             "share_rail_pct", "share_air_pct", "co2e_kg", "batches_unrouted"]
     click.echo(frame[[c for c in cols if c in frame]].to_string(index=False))
-    click.echo(f"{len(rows)} points in {seconds:.1f} s ({doc['executor']}); wrote sweep.csv, "
-               f"sweep.json, sweep.png to {out_dir}")
-
-
-def _draw(rng: np.random.Generator, values: list[Any]) -> Any:
-    if all(isinstance(v, (int, float)) for v in values) and len(values) >= 2:
-        return round(float(rng.uniform(min(values), max(values))), 6)
-    return values[int(rng.integers(0, len(values)))]
+    click.echo(f"{len(result.rows)} points in {result.seconds:.1f} s ({result.executor}); "
+               f"wrote sweep.csv, sweep.json, sweep.png to {out_dir}")
 
 
 @cli.command()
@@ -349,36 +269,26 @@ def pareto(scenario: Path, workers: int, scheduler: str | None, out_dir: Path | 
     """Cost vs transit time and cost vs CO2e: the non-dominated plans, by varying the prices."""
     sc = load_scenario(scenario)
     out_dir = out_dir or Path("out") / f"pareto-{sc.name}"
-    _check_out_dir(out_dir, sc.inputs.values(), PARETO_FILES)
-    day_points = [{"objective.cny_per_transit_day": v} for v in DAY_PRICES]
-    co2_points = [{"objective.cny_per_t_co2e": v} for v in CO2_PRICES]
-    with Progress(TextColumn("pareto"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=as_json, disable=as_json) as bar:
-        task = bar.add_task("pareto", total=len(day_points) + len(co2_points))
-        rows = run_points(scenario, day_points + co2_points, workers=workers,
-                          scheduler=scheduler,
-                          progress=lambda done, total: bar.update(task, completed=done))
-    days, co2 = rows[:len(day_points)], rows[len(day_points):]
-    doc = {"scenario": sc.name,
-           "time": {"points": days, "front": front(days, "mean_transit_days")},
-           "co2e": {"points": co2, "front": front(co2, "co2e_kg")}}
-    frame = pd.DataFrame([{**r, "front": "time" if r in doc["time"]["front"] else ""}
-                          for r in days] + [
-        {**r, "front": "co2e" if r in doc["co2e"]["front"] else ""} for r in co2])
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    write_atomically(out_dir, {"pareto.csv": buf.getvalue(),
-                               "pareto.json": json.dumps(doc, indent=2, default=str) + "\n",
-                               "pareto.png": pareto_chart(days, co2, sc.name)})
+    check_out_dir(out_dir, sc.inputs.values(), PARETO_FILES)
+    with _progress("pareto", 15, as_json) as bar:
+        fronts = pareto_fronts(scenario, sc.name, workers=workers, scheduler=scheduler,
+                               progress=lambda done, total: bar.update(
+                                   bar.task_ids[0], completed=done, total=total))
+    import pandas as pd
+
+    doc = fronts.to_dict()
+    write_atomically(out_dir, {
+        "pareto.csv": pd.DataFrame(fronts.rows()).to_csv(index=False),
+        "pareto.json": json.dumps(doc, indent=2, default=str) + "\n",
+        "pareto.png": pareto_chart(fronts.days, fronts.co2, sc.name)})
     if as_json:
         click.echo(json.dumps(doc, indent=2, default=str))
         return
-    for label, key, price in (("time", "mean_transit_days", "objective.cny_per_transit_day"),
-                              ("co2e", "co2e_kg", "objective.cny_per_t_co2e")):
+    for label, key, price in AXES:
         click.echo(f"non-dominated plans, cost vs {label}:")
-        for r in doc[label]["front"]:
-            click.echo(f"  {price}={r[price]:>9,}: cost {r['cost_cny']:>14,.0f} CNY, "
-                       f"{key} {r[key]:,.1f}")
+        for r in fronts.front(label):
+            click.echo(f"  {price}={r.params[price]:>9,}: cost {r.cost_cny:>14,.0f} CNY, "
+                       f"{key} {getattr(r, key):,.1f}")
     click.echo(f"wrote pareto.csv, pareto.json, pareto.png to {out_dir}")
 
 
@@ -391,12 +301,8 @@ def pareto(scenario: Path, workers: int, scheduler: str | None, out_dir: Path | 
 @_guarded
 def report(plan_file: Path, out_file: Path, debug: bool) -> None:
     """Render a saved plan.json as the self-contained HTML report again."""
-    doc = _read_plan(plan_file)
-    if out_file.resolve() == plan_file.resolve():
-        raise InputError([Problem("--out", str(out_file), "", "would overwrite the plan")])
-    if out_file.exists() and out_file.suffix.lower() not in (".html", ".htm"):
-        raise InputError([Problem("--out", str(out_file), "", "exists and is not an HTML "
-                                  "file; not overwriting it")])
+    doc = read_plan(plan_file)
+    check_report_target(out_file, plan_file)
     write_file_atomically(out_file, render_html(doc))
     click.echo(f"wrote {out_file} ({out_file.stat().st_size:,} bytes)")
 
@@ -422,42 +328,6 @@ def bench_cmnd(dow_file: Path, unsplittable: bool, time_limit: float, as_json: b
                f"{'unsplittable' if unsplittable else 'splittable'}): {result['status']} "
                f"objective {result['objective']} bound {result['bound']} gap {result['gap']} "
                f"in {result['seconds']} s")
-
-
-def _read_plan(path: Path) -> dict[str, Any]:
-    """Read a plan.json, as bad input (exit 2) when it is not one."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(str(path), "", "", f"cannot read: {exc}")]) from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(str(path), f"line {exc.lineno}, column {exc.colno}", "",
-                                  f"invalid JSON: {exc.msg}")]) from None
-    if not isinstance(doc, dict) or "batches" not in doc:
-        raise InputError([Problem(str(path), "", "", "not a returnroute plan.json")])
-    return doc
-
-
-def _check_out_dir(out_dir: Path, inputs: Any, ours: tuple[str, ...] = OUTPUT_FILES) -> None:
-    """Refuse an output directory that holds inputs or other people's files."""
-    out = out_dir.resolve()
-    problems = []
-    if out.exists() and not out.is_dir():
-        problems.append("exists and is not a directory")
-    for item in inputs:
-        p = Path(item).resolve()
-        if out == p or out in p.parents:
-            problems.append(f"contains the input {item}; choose another directory")
-            break
-    if out.is_dir():
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in ours)
-        if foreign:
-            problems.append("holds files returnroute did not write (" + ", ".join(foreign[:5])
-                            + "); not overwriting it")
-    if problems:
-        raise InputError([Problem("--out", str(out_dir), "", msg) for msg in problems])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,8 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from optimizer.model import Batch, Check, Network, RegimeRule, Rules
-from optimizer.network import Route
+from optimizer.domain import Batch, Check, Network, RegimeRule, Route, Rules
 
 
 @dataclass(frozen=True, slots=True)

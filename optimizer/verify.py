@@ -20,9 +20,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from optimizer.compliance import check_option
-from optimizer.consolidate import consolidate
-from optimizer.model import Lane, Parcel, Scenario
-from optimizer.network import Route, entry_node
+from optimizer.domain import Lane, Parcel, Route, Scenario, entry_node
+from optimizer.planning.consolidate import consolidate
 
 CENT = 0.0100001  # values in plan.json are rounded to the fen
 KG = 1e-3  # weights are rounded to the gram

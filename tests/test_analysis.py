@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from conftest import ROOT, parcel
 
 import optimizer
+from optimizer.analysis.pareto import front
+from optimizer.analysis.sweep import SweepRow, grid, key_path, parse_values, run_points
 from optimizer.cli import cli
-from optimizer.sweep import front, grid, key_path, parse_values, run_points
 
 
 def test_compare_cli(make_case, tmp_path: Path) -> None:
@@ -89,7 +90,7 @@ def test_pool_and_dask_give_the_serial_answer(make_case) -> None:
     points = [{"rates.air": v} for v in (0.2, 0.4, 0.6, 1.0)]
 
     def strip(rows):
-        return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+        return [{k: v for k, v in r.flat().items() if k != "seconds"} for r in rows]
 
     serial = strip(run_points(path, points, workers=1))
     pool = strip(run_points(path, points, workers=2))
@@ -101,9 +102,9 @@ def test_pool_and_dask_give_the_serial_answer(make_case) -> None:
 
 
 def test_pareto_front() -> None:
-    rows = [{"cost_cny": 10, "d": 9}, {"cost_cny": 12, "d": 7}, {"cost_cny": 13, "d": 8},
-            {"cost_cny": 15, "d": 5}, {"cost_cny": 11, "d": 9}]
-    assert [r["cost_cny"] for r in front(rows, "d")] == [10, 12, 15]
+    rows = [SweepRow({}, "OPTIMAL", cost_cny=c, co2e_kg=d)
+            for c, d in ((10, 9), (12, 7), (13, 8), (15, 5), (11, 9))]
+    assert [r.cost_cny for r in front(rows, "co2e_kg")] == [10, 12, 15]
 
 
 def test_pareto_cli(make_case, tmp_path: Path) -> None:
@@ -133,7 +134,7 @@ def test_readme_python_example_runs(tmp_path: Path, monkeypatch) -> None:
     plan = namespace["plan"]
     assert set(plan.routes["return_port"]) == {"YIWU_CUSTOMS"}
     assert plan.totals.loc["yiwu-tir-return", "cost_cny"] == pytest.approx(
-        plan.summary["cost_cny"])
+        plan.summary.cost_cny)
     assert len(plan.vehicles) >= 1
     cmp = namespace["cmp"]
     assert list(cmp.table.columns) == ["yiwu-tir-return", "old rule"]

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
+from optimizer.bench.cmnd import read_dow, solve_cmnd
 from optimizer.cli import cli
-from optimizer.cmnd import read_dow, solve_cmnd
 
 CMND = ROOT.parent / "shared" / "benchmarks" / "cmnd"
 

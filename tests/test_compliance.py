@@ -9,11 +9,11 @@ import pytest
 from conftest import lane, parcel, small_lanes, small_ports
 
 from optimizer.compliance import RULES, check_option
-from optimizer.consolidate import consolidate
-from optimizer.io import load_scenario
-from optimizer.model import Check
-from optimizer.network import RouteIndex
-from optimizer.pipeline import prepare, run
+from optimizer.domain import Check
+from optimizer.inputs import load_scenario
+from optimizer.planning.consolidate import consolidate
+from optimizer.planning.pipeline import prepare, run
+from optimizer.planning.routes import RouteIndex
 
 
 def _checks(path, port: str, mode: str | None = None) -> dict[str, Check]:

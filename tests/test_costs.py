@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 from conftest import parcel
 
-from optimizer.costs import add_months
-from optimizer.io import load_scenario
-from optimizer.pipeline import run
+from optimizer.inputs import load_scenario
+from optimizer.planning.costs import add_months
+from optimizer.planning.pipeline import run
 
 
 def _by_batch(plan):
@@ -27,7 +28,7 @@ def test_hand_computed_single_batch(make_case) -> None:
     (bp,) = plan.batches
     assert bp.return_port == "BORDER"
     assert bp.cost_cny == pytest.approx(13_500)
-    assert bp.components == pytest.approx(
+    assert dataclasses.asdict(bp.components) == pytest.approx(
         {"freight": 3000, "vehicles": 10_000, "clearance": 500, "tax_exposure": 0})
     assert [leg.cost_cny for leg in bp.legs] == pytest.approx([10_000, 3000])
     assert bp.transit_days == 9
@@ -35,7 +36,7 @@ def test_hand_computed_single_batch(make_case) -> None:
     assert bp.air_cost_cny == pytest.approx(30_700)
     assert plan.objective_cny == pytest.approx(13_500)
     assert plan.bound_cny == pytest.approx(13_500)
-    assert plan.summary["saving_vs_air_pct"] == pytest.approx((30_700 - 13_500) / 30_700 * 100)
+    assert plan.summary.saving_vs_air_pct == pytest.approx((30_700 - 13_500) / 30_700 * 100)
     # CO2e: 1 t * 1,000 km * 100 g/t-km on each of 2 legs = 200 kg
     assert bp.co2e_kg == pytest.approx(200)
 
@@ -55,20 +56,20 @@ def test_two_batches_share_one_truck(make_case) -> None:
     parcels = [parcel("P1", 1300, dest="SELLER"), parcel("P2", 1300, dest="SELLER2")]
     plan = run(load_scenario(make_case(parcels)))
     assert plan.status == "OPTIMAL"
-    assert plan.summary["cost_cny"] == pytest.approx(16_120)
-    assert plan.summary["greedy_baseline_cny"] == pytest.approx(28_800)
+    assert plan.summary.cost_cny == pytest.approx(16_120)
+    assert plan.summary.greedy_baseline_cny == pytest.approx(28_800)
     assert {bp.return_port for bp in plan.batches} == {"INLAND"}
     (truck,) = [v for v in plan.vehicle_uses if v.lane_id == "L_TIR_INLAND"]
     assert truck.count == 1 and truck.load_kg == pytest.approx(2600)
     # the shared truck's cost is split by the space each batch takes: half each
-    assert [bp.components["vehicles"] for bp in plan.batches] == pytest.approx([7500, 7500])
+    assert [bp.components.vehicles for bp in plan.batches] == pytest.approx([7500, 7500])
 
 
 def test_different_weeks_do_not_share(make_case) -> None:
     parcels = [parcel("P1", 1300, dest="SELLER", ready="2025-07-01"),
                parcel("P2", 1300, dest="SELLER2", ready="2025-07-15", export="2025-06-20")]
     plan = run(load_scenario(make_case(parcels, as_of="2025-07-16")))
-    assert plan.summary["cost_cny"] == pytest.approx(28_800)
+    assert plan.summary.cost_cny == pytest.approx(28_800)
 
 
 def test_volume_binds_vehicles(make_case) -> None:
@@ -94,7 +95,7 @@ def test_max_vehicles_per_week_forces_second_choice(make_case) -> None:
     trucks = {v.lane_id: v.count for v in plan.vehicle_uses if v.count}
     assert trucks.get("L_TIR_BORDER", 0) <= 1
     # one batch at BORDER (13,500), the other at INLAND (15,000 + 300 + 200 = 15,500)
-    assert plan.summary["cost_cny"] == pytest.approx(13_500 + 15_500)
+    assert plan.summary.cost_cny == pytest.approx(13_500 + 15_500)
 
 
 def test_transit_day_and_holding_prices_change_the_choice(make_case) -> None:

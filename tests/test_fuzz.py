@@ -17,8 +17,9 @@ from conftest import LANE_FIELDS, PARCEL_FIELDS, lane, parcel, small_lanes, smal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer.io import InputError, load_scenario
-from optimizer.pipeline import run
+from optimizer.errors import InputError
+from optimizer.inputs import load_scenario
+from optimizer.planning.pipeline import run
 
 LONG = os.environ.get("RETURNROUTE_FUZZ") == "long"
 EXAMPLES = 2000 if LONG else 60
@@ -156,6 +157,6 @@ def test_random_networks_give_verified_plans(make_case, net) -> None:
         assert all("unreachable" in p.message for p in err.problems), err
         return
     plan = run(sc)  # raises PlanCheckError if the independent checker finds anything
-    assert len(plan.batches) + len(plan.unrouted) == plan.summary["batches"]
+    assert len(plan.batches) + len(plan.unrouted) == plan.summary.batches
     for u in plan.unrouted:
         assert u.reasons

@@ -9,9 +9,10 @@ import yaml
 from click.testing import CliRunner
 from conftest import LANE_FIELDS, lane, parcel, small_lanes, small_ports, write_csv
 
-import optimizer.io as rio
+import optimizer.inputs.files as rio
 from optimizer.cli import cli
-from optimizer.io import InputError, load_scenario
+from optimizer.errors import InputError
+from optimizer.inputs import load_scenario
 
 
 def solve_fails(path: Path, *fragments: str) -> str:

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from conftest import ROOT, parcel
 
 from optimizer.cli import cli
-from optimizer.io import InputError, load_scenario
-from optimizer.pipeline import run
+from optimizer.errors import InputError
+from optimizer.inputs import load_scenario
+from optimizer.planning.pipeline import run
 
 
 def _extend(base: Path, name: str, **keys) -> Path:
@@ -30,8 +31,8 @@ def test_closing_the_chosen_crossing_moves_batches_and_never_lowers_cost(make_ca
     (bp,) = after.batches
     # BORDER is also the via crossing of the INLAND and NOPILOT lanes: only air is left
     assert bp.return_port == "AIRPORT"
-    assert after.summary["cost_cny"] >= before.summary["cost_cny"]
-    assert after.summary["cost_cny"] == pytest.approx(30_700)
+    assert after.summary.cost_cny >= before.summary.cost_cny
+    assert after.summary.cost_cny == pytest.approx(30_700)
 
 
 def test_dated_closure_only_blocks_batches_travelling_then(make_case) -> None:
@@ -44,7 +45,7 @@ def test_dated_closure_only_blocks_batches_travelling_then(make_case) -> None:
     assert run(load_scenario(hit)).batches[0].return_port != "BORDER"
     assert run(load_scenario(miss)).batches[0].return_port == "BORDER"
     sc = load_scenario(hit)
-    from optimizer.pipeline import prepare
+    from optimizer.planning.pipeline import prepare
     (batch,) = prepare(sc).batches
     closed = [o for o in prepare(sc).options[batch.batch_id] if o.route.port.id == "BORDER"]
     detail = next(c.detail for c in closed[0].checks if c.rule == "CLOSED")
@@ -153,7 +154,7 @@ def test_policy_timeline_scenarios() -> None:
     and before the pilot no 9610 batch clears outside its export district."""
     plans = {year: run(load_scenario(ROOT / "scenarios" / f"timeline-{year}-{regime}.yaml"))
              for year, regime in ((2024, "same_route"), (2025, "pilot"), (2026, "nationwide"))}
-    assert [p.meta["regime"] for p in plans.values()] == ["same_route", "pilot", "nationwide"]
+    assert [p.meta.regime for p in plans.values()] == ["same_route", "pilot", "nationwide"]
     for bp in plans[2024].batches:
         assert bp.return_district == bp.export_district
     # Xi'an is not a pilot: in 2025 its exports still clear in XIAN; in 2026 they may not
@@ -163,5 +164,5 @@ def test_policy_timeline_scenarios() -> None:
                if bp.export_district == "XIAN")
     costs = [p.objective_cny for p in plans.values()]
     assert costs[0] >= costs[1] - 1e-6 >= costs[2] - 2e-6
-    baselines = {round(p.summary["same_route_baseline_cny"], 2) for p in plans.values()}
+    baselines = {round(p.summary.same_route_baseline_cny, 2) for p in plans.values()}
     assert len(baselines) == 1  # the same flows under the old rule cost the same every year

@@ -9,10 +9,10 @@ import sys
 import pytest
 from conftest import ROOT, parcel, small_lanes
 
-import optimizer.pipeline as pipeline
-from optimizer.io import load_scenario
-from optimizer.pipeline import run
-from optimizer.solve import Solution
+import optimizer.planning.pipeline as pipeline
+from optimizer.inputs import load_scenario
+from optimizer.planning.mip import Solution
+from optimizer.planning.pipeline import run
 
 
 def test_no_solution_in_time_falls_back_to_the_greedy_plan(make_case, monkeypatch) -> None:
@@ -23,14 +23,14 @@ def test_no_solution_in_time_falls_back_to_the_greedy_plan(make_case, monkeypatc
     parcels = [parcel("P1", 1300, dest="SELLER"), parcel("P2", 1300, dest="SELLER2")]
     plan = run(load_scenario(make_case(parcels)))  # run() verifies the plan it returns
     assert plan.status == "FEASIBLE" and plan.solver_status == "NOT_SOLVED"
-    assert plan.meta["fallback"].startswith("heuristic plan")
+    assert plan.meta.fallback.startswith("heuristic plan")
     assert plan.objective_cny is None and plan.bound_cny is None
     # Greedy puts each batch alone at BORDER (2 x 14,400 = 28,800 if each bought a truck); in
     # the heuristic plan both ride one BORDER truck: 10,000 + 2 x 500 + 2 x 3.0 x 1,300 =
     # 18,800. No single move reaches the optimum (both on one INLAND truck, 16,120): moving
     # one batch to INLAND alone costs 15,000 + 300 + 260 more than it saves.
-    assert plan.summary["cost_cny"] == pytest.approx(18_800)
-    assert plan.summary["greedy_baseline_cny"] == pytest.approx(28_800)
+    assert plan.summary.cost_cny == pytest.approx(18_800)
+    assert plan.summary.greedy_baseline_cny == pytest.approx(28_800)
     assert len(plan.batches) == 2
 
 
@@ -56,7 +56,7 @@ def test_everything_closed_is_reported_per_batch(make_case) -> None:
         "HUB-SELLER-battery-9610-ADIST-20250701", "HUB-SELLER2-liquid-9610-ADIST-20250701"}
     for u in plan.unrouted:
         assert u.reasons[0].rule == "GOODS_MODE"
-        assert u.would_route["relax"] == ["GOODS_MODE"]
+        assert u.would_route.relax == ("GOODS_MODE",)
 
 
 @pytest.mark.parametrize("scenario", ["yiwu-tir-return.yaml", "mixed-week.yaml"])

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from optimizer.io import load_scenario
-from optimizer.pipeline import run
+from optimizer.inputs import load_scenario
+from optimizer.planning.pipeline import run
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
@@ -37,7 +37,7 @@ def test_bundled_scenarios_load(path: Path) -> None:
 
 def test_yiwu_clears_at_yiwu_by_tir(yiwu_plan) -> None:
     plan = yiwu_plan
-    assert plan.meta["regime"] == "pilot"
+    assert plan.meta.regime == "pilot"
     assert plan.status == "OPTIMAL" and plan.gap == pytest.approx(0)
     assert {bp.destination for bp in plan.batches} == {"YIWU_SELLERS", "ZHUJI", "DONGYANG",
                                                        "YONGKANG"}
@@ -48,13 +48,13 @@ def test_yiwu_clears_at_yiwu_by_tir(yiwu_plan) -> None:
                                                                  "tir_road")
         assert bp.export_district == "URUMQI"
         assert all(c.passed for c in bp.compliance)
-    assert plan.summary["cost_cny"] < plan.summary["air_baseline_cny"]
-    assert plan.summary["cost_cny"] <= plan.summary["same_route_baseline_cny"]
+    assert plan.summary.cost_cny < plan.summary.air_baseline_cny
+    assert plan.summary.cost_cny <= plan.summary.same_route_baseline_cny
 
 
 def test_yiwu_same_route_clears_in_the_export_district() -> None:
     plan = run(load_scenario(ROOT / "scenarios" / "yiwu-same-route.yaml"))
-    assert plan.meta["regime"] == "same_route"
+    assert plan.meta.regime == "same_route"
     assert plan.batches and not plan.unrouted
     for bp in plan.batches:
         assert bp.return_district == "URUMQI"
@@ -75,8 +75,8 @@ def test_mixed_week_routes_what_it_may(tmp_path: Path) -> None:
         assert nodes[bp.return_port].cbec_return_site
         if bp.goods_class in ("battery", "liquid"):
             assert all(leg.mode != "air" for leg in bp.legs)
-    assert plan.summary["cost_cny"] <= plan.summary["greedy_baseline_cny"] + 1e-6
-    assert plan.summary["tax_exposure_cny"] > 0
+    assert plan.summary.cost_cny <= plan.summary.greedy_baseline_cny + 1e-6
+    assert plan.summary.tax_exposure_cny > 0
 
 
 def test_lanes_csv_is_what_the_generator_writes() -> None:

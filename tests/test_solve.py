@@ -10,9 +10,9 @@ from collections import defaultdict
 import pytest
 from conftest import lane, parcel
 
-from optimizer.costs import vehicles_needed
-from optimizer.io import load_scenario
-from optimizer.pipeline import prepare, run
+from optimizer.inputs import load_scenario
+from optimizer.planning.capacity import vehicles_needed
+from optimizer.planning.pipeline import prepare, run
 
 
 def brute_force(prepared) -> float | None:
@@ -33,7 +33,7 @@ def brute_force(prepared) -> float | None:
         for (lane_id, _), (kg, m3) in load.items():
             ln = lanes[lane_id]
             if ln.per_vehicle:
-                n = vehicles_needed(kg, m3, ln.vehicle_capacity_kg, ln.vehicle_capacity_m3)
+                n = vehicles_needed(ln, kg, m3)
                 if ln.max_vehicles is not None and n > ln.max_vehicles:
                     feasible = False
                 cost += n * ln.cost_per_vehicle_cny
@@ -99,7 +99,7 @@ def test_optimal_against_brute_force(make_case, seed: int) -> None:
         return
     assert plan.status == "OPTIMAL"
     assert plan.objective_cny == pytest.approx(expected, rel=1e-9, abs=1e-6)
-    assert plan.summary["cost_cny"] == pytest.approx(expected, rel=1e-9, abs=1e-6)
+    assert plan.summary.cost_cny == pytest.approx(expected, rel=1e-9, abs=1e-6)
     # vehicles bought hold their loads, and respect the weekly limits
     lanes = sc.network.lanes
     for v in plan.vehicle_uses:
@@ -111,8 +111,8 @@ def test_optimal_against_brute_force(make_case, seed: int) -> None:
         elif ln.max_vehicles is not None:
             assert v.load_kg <= ln.max_vehicles * ln.vehicle_capacity_kg + 1e-6
     # the plan never costs more than the greedy baseline when greedy routes everything
-    assert plan.summary["cost_cny"] <= plan.summary["greedy_baseline_cny"] + 1e-6 or \
-        math.isclose(plan.summary["cost_cny"], plan.summary["greedy_baseline_cny"])
+    assert plan.summary.cost_cny <= plan.summary.greedy_baseline_cny + 1e-6 or \
+        math.isclose(plan.summary.cost_cny, plan.summary.greedy_baseline_cny)
 
 
 def test_capacity_shortage_leaves_a_batch_unrouted_with_a_reason(make_case) -> None:
@@ -130,25 +130,24 @@ def test_capacity_shortage_leaves_a_batch_unrouted_with_a_reason(make_case) -> N
     assert len(plan.batches) == 1 and len(plan.unrouted) == 1
     (u,) = plan.unrouted
     assert u.reasons[0].rule == "CAPACITY"
-    assert u.would_route["relax"] == ["CAPACITY"]
-    assert u.would_route["return_port"] == "AIRPORT"
-    assert "L_AIR" in u.would_route["detail"]
+    assert u.would_route.relax == ("CAPACITY",)
+    assert u.would_route.return_port == "AIRPORT"
+    assert "L_AIR" in u.would_route.detail
 
 
 def test_large_group_path_is_valid_and_brackets_the_optimum(monkeypatch) -> None:
     """Force the LP-bound + fix-and-optimise path on the mixed scenario: its plan passes the
     checker (run() verifies it), its bound is below the exact optimum and its objective above."""
     import dataclasses
-    import importlib
 
     from conftest import ROOT
 
-    # the package's solve() function shadows the module attribute: ask the import system
-    solve_mod = importlib.import_module("optimizer.solve")
+    from optimizer.planning import mip
+
     sc = load_scenario(ROOT / "scenarios" / "mixed-week.yaml")
     exact = run(sc, same_route_baseline=False)
     assert exact.solver_status == "OPTIMAL"
-    monkeypatch.setattr(solve_mod, "LARGE_GROUP_OPTIONS", 50)
+    monkeypatch.setattr(mip, "LARGE_GROUP_OPTIONS", 50)
     sc = dataclasses.replace(sc, solver=dataclasses.replace(sc.solver, time_limit_s=30))
     large = run(sc, same_route_baseline=False)
     assert large.bound_cny <= exact.objective_cny + 1e-6

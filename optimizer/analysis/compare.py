@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.model import Plan
+from optimizer.plan import Flow, Plan, Totals
 
 METRICS = [
     ("status", "status"),
@@ -57,17 +57,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _flows(batch_ids: Sequence[str]) -> dict[str, str]:
-    """batch id -> flow key: the id without its date, numbered by date within the flow.
+def _flows(plan: Plan) -> dict[str, str]:
+    """batch id -> flow key: the flow's fields, numbered by window within the flow.
 
     The same flows in scenarios of different dates (the policy timeline) then match: the
     first window of MOSCOW-ZHUJI-general-9610-URUMQI is ``...-URUMQI#1`` in every year.
     """
-    groups: dict[str, list[str]] = defaultdict(list)
-    for bid in batch_ids:
-        groups[bid.rsplit("-", 1)[0]].append(bid)
-    return {bid: f"{prefix}#{i + 1}" for prefix, ids in groups.items()
-            for i, bid in enumerate(sorted(ids))}
+    groups: dict[Flow, list[tuple[str, str]]] = defaultdict(list)
+    for item in (*plan.batches, *plan.unrouted):
+        groups[item.flow].append((item.window_start.isoformat(), item.batch_id))
+    return {bid: "-".join(flow) + f"#{i + 1}" for flow, members in groups.items()
+            for i, (_, bid) in enumerate(sorted(members))}
 
 
 def compare(plans: Sequence[Plan]) -> Comparison:
@@ -77,10 +77,10 @@ def compare(plans: Sequence[Plan]) -> Comparison:
         names = [f"{p.scenario} ({i + 1})" for i, p in enumerate(plans)]
     rows: dict[str, dict[str, Any]] = {}
     for name, plan in zip(names, plans, strict=True):
-        col: dict[str, Any] = {label: plan.summary.get(key) for key, label in METRICS
-                               if key in plan.summary}
+        col: dict[str, Any] = {label: getattr(plan.summary, key) for key, label in METRICS
+                               if key in Totals.__dataclass_fields__}
         col["status"] = plan.status
-        col["regime"] = plan.meta.get("regime")
+        col["regime"] = plan.meta.regime
         by_mode: dict[str, int] = defaultdict(int)
         for v in plan.vehicle_uses:
             if v.count:
@@ -101,7 +101,7 @@ def compare(plans: Sequence[Plan]) -> Comparison:
 
     per_batch: dict[str, dict[str, Any]] = defaultdict(dict)
     for name, plan in zip(names, plans, strict=True):
-        flows = _flows([bp.batch_id for bp in plan.batches] + [u.batch_id for u in plan.unrouted])
+        flows = _flows(plan)
         for bp in plan.batches:
             per_batch[flows[bp.batch_id]][name] = (bp.return_port, bp.mode, bp.cost_cny)
         for u in plan.unrouted:

@@ -1,4 +1,4 @@
-"""Verified explanations: what would let an unrouted batch route.
+"""Verified counterfactuals: what would let an unrouted batch route.
 
 For a batch the plan could not route, the rules that rejected its options are relaxed, smallest
 set first, and the batch is re-solved on its own with the options that set lets through. Only an
@@ -11,30 +11,11 @@ batches, which shows the route it would take if it had the room.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from optimizer.costs import Option
-from optimizer.model import Batch
-from optimizer.solve import solve_single, unrouted_penalty
-
-
-@dataclass(frozen=True, slots=True)
-class WouldRoute:
-    """A counterfactual the solver confirmed: relax ``relax`` and the batch routes like this."""
-
-    relax: tuple[str, ...]
-    return_port: str
-    mode: str
-    cost_cny: float
-    lanes: tuple[str, ...]
-    detail: str
-
-    def sentence(self) -> str:
-        """The explanation as one sentence."""
-        what = " and ".join(self.relax)
-        return (f"would route via {self.return_port} by {self.mode} at {self.cost_cny:,.0f} CNY "
-                f"if {what} {'were' if len(self.relax) == 1 else 'were all'} relaxed"
-                + (f" ({self.detail})" if self.detail else ""))
+from optimizer.domain import Batch
+from optimizer.plan import WouldRoute
+from optimizer.planning.mip import solve_single, unrouted_penalty
+from optimizer.planning.options import Option
 
 
 def _solo(batch: Batch, options: Sequence[Option]) -> Option | None:

@@ -1,4 +1,4 @@
-"""Parameter sweeps and Pareto fronts: solve a scenario at many points, in parallel.
+"""Parameter sweeps: solve a scenario at many points, in parallel.
 
 A point is a set of scenario keys (dotted paths) and values, applied on top of the base scenario
 like ``optimizer.load_scenario(base, **keys)``. Shortcuts: ``rates.MODE`` (a rate multiplier),
@@ -11,18 +11,20 @@ existing distributed engine, not a home-made one); results come back in point or
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from optimizer.io import InputError, Problem
+from optimizer.errors import InputError, Problem
+from optimizer.inputs import load_scenario
+from optimizer.inputs.files import read_yaml
+from optimizer.planning.pipeline import run
 
 ALIASES = {
     "rates": ("overrides", "rates", "modes"),
@@ -120,9 +122,7 @@ class SweepIn(BaseModel):
 
 def read_sweep_file(path: Path) -> tuple[Path, list[dict[str, Any]]]:
     """A sweep YAML: its base scenario and its points (grid or seeded random draws)."""
-    from optimizer.io import _read_yaml
-
-    raw = _read_yaml(path)
+    raw = read_yaml(path)
     try:
         doc = SweepIn.model_validate(raw)
     except ValidationError as err:
@@ -160,41 +160,83 @@ def read_sweep_file(path: Path) -> tuple[Path, list[dict[str, Any]]]:
     return path.parent / doc.base, points
 
 
-def solve_point(base: str, point: Mapping[str, Any]) -> dict[str, Any]:
-    """Solve the base scenario with ``point`` applied; one tidy row (runs in a worker)."""
-    from optimizer.io import load_scenario
-    from optimizer.pipeline import run
+@dataclass(frozen=True, slots=True)
+class SweepRow:
+    """One solved point of a sweep: its parameters and what the plan came to."""
 
+    params: Mapping[str, Any]
+    status: str
+    error: str | None = None
+    cost_cny: float | None = None
+    objective_cny: float | None = None
+    gap: float | None = None
+    air_baseline_cny: float | None = None
+    saving_vs_air_pct: float | None = None
+    co2e_kg: float | None = None
+    mean_transit_days: float | None = None
+    max_transit_days: int | None = None
+    vehicles: int | None = None
+    batches_unrouted: int | None = None
+    share_tir_road_pct: float | None = None
+    share_rail_pct: float | None = None
+    share_air_pct: float | None = None
+    seconds: float = 0.0
+
+    def flat(self) -> dict[str, Any]:
+        """The parameters, then every figure (sweep.csv and sweep.json rows); an input error
+        keeps only its parameters, status and error."""
+        figures = {f: getattr(self, f) for f in SweepRow.__dataclass_fields__
+                   if f not in ("params", "error")}
+        if self.status == "INPUT_ERROR":
+            return {**self.params, "status": self.status, "error": self.error}
+        return {**self.params, **figures}
+
+
+def solve_point(base: str, point: Mapping[str, Any]) -> SweepRow:
+    """Solve the base scenario with ``point`` applied (runs in a worker)."""
     started = time.perf_counter()
-    row: dict[str, Any] = dict(point)
     try:
         plan = run(load_scenario(base, **nest(point)), same_route_baseline=False)
     except InputError as err:
-        row.update({"status": "INPUT_ERROR", "error": str(err)})
-        return row
+        return SweepRow(dict(point), "INPUT_ERROR", error=str(err))
     totals = plan.summary
     kg: dict[str, float] = {m: 0.0 for m in ("tir_road", "rail", "air")}
     for bp in plan.batches:
         kg[bp.mode] = kg.get(bp.mode, 0.0) + bp.weight_kg
     total_kg = sum(kg.values()) or 1.0
-    row.update({
-        "status": plan.status, "cost_cny": totals["cost_cny"], "objective_cny": plan.objective_cny,
-        "gap": plan.gap, "air_baseline_cny": totals["air_baseline_cny"],
-        "saving_vs_air_pct": totals["saving_vs_air_pct"], "co2e_kg": totals["co2e_kg"],
-        "mean_transit_days": totals["mean_transit_days"],
-        "max_transit_days": totals["max_transit_days"], "vehicles": totals["vehicles"],
-        "batches_unrouted": totals["batches_unrouted"],
-        **{f"share_{m}_pct": 100 * kg[m] / total_kg for m in ("tir_road", "rail", "air")},
-        "seconds": time.perf_counter() - started})
-    return row
+    return SweepRow(
+        params=dict(point), status=plan.status, cost_cny=totals.cost_cny,
+        objective_cny=plan.objective_cny, gap=plan.gap,
+        air_baseline_cny=totals.air_baseline_cny, saving_vs_air_pct=totals.saving_vs_air_pct,
+        co2e_kg=totals.co2e_kg, mean_transit_days=totals.mean_transit_days,
+        max_transit_days=totals.max_transit_days, vehicles=totals.vehicles,
+        batches_unrouted=totals.batches_unrouted,
+        share_tir_road_pct=100 * kg["tir_road"] / total_kg,
+        share_rail_pct=100 * kg["rail"] / total_kg, share_air_pct=100 * kg["air"] / total_kg,
+        seconds=time.perf_counter() - started)
+
+
+def random_points(params: Mapping[str, Sequence[Any]], samples: int,
+                  seed: int) -> list[dict[str, Any]]:
+    """``samples`` seeded draws: uniform between the least and greatest of numeric values,
+    one of the values otherwise."""
+    rng = np.random.default_rng(seed)
+    return [{name: _draw(rng, list(values)) for name, values in params.items()}
+            for _ in range(samples)]
+
+
+def _draw(rng: np.random.Generator, values: list[Any]) -> Any:
+    if all(isinstance(v, (int, float)) for v in values) and len(values) >= 2:
+        return round(float(rng.uniform(min(values), max(values))), 6)
+    return values[int(rng.integers(0, len(values)))]
 
 
 def run_points(base: Path, points: Sequence[Mapping[str, Any]], *, workers: int = 2,
                scheduler: str | None = None,
-               progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+               progress: Callable[[int, int], None] | None = None) -> list[SweepRow]:
     """Solve every point: serially (workers=1), in a process pool, or on a Dask cluster."""
     base_s = str(base)
-    results: list[dict[str, Any] | None] = [None] * len(points)
+    results: list[SweepRow | None] = [None] * len(points)
     done = 0
 
     def tick() -> None:
@@ -227,106 +269,54 @@ def run_points(base: Path, points: Sequence[Mapping[str, Any]], *, workers: int 
     return [r for r in results if r is not None]
 
 
-def chart(rows: Sequence[Mapping[str, Any]], params: Iterable[str], title: str) -> bytes:
-    """PNG: total landed cost and mode share (of kg) against each parameter."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    params = list(params)
-    ok = [r for r in rows if r.get("cost_cny") is not None]
-    positions = {name: _positions([r[name] for r in ok]) for name in params}
-    fig, axes = plt.subplots(2, len(params), figsize=(5.5 * len(params), 7), squeeze=False)
-    for j, name in enumerate(params):
-        xs = [positions[name][0][i] for i in range(len(ok))]
-        order = sorted(range(len(ok)), key=lambda i: xs[i])
-        x = [xs[i] for i in order]
-        ax = axes[0][j]
-        ax.plot(x, [ok[i]["cost_cny"] for i in order], marker="o", color="#1f4e79")
-        ax.set_ylabel("total landed cost (CNY)")
-        ax.set_title(f"{title}: cost vs {name}", fontsize=10)
-        ax.grid(alpha=0.3)
-        ax2 = axes[1][j]
-        bottom = np.zeros(len(x))
-        for mode, colour in (("tir_road", "#c0504d"), ("rail", "#4f81bd"), ("air", "#9bbb59")):
-            share = np.array([ok[i][f"share_{mode}_pct"] for i in order])
-            ax2.bar(range(len(x)), share, bottom=bottom, color=colour, label=mode)
-            bottom += share
-        ax2.set_xticks(range(len(x)), [positions[name][1][i] for i in order], rotation=45,
-                       fontsize=8)
-        ax2.set_xlabel(name)
-        ax2.set_ylabel("share of kg (%)")
-        ax2.legend(fontsize=8)
-    return _png(fig)
 
 
-def _png(fig: Any) -> bytes:
-    """A matplotlib figure as PNG bytes (and closed)."""
-    import io
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    """A finished sweep: its base, parameter names, rows in point order, and how it ran."""
 
-    import matplotlib.pyplot as plt
+    base: Path
+    params: tuple[str, ...]
+    rows: tuple[SweepRow, ...]
+    seconds: float
+    executor: str
 
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    return buf.getvalue()
+    def frame(self) -> Any:
+        """The rows as a DataFrame (sweep.csv)."""
+        import pandas as pd
+        return pd.DataFrame([r.flat() for r in self.rows])
 
-
-def _positions(values: Sequence[Any]) -> tuple[list[float], list[str]]:
-    """x positions and tick labels: numbers as they are, dates by day, text by sorted order."""
-    try:
-        return [float(v) for v in values], [f"{float(v):g}" for v in values]
-    except (TypeError, ValueError):
-        pass
-    try:
-        days = [dt.date.fromisoformat(str(v)) for v in values]
-        return [float(d.toordinal()) for d in days], [d.isoformat() for d in days]
-    except ValueError:
-        ranks = {v: i for i, v in enumerate(sorted({str(v) for v in values}))}
-        return [float(ranks[str(v)]) for v in values], [str(v) for v in values]
+    def to_dict(self) -> dict[str, Any]:
+        """sweep.json."""
+        import json
+        return {"base": str(self.base), "params": list(self.params), "points": len(self.rows),
+                "seconds": self.seconds, "executor": self.executor,
+                "rows": json.loads(self.frame().to_json(orient="records"))}
 
 
-# ---- Pareto fronts -----------------------------------------------------------------------------
+def sweep_points(base: Path, params: Sequence[str], samples: int | None,
+                 seed: int) -> tuple[Path, list[str], list[dict[str, Any]]]:
+    """The base scenario, parameter names and points of a sweep: from a sweep YAML (``base:``
+    and ``params:``), or from ``--param NAME=VALUES`` (a grid, or ``samples`` seeded draws)."""
+    from optimizer.inputs import read_scenario_doc
 
-DAY_PRICES = (0, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000)
-CO2_PRICES = (0, 200, 1_000, 5_000, 20_000, 100_000, 500_000)
+    raw = read_scenario_doc(base)
+    if "base" in raw and "params" in raw:  # a sweep file
+        base, points = read_sweep_file(base)
+        return base, list(points[0]) if points else [], points
+    if not params:
+        raise InputError([Problem("--param", "", "", "give at least one --param, or a sweep "
+                                  "YAML with base: and params:")])
+    parsed = dict(parse_param(p) for p in params)
+    points = random_points(parsed, samples, seed) if samples else grid(parsed)
+    return base, list(parsed), points
 
 
-def front(rows: Sequence[Mapping[str, Any]], other: str) -> list[Mapping[str, Any]]:
-    """The non-dominated rows for (cost_cny, ``other``), both minimised, by cost."""
-    ok = sorted((r for r in rows if r.get("cost_cny") is not None and r.get(other) is not None),
-                key=lambda r: (r["cost_cny"], r[other]))
-    kept: list[Mapping[str, Any]] = []
-    best = math.inf
-    for r in ok:
-        if r[other] < best - 1e-9:
-            kept.append(r)
-            best = r[other]
-    return kept
-
-
-def pareto_chart(days: Sequence[Mapping[str, Any]], co2: Sequence[Mapping[str, Any]],
-                 title: str) -> bytes:
-    """PNG: cost vs mean transit days and cost vs CO2e, every point and the front."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    for ax, rows, key, label in ((axes[0], days, "mean_transit_days", "mean transit days"),
-                                 (axes[1], co2, "co2e_kg", "CO2e (kg)")):
-        pts = [r for r in rows if r.get("cost_cny") is not None]
-        ax.scatter([r[key] for r in pts], [r["cost_cny"] for r in pts], color="#999999",
-                   label="solved points")
-        fr = front(pts, key)
-        ax.plot([r[key] for r in fr], [r["cost_cny"] for r in fr], marker="o",
-                color="#c0504d", label="non-dominated")
-        ax.set_xlabel(label)
-        ax.set_ylabel("total landed cost (CNY)")
-        ax.set_title(f"{title}: cost vs {label}", fontsize=10)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    return _png(fig)
+def sweep(base: Path, params: Sequence[str], points: Sequence[Mapping[str, Any]], *,
+          workers: int = 2, scheduler: str | None = None,
+          progress: Callable[[int, int], None] | None = None) -> Sweep:
+    """Solve every point and time it."""
+    started = time.perf_counter()
+    rows = run_points(base, points, workers=workers, scheduler=scheduler, progress=progress)
+    executor = scheduler or (f"{workers} processes" if workers > 1 else "serial")
+    return Sweep(base, tuple(params), tuple(rows), time.perf_counter() - started, executor)

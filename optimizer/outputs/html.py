@@ -178,10 +178,10 @@ def _bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, Sequence[flo
 
 
 def _short_batch(b: Mapping[str, Any]) -> str:
-    """'MOSCOW→ZHUJI general 9610 07-01': a batch as a chart label."""
-    day = b["batch_id"].rsplit("-", 1)[-1]
+    """'MOSCOW→ZHUJI general 9610 07-01': a batch as a chart label (its departure day)."""
+    day = str(b.get("depart_date", ""))
     return (f'{b["origin"]}→{b["destination"]} {b["goods_class"]} {b["trade_mode"]} '
-            f"{day[4:6]}-{day[6:8]}")
+            f"{day[5:10]}")
 
 
 def _charts(doc: Mapping[str, Any]) -> str:

@@ -1,8 +1,9 @@
-"""Immutable domain types shared by every stage of the pipeline.
+"""Immutable domain types: the network, the rules, the parcels and batches, a route.
 
 Units are in the field names (``weight_kg``, ``cost_cny``, ``transit_days``) so that a reader never
-has to guess them. Types here carry data only; the stages that compute with them are the modules
-``consolidate``, ``network``, ``compliance``, ``costs``, ``solve`` and ``baselines``.
+has to guess them. Types here carry data only (and the arithmetic that follows from their own
+fields, such as a route's days); they import nothing of the package. The results of a plan are in
+``optimizer.plan``; the stages that compute with these types are in ``optimizer.planning``.
 """
 
 from __future__ import annotations
@@ -11,13 +12,9 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    import pandas as pd
+from typing import Literal
 
 Mode = Literal["tir_road", "rail", "air", "road"]
-MODES: tuple[Mode, ...] = ("tir_road", "rail", "air", "road")
 NodeKind = Literal[
     "foreign_hub", "border_crossing", "airport", "rail_terminal", "clearance_site", "seller_cluster"
 ]
@@ -29,7 +26,19 @@ CLEARING_KINDS: frozenset[str] = frozenset(
     {"border_crossing", "airport", "rail_terminal", "clearance_site"}
 )
 Regime = Literal["same_route", "pilot", "nationwide"]
-REGIMES: tuple[Regime, ...] = ("same_route", "pilot", "nationwide")
+#: the compliance rules a rules.yaml may enable, in their usual order (see optimizer.compliance)
+RULE_IDS: tuple[str, ...] = (
+    "TRADE_MODE", "RETURN_WINDOW", "DISTRICT", "CBEC_SITE", "GOODS_MODE", "TIR_OPEN", "NODE_MODE",
+    "DOMESTIC_MODE", "DEADLINE", "CLOSED", "PLANNER")
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """The outcome of one compliance rule for one batch on one route."""
+
+    rule: str
+    passed: bool
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +124,70 @@ class Lane:
 
 
 @dataclass(frozen=True, slots=True)
+class Route:
+    """A path of lanes with its return port; ``lanes[port_index].destination`` is the port.
+
+    Everything that depends only on the route (days, per-kg cost, CO2e, modes) is computed once
+    here: a route is reused by every batch of its (hub, seller cluster) pair.
+    """
+
+    lanes: tuple[Lane, ...]
+    port_index: int
+    port: Node
+    entry: Node
+    route_id: str = field(init=False)
+    days_to_declaration: int = field(init=False)
+    transit_days: int = field(init=False)
+    cost_per_kg_cny: float = field(init=False)
+    co2e_kg_per_kg: float = field(init=False)
+    #: every mode the route uses
+    modes: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        bonded = self.lanes[: self.port_index + 1]
+        domestic = self.lanes[self.port_index + 1:]
+        to_port = sum(lane.transit_days for lane in bonded) + self.port.clearance_days
+        values = {
+            "route_id": "+".join(lane.lane_id for lane in self.lanes) + "@" + self.port.id,
+            "days_to_declaration": to_port,
+            "transit_days": to_port + sum(lane.transit_days for lane in domestic),
+            "cost_per_kg_cny": sum(lane.cost_per_kg_cny for lane in self.lanes),
+            "co2e_kg_per_kg": sum(lane.distance_km * lane.co2e_g_per_tkm
+                                  for lane in self.lanes) / 1e6,
+            "modes": frozenset(lane.mode for lane in self.lanes),
+        }
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    @property
+    def mode(self) -> str:
+        """The mode of the international leg, the one a planner names the route by."""
+        return self.lanes[0].mode
+
+    @property
+    def domestic_lanes(self) -> tuple[Lane, ...]:
+        """Lanes travelled after clearance, as domestic goods."""
+        return self.lanes[self.port_index + 1:]
+
+    def declare_date(self, depart: dt.date) -> dt.date:
+        """The date the return declaration is cleared for a batch leaving on ``depart``."""
+        return depart + dt.timedelta(days=self.days_to_declaration)
+
+    def eta(self, depart: dt.date) -> dt.date:
+        """The delivery date at the seller cluster for a batch leaving on ``depart``."""
+        return depart + dt.timedelta(days=self.transit_days)
+
+
+def entry_node(path: tuple[Lane, ...], nodes: Mapping[str, Node]) -> Node | None:
+    """The first node in China a lane path reaches (a lane's ``via`` counts)."""
+    for lane in path:
+        for node_id in lane.nodes[1:]:
+            if nodes[node_id].domestic:
+                return nodes[node_id]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class Parcel:
     """One returned parcel, as read from the returns CSV (extra columns kept in ``extra``)."""
 
@@ -145,6 +218,8 @@ class Batch:
     trade_mode: str
     export_district: str
     export_port: str
+    #: the first ready date of the consolidation window (part of the batch id)
+    window_start: dt.date
     depart_date: dt.date
     period: str
     parcels: tuple[Parcel, ...]
@@ -291,16 +366,24 @@ class Objective:
 
 @dataclass(frozen=True, slots=True)
 class SolverOptions:
-    """How long and how exactly to solve; seed and threads are fixed for determinism."""
+    """How long and how exactly to solve; seed and threads are fixed for determinism.
+
+    Every solver setting lives here (the scenario's ``solver:`` section fills it); nothing is
+    read from the environment.
+    """
 
     time_limit_s: float = 30.0
     relative_gap: float = 0.0
-    backend: str = "SCIP"
     threads: int = 1
     seed: int = 0
     max_legs: int = 4
     #: "strong" (dominance, decomposition, linking, warm start) or "obvious" (for benchmarks)
     formulation: str = "strong"
+    #: print SCIP's log to the terminal (scenario ``solver.log``)
+    log: bool = False
+    #: extra SCIP parameters, one ``name = value`` a line (scenario ``solver.scip_params``;
+    #: the benchmark stops at the first solution with ``limits/solutions = 1``)
+    scip_params: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,150 +408,3 @@ class Scenario:
     def regime_rule(self) -> RegimeRule:
         """The district rule in force for this scenario (forced or derived from ``as_of``)."""
         return self.rules.regime(self.regime)
-
-
-# ---- results -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """The outcome of one compliance rule for one batch and option."""
-
-    rule: str
-    passed: bool
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class Leg:
-    """One lane of a chosen route, with the batch's share of its cost."""
-
-    lane_id: str
-    origin: str
-    destination: str
-    mode: str
-    cost_cny: float
-    transit_days: int
-    via: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BatchPlan:
-    """The chosen route of one batch and what it costs, with the checks that allowed it."""
-
-    batch_id: str
-    origin: str
-    destination: str
-    weight_kg: float
-    volume_m3: float
-    value_cny: float
-    goods_class: str
-    trade_mode: str
-    export_district: str
-    return_port: str
-    return_district: str
-    entry_point: str
-    mode: str
-    legs: tuple[Leg, ...]
-    depart_date: dt.date
-    declare_date: dt.date
-    eta: dt.date
-    transit_days: int
-    cost_cny: float
-    components: Mapping[str, float]
-    co2e_kg: float
-    air_cost_cny: float | None
-    same_route_cost_cny: float | None
-    compliance: tuple[Check, ...]
-    parcel_ids: tuple[str, ...]
-    #: the documents checklist: (id, name, why)
-    documents: tuple[tuple[str, str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class VehicleLoad:
-    """What one vehicle (or one per-kg booking) on a lane carries: batches and parcels."""
-
-    vehicle: int
-    load_kg: float
-    load_m3: float
-    batch_ids: tuple[str, ...]
-    parcel_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class VehicleUse:
-    """Vehicles bought on one lane in one period, and how full they are."""
-
-    lane_id: str
-    period: str
-    mode: str
-    count: int
-    load_kg: float
-    load_m3: float
-    capacity_kg: float
-    capacity_m3: float
-    cost_cny: float
-    batch_ids: tuple[str, ...]
-    #: per vehicle (per-vehicle lanes) or one booking (per-kg lanes): its load list
-    loads: tuple[VehicleLoad, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Unrouted:
-    """A batch the plan could not route, with every reason found."""
-
-    batch_id: str
-    origin: str
-    destination: str
-    weight_kg: float
-    reasons: tuple[Check, ...]
-    parcel_ids: tuple[str, ...] = ()
-    #: the smallest relaxation the solver confirmed would route the batch (see relax.py)
-    would_route: Mapping[str, object] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """The answer for one scenario: routes, vehicles, unrouted batches and solver evidence."""
-
-    scenario: str
-    status: str
-    solver_status: str
-    objective_cny: float | None
-    bound_cny: float | None
-    gap: float | None
-    solve_seconds: float
-    batches: tuple[BatchPlan, ...]
-    vehicle_uses: tuple[VehicleUse, ...]
-    unrouted: tuple[Unrouted, ...]
-    #: the totals (plan.json "totals"); ``totals`` is the same as a DataFrame
-    summary: Mapping[str, float | int | None]
-    meta: Mapping[str, object]
-    #: the nodes the plan mentions, for maps (id -> name, kind, lat, lon, district, country)
-    nodes: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
-
-    # pandas views for notebooks (built on demand by report.py, which owns the columns)
-
-    @property
-    def routes(self) -> pd.DataFrame:
-        """One row per routed batch: the columns of routes.csv."""
-        import pandas as pd
-
-        from optimizer.report import ROUTE_COLUMNS, route_rows
-        return pd.DataFrame(route_rows(self), columns=list(ROUTE_COLUMNS))
-
-    @property
-    def vehicles(self) -> pd.DataFrame:
-        """One row per lane and week: the columns of vehicles.csv."""
-        import pandas as pd
-
-        from optimizer.report import VEHICLE_COLUMNS, vehicle_rows
-        return pd.DataFrame(vehicle_rows(self), columns=list(VEHICLE_COLUMNS))
-
-    @property
-    def totals(self) -> pd.DataFrame:
-        """The totals as a one-row frame indexed by the scenario's name."""
-        import pandas as pd
-        return pd.DataFrame([dict(self.summary)], index=pd.Index([self.scenario],
-                                                                name="scenario"))

@@ -8,8 +8,10 @@ is declared within its duty/VAT relief, which the paperwork must then support).
 
 from __future__ import annotations
 
-from optimizer.costs import Option, relief_deadline
-from optimizer.model import Rules
+from optimizer.domain import Rules
+from optimizer.plan import Document
+from optimizer.planning.costs import relief_deadline
+from optimizer.planning.options import Option
 
 
 def facts(option: Option, rules: Rules) -> dict[str, object]:
@@ -27,8 +29,8 @@ def facts(option: Option, rules: Rules) -> dict[str, object]:
             "tax_relief": relieved}
 
 
-def checklist(option: Option, rules: Rules) -> tuple[tuple[str, str, str], ...]:
-    """(id, name, why) of every document the batch needs on this route."""
+def checklist(option: Option, rules: Rules) -> tuple[Document, ...]:
+    """Every document the batch needs on this route, and why."""
     f = facts(option, rules)
     route = option.route
     out = []
@@ -48,5 +50,5 @@ def checklist(option: Option, rules: Rules) -> tuple[tuple[str, str, str], ...]:
                                 "tax_relief": "declared within the 6-month relief"}[key]
                                if value else f"not {key}")
         if ok:
-            out.append((doc.id, doc.name, "; ".join(reasons) or "every return"))
+            out.append(Document(doc.id, doc.name, "; ".join(reasons) or "every return"))
     return tuple(out)

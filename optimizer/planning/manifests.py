@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from optimizer.model import Batch, Lane, VehicleLoad
+from optimizer.domain import Batch, Lane
+from optimizer.plan import VehicleLoad
 
 
 def pack(lane: Lane, count: int, batches: Sequence[Batch]) -> tuple[VehicleLoad, ...]:

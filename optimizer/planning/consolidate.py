@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from optimizer.model import Batch, Node, Parcel
+from optimizer.domain import Batch, Node, Parcel
 
 
 def iso_period(day: dt.date) -> str:
@@ -59,7 +59,7 @@ def _make_batch(key: tuple[str, str, str, str, str], parcels: list[Parcel]) -> B
                  f"{first:%Y%m%d}",
         origin=origin, destination=destination, goods_class=goods_class,
         trade_mode=trade_mode, export_district=district, export_port=export_port,
-        depart_date=depart, period=iso_period(depart), parcels=tuple(parcels),
+        window_start=first, depart_date=depart, period=iso_period(depart), parcels=tuple(parcels),
         weight_kg=round(sum(p.weight_kg for p in parcels), 3),
         volume_m3=round(sum(p.volume_m3 for p in parcels), 4),
         value_cny=round(sum(p.value_cny for p in parcels), 2),

@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from optimizer.model import BatchRule, Closure, District, Network
+from optimizer.domain import BatchRule, Closure, District, Network
 
 ModeLit = Literal["tir_road", "rail", "air", "road"]
 Multiplier = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]

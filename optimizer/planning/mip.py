@@ -35,7 +35,6 @@ benchmark):
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -43,8 +42,20 @@ from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
 
-from optimizer.costs import Option, vehicles_needed
-from optimizer.model import Batch, Lane, SolverOptions
+from optimizer.domain import Batch, Lane, SolverOptions
+from optimizer.plan import SolverStats
+from optimizer.planning.capacity import (
+    CapacityLedger,
+    Key,
+    Load,
+    can_bind,
+    period_capacity,
+    vehicles_needed,
+)
+from optimizer.planning.options import Option
+
+#: the OR-Tools backend the model is solved with
+BACKEND = "SCIP"
 
 #: groups with more options than this are solved by LP bound + fix-and-optimise (see
 #: _solve_large): SCIP's root LP alone would take most of a minute on them (BENCHMARKS.md)
@@ -71,9 +82,9 @@ class Solution:
     seconds: float
     chosen: Mapping[str, Option]
     dropped: tuple[str, ...]
-    vehicles: Mapping[tuple[str, str], int]
+    vehicles: Mapping[Key, int]
     penalty_cny: float = 0.0
-    stats: Mapping[str, int] = field(default_factory=dict)
+    stats: SolverStats = field(default_factory=SolverStats)
 
 
 def unrouted_penalty(options: Sequence[Option]) -> float:
@@ -86,34 +97,21 @@ def unrouted_penalty(options: Sequence[Option]) -> float:
 
 
 def _potential_loads(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
-                     ) -> dict[tuple[str, str], tuple[float, float]]:
+                     ) -> CapacityLedger:
     """The most kg and m3 each (lane, week) could carry if every batch that might use it did."""
-    load: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    potential = CapacityLedger()
     for b in batches:
-        lanes = {lane.lane_id for o in options.get(b.batch_id, ()) for lane in o.route.lanes}
-        for lane_id in lanes:
-            entry = load[(lane_id, b.period)]
-            entry[0] += b.weight_kg
-            entry[1] += b.volume_m3
-    return {k: (v[0], v[1]) for k, v in load.items()}
+        lanes = {lane.lane_id: lane for o in options.get(b.batch_id, ())
+                 for lane in o.route.lanes}
+        potential.add(lanes.values(), b.period, b.weight_kg, b.volume_m3)
+    return potential
 
 
-def _limiting(lane: Lane, potential: tuple[float, float]) -> bool:
-    """Whether a lane's use by one batch can matter to another in the same week."""
-    if lane.per_vehicle:
-        return True
-    if lane.max_vehicles is None:
-        return False
-    return (potential[0] > lane.max_vehicles * lane.vehicle_capacity_kg
-            or potential[1] > lane.max_vehicles * lane.vehicle_capacity_m3)
-
-
-def limited_lanes(opt: Option, potential: Mapping[tuple[str, str], tuple[float, float]]
-                  ) -> frozenset[str]:
+def limited_lanes(opt: Option, potential: CapacityLedger) -> frozenset[str]:
     """The option's lanes whose capacity is shared or can run out in its week."""
     period = opt.batch.period
     return frozenset(lane.lane_id for lane in opt.route.lanes
-                     if _limiting(lane, potential[(lane.lane_id, period)]))
+                     if can_bind(lane, potential.load(lane.lane_id, period)))
 
 
 def prune_dominated(options: Sequence[Option], limited: Mapping[str, frozenset[str]]
@@ -183,26 +181,18 @@ def solve_single(b: Batch, options: Sequence[Option], penalty: float) -> _Part:
     """One batch on its own: the cheapest option that fits its lanes' limits, by enumeration."""
     best: tuple[float, str, Option] | None = None
     for opt in options:
-        cost = opt.variable_cny
-        fits = True
-        for lane in opt.route.lanes:
-            if lane.per_vehicle:
-                n = vehicles_needed(b.weight_kg, b.volume_m3, lane.vehicle_capacity_kg,
-                                    lane.vehicle_capacity_m3)
-                fits &= lane.max_vehicles is None or n <= lane.max_vehicles
-                cost += n * lane.cost_per_vehicle_cny
-            elif lane.max_vehicles is not None:
-                fits &= (b.weight_kg <= lane.max_vehicles * lane.vehicle_capacity_kg
-                         and b.volume_m3 <= lane.max_vehicles * lane.vehicle_capacity_m3)
-        if fits and (best is None or (cost, opt.route.route_id) < best[:2]):
+        vehicles = CapacityLedger().extra_vehicle_cny(opt.route.lanes, b.period, b.weight_kg,
+                                                      b.volume_m3)
+        if vehicles is None:
+            continue
+        cost = opt.variable_cny + vehicles
+        if best is None or (cost, opt.route.route_id) < best[:2]:
             best = (cost, opt.route.route_id, opt)
     if best is None or best[0] >= penalty:
         return _Part("OPTIMAL", penalty, penalty, {}, [b.batch_id], {}, penalty)
     opt = best[2]
-    vehicles = {(lane.lane_id, b.period): vehicles_needed(
-        b.weight_kg, b.volume_m3, lane.vehicle_capacity_kg, lane.vehicle_capacity_m3)
-        for lane in opt.route.lanes if lane.per_vehicle}
-    return _Part("OPTIMAL", best[0], best[0], {b.batch_id: opt}, [], vehicles, 0.0)
+    return _Part("OPTIMAL", best[0], best[0], {b.batch_id: opt}, [], plan_vehicles({
+        b.batch_id: opt}), 0.0)
 
 
 @dataclass
@@ -213,15 +203,15 @@ class _Model:
     objective: pywraplp.Objective
     x: dict[tuple[str, int], pywraplp.Variable]
     u: dict[str, pywraplp.Variable]
-    y: dict[tuple[str, str], pywraplp.Variable]
+    y: dict[Key, pywraplp.Variable]
     lanes: dict[str, Lane]
 
 
 def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
            options: Mapping[str, Sequence[Option]], penalties: Mapping[str, float],
-           strong: bool, relax: bool = False,
-           background: Mapping[tuple[str, str], tuple[float, float]] | None = None) -> _Model:
-    """The formulation above for ``batches``; ``relax`` builds its LP relaxation.
+           strong: bool, lp_relaxation: bool = False,
+           background: Mapping[Key, Load] | None = None) -> _Model:
+    """The formulation above for ``batches``; ``lp_relaxation`` builds its LP relaxation.
 
     ``background`` holds loads (kg, m3) already on (lane, week) from batches outside the model
     (fixed elsewhere): they fill vehicles and weekly capacity but are not decided here.
@@ -230,12 +220,12 @@ def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
     background = background or {}
 
     def binary(name: str) -> pywraplp.Variable:
-        return solver.NumVar(0, 1, name) if relax else solver.BoolVar(name)
+        return solver.NumVar(0, 1, name) if lp_relaxation else solver.BoolVar(name)
 
     lanes: dict[str, Lane] = {}
     x: dict[tuple[str, int], pywraplp.Variable] = {}
     u: dict[str, pywraplp.Variable] = {}
-    users: dict[tuple[str, str], list[tuple[Batch, pywraplp.Variable]]] = defaultdict(list)
+    users: dict[Key, list[tuple[Batch, pywraplp.Variable]]] = defaultdict(list)
     objective = solver.Objective()
     for b in batches:
         u[b.batch_id] = binary(f"u[{b.batch_id}]")
@@ -251,19 +241,19 @@ def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
                 lanes[lane.lane_id] = lane
                 users[(lane.lane_id, b.period)].append((b, var))
 
-    y: dict[tuple[str, str], pywraplp.Variable] = {}
+    y: dict[Key, pywraplp.Variable] = {}
     for key in sorted(users):
         lane_id, period = key
         lane = lanes[lane_id]
         bg_kg, bg_m3 = background.get(key, (0.0, 0.0))
         load_kg = bg_kg + sum(b.weight_kg for b, _ in users[key])
         load_m3 = bg_m3 + sum(b.volume_m3 for b, _ in users[key])
+        cap = period_capacity(lane)
         if lane.per_vehicle:
-            ub = vehicles_needed(load_kg, load_m3, lane.vehicle_capacity_kg,
-                                 lane.vehicle_capacity_m3)
+            ub = vehicles_needed(lane, load_kg, load_m3)
             if lane.max_vehicles is not None:
                 ub = min(ub, lane.max_vehicles)
-            yv = (solver.NumVar(0, ub, f"y[{lane_id},{period}]") if relax
+            yv = (solver.NumVar(0, ub, f"y[{lane_id},{period}]") if lp_relaxation
                   else solver.IntVar(0, ub, f"y[{lane_id},{period}]"))
             y[key] = yv
             objective.SetCoefficient(yv, lane.cost_per_vehicle_cny)
@@ -280,9 +270,8 @@ def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
                         links[b.batch_id] = solver.Constraint(-inf, 0)
                         links[b.batch_id].SetCoefficient(yv, -1)
                     links[b.batch_id].SetCoefficient(var, 1)
-        elif lane.max_vehicles is not None:
-            cap_kg = lane.max_vehicles * lane.vehicle_capacity_kg
-            cap_m3 = lane.max_vehicles * lane.vehicle_capacity_m3
+        elif cap is not None:
+            cap_kg, cap_m3 = cap
             if load_kg > cap_kg or load_m3 > cap_m3:
                 kg = solver.Constraint(-inf, cap_kg - bg_kg, f"kg[{lane_id},{period}]")
                 m3 = solver.Constraint(-inf, cap_m3 - bg_m3, f"m3[{lane_id},{period}]")
@@ -294,26 +283,23 @@ def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
 
 
 def _scip(settings: SolverOptions, time_limit_s: float) -> pywraplp.Solver:
-    """A SCIP instance with the run's threads, seed and time limit."""
-    solver = pywraplp.Solver.CreateSolver(settings.backend)
+    """A SCIP instance with the run's threads, seed, time limit, log and extra parameters."""
+    solver = pywraplp.Solver.CreateSolver(BACKEND)
     if solver is None:  # pragma: no cover - SCIP ships with the ortools wheel
-        raise RuntimeError(f"OR-Tools backend {settings.backend} is not available")
+        raise RuntimeError(f"OR-Tools backend {BACKEND} is not available")
     solver.SetNumThreads(settings.threads)
-    if os.environ.get("RETURNROUTE_SOLVER_LOG"):
+    if settings.log:
         solver.EnableOutput()
     solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-    if settings.backend == "SCIP":
-        solver.SetSolverSpecificParametersAsString(
-            f"randomization/randomseedshift = {settings.seed}\n"
-            + os.environ.get("RETURNROUTE_SCIP_PARAMS", "").replace(";", "\n"))
+    solver.SetSolverSpecificParametersAsString(
+        f"randomization/randomseedshift = {settings.seed}\n" + settings.scip_params)
     return solver
 
 
 def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
                penalties: Mapping[str, float], settings: SolverOptions, time_limit_s: float,
                hint: Mapping[str, Option] | None, strong: bool,
-               background: Mapping[tuple[str, str], tuple[float, float]] | None = None
-               ) -> _Part:
+               background: Mapping[Key, Load] | None = None) -> _Part:
     """Build and solve the model of the formulation above for one group of batches."""
     m = _build(_scip(settings, time_limit_s), batches, options, penalties, strong,
                background=background)
@@ -354,7 +340,7 @@ def _lp_bound(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     """The LP relaxation's optimum (GLOP): a valid lower bound for the group, or None."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-    m = _build(solver, batches, options, penalties, strong=True, relax=True)
+    m = _build(solver, batches, options, penalties, strong=True, lp_relaxation=True)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     value = m.objective.Value()
@@ -363,12 +349,12 @@ def _lp_bound(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
 
 def _portion(batches: Sequence[Batch], plan: Mapping[str, Option],
              penalties: Mapping[str, float], options: Mapping[str, Sequence[Option]],
-             background: Mapping[tuple[str, str], tuple[float, float]]) -> float:
+             background: Mapping[Key, Load]) -> float:
     """What ``batches`` cost in ``plan``: their options, penalties, and every vehicle on the
     lanes their candidate options touch (with the background load on those lanes)."""
     cost = 0.0
-    load: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    touched: dict[tuple[str, str], Lane] = {}
+    ledger = CapacityLedger(background=background)
+    touched: dict[Key, Lane] = {}
     for b in batches:
         for opt in options[b.batch_id]:
             for lane in opt.route.lanes:
@@ -379,17 +365,9 @@ def _portion(batches: Sequence[Batch], plan: Mapping[str, Option],
             cost += penalties[b.batch_id]
             continue
         cost += pick.variable_cny
-        for lane in pick.route.lanes:
-            entry = load[(lane.lane_id, b.period)]
-            entry[0] += b.weight_kg
-            entry[1] += b.volume_m3
-    for key, lane in touched.items():
-        kg = load[key][0] + background.get(key, (0.0, 0.0))[0]
-        m3 = load[key][1] + background.get(key, (0.0, 0.0))[1]
-        if kg > 0 or m3 > 0:
-            cost += vehicles_needed(kg, m3, lane.vehicle_capacity_kg,
-                                    lane.vehicle_capacity_m3) * lane.cost_per_vehicle_cny
-    return cost
+        ledger.add(pick.route.lanes, b.period, b.weight_kg, b.volume_m3)
+    return cost + sum(ledger.vehicles(lane, period) * lane.cost_per_vehicle_cny
+                      for (_, period), lane in touched.items())
 
 
 def _solve_large(group: Sequence[Batch], options: Mapping[str, Sequence[Option]],
@@ -410,7 +388,7 @@ def _solve_large(group: Sequence[Batch], options: Mapping[str, Sequence[Option]]
                   for b in group)
     bound = trivial if bound is None else max(bound, trivial)
     plan = {b.batch_id: hint[b.batch_id] for b in group if b.batch_id in hint}
-    hoods: dict[tuple[str, str], list[Batch]] = defaultdict(list)
+    hoods: dict[Key, list[Batch]] = defaultdict(list)
     for b in group:
         hoods[(b.origin, b.period)].append(b)
     order = sorted(hoods.values(), key=lambda h: (-len(h), h[0].batch_id))
@@ -421,14 +399,8 @@ def _solve_large(group: Sequence[Batch], options: Mapping[str, Sequence[Option]]
             if left < 0.5:
                 break
             free = {b.batch_id for b in hood}
-            background: dict[tuple[str, str], tuple[float, float]] = {}
-            for bid, opt in plan.items():
-                if bid in free:
-                    continue
-                for lane in opt.route.lanes:
-                    kg, m3 = background.get((lane.lane_id, opt.batch.period), (0.0, 0.0))
-                    background[(lane.lane_id, opt.batch.period)] = (
-                        kg + opt.batch.weight_kg, m3 + opt.batch.volume_m3)
+            background = plan_ledger({bid: opt for bid, opt in plan.items()
+                                      if bid not in free}).loads()
             before = _portion(hood, plan, penalties, options, background)
             share = left / max(1, len(order) - i)
             part = _solve_mip(hood, options, penalties, settings, share,
@@ -453,26 +425,22 @@ def _solve_large(group: Sequence[Batch], options: Mapping[str, Sequence[Option]]
 def _value(group: Sequence[Batch], plan: Mapping[str, Option],
            penalties: Mapping[str, float]) -> float:
     """Objective of a complete plan of a group: options, shared vehicles, penalties."""
-    lanes = {lane.lane_id: lane for o in plan.values() for lane in o.route.lanes}
     return (sum(o.variable_cny for o in plan.values())
             + sum(penalties[b.batch_id] for b in group if b.batch_id not in plan)
-            + sum(n * lanes[k[0]].cost_per_vehicle_cny for k, n in plan_vehicles(plan).items()))
+            + plan_ledger(plan).vehicle_cny())
 
 
-def plan_vehicles(plan: Mapping[str, Option]) -> dict[tuple[str, str], int]:
-    """Vehicles a plan needs per lane and week, the batches on a lane sharing its vehicles."""
-    load: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    lanes: dict[str, Lane] = {}
+def plan_ledger(plan: Mapping[str, Option]) -> CapacityLedger:
+    """The loads of a plan (batch id -> option) on every lane and week it uses."""
+    ledger = CapacityLedger()
     for opt in plan.values():
-        for lane in opt.route.lanes:
-            if lane.per_vehicle:
-                entry = load[(lane.lane_id, opt.batch.period)]
-                entry[0] += opt.batch.weight_kg
-                entry[1] += opt.batch.volume_m3
-                lanes[lane.lane_id] = lane
-    return {key: vehicles_needed(kg, m3, lanes[key[0]].vehicle_capacity_kg,
-                                 lanes[key[0]].vehicle_capacity_m3)
-            for key, (kg, m3) in load.items()}
+        ledger.add(opt.route.lanes, opt.batch.period, opt.batch.weight_kg, opt.batch.volume_m3)
+    return ledger
+
+
+def plan_vehicles(plan: Mapping[str, Option]) -> dict[Key, int]:
+    """Vehicles a plan needs per lane and week, the batches on a lane sharing its vehicles."""
+    return plan_ledger(plan).vehicle_counts()
 
 
 def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
@@ -537,7 +505,7 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     stats["constraints"] = sum(p.constraints for p in parts)
     if any(p.objective is None for p in parts):
         failed = next(p.status for p in parts if p.objective is None)
-        return Solution(failed, None, None, None, seconds, {}, (), {}, stats=stats)
+        return Solution(failed, None, None, None, seconds, {}, (), {}, stats=SolverStats(**stats))
     obj = sum(p.objective or 0.0 for p in parts)
     bound = min(sum(p.bound for p in parts), obj)
     gap = 0.0 if math.isclose(obj, bound, rel_tol=1e-12, abs_tol=1e-9) else \
@@ -547,7 +515,7 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     vehicles = {k: v for p in parts for k, v in p.vehicles.items()}
     dropped = tuple(d for p in parts for d in p.dropped)
     return Solution(status, obj, bound, gap, seconds, chosen, dropped, vehicles,
-                    sum(p.penalty for p in parts), stats)
+                    sum(p.penalty for p in parts), SolverStats(**stats))
 
 
 def _map_hint(hint: Mapping[str, Option], kept: Mapping[str, Sequence[Option]],
@@ -576,25 +544,22 @@ def _map_hint(hint: Mapping[str, Option], kept: Mapping[str, Sequence[Option]],
 def _from_hint(group: Sequence[Batch], hint: Mapping[str, Option], failed: _Part) -> _Part:
     """The starting plan for a group SCIP found no solution for in its time."""
     chosen = {b.batch_id: hint[b.batch_id] for b in group}
-    vehicles = plan_vehicles(chosen)
-    lanes = {lane.lane_id: lane for o in chosen.values() for lane in o.route.lanes}
-    obj = sum(o.variable_cny for o in chosen.values()) + sum(
-        n * lanes[k[0]].cost_per_vehicle_cny for k, n in vehicles.items())
-    return _Part("FEASIBLE", obj, failed.bound, chosen, [], dict(vehicles), 0.0,
+    ledger = plan_ledger(chosen)
+    obj = sum(o.variable_cny for o in chosen.values()) + ledger.vehicle_cny()
+    return _Part("FEASIBLE", obj, failed.bound, chosen, [], ledger.vehicle_counts(), 0.0,
                  failed.variables, failed.constraints)
 
 
 def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
               options: Mapping[str, Sequence[Option]], hint: Mapping[str, Option],
               x: Mapping[tuple[str, int], pywraplp.Variable],
-              u: Mapping[str, pywraplp.Variable], y: Mapping[tuple[str, str], pywraplp.Variable],
-              lanes: Mapping[str, Lane],
-              background: Mapping[tuple[str, str], tuple[float, float]] | None = None) -> None:
+              u: Mapping[str, pywraplp.Variable], y: Mapping[Key, pywraplp.Variable],
+              lanes: Mapping[str, Lane], background: Mapping[Key, Load] | None = None) -> None:
     """Hand the solver a complete starting solution built from ``hint`` (batches it does not
     cover are hinted unrouted, which is always feasible)."""
     variables: list[pywraplp.Variable] = []
     values: list[float] = []
-    load: dict[tuple[str, str], tuple[float, float]] = defaultdict(lambda: (0.0, 0.0))
+    ledger = CapacityLedger(background=background)
     for b in batches:
         pick = hint.get(b.batch_id)
         ids = [o.route.route_id for o in options[b.batch_id]]
@@ -605,29 +570,22 @@ def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
             variables.append(x[(b.batch_id, j)])
             values.append(1.0 if j == k else 0.0)
         if k is not None:
-            for lane in options[b.batch_id][k].route.lanes:
-                kg, m3 = load[(lane.lane_id, b.period)]
-                load[(lane.lane_id, b.period)] = (kg + b.weight_kg, m3 + b.volume_m3)
+            ledger.add(options[b.batch_id][k].route.lanes, b.period, b.weight_kg, b.volume_m3)
     for key, var in y.items():
-        kg, m3 = load.get(key, (0.0, 0.0))
-        bg_kg, bg_m3 = (background or {}).get(key, (0.0, 0.0))
-        kg, m3 = kg + bg_kg, m3 + bg_m3
-        lane = lanes[key[0]]
-        need = 0 if kg == 0 else vehicles_needed(kg, m3, lane.vehicle_capacity_kg,
-                                                 lane.vehicle_capacity_m3)
+        need = ledger.vehicles(lanes[key[0]], key[1])
         variables.append(var)
         values.append(float(min(need, var.ub())))
     solver.SetHint(variables, values)
 
 
 def allocate_vehicle_costs(chosen: Mapping[str, Option], batches: Mapping[str, Batch],
-                           vehicles: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], float]:
+                           vehicles: Mapping[Key, int]) -> dict[Key, float]:
     """Each batch's share of the vehicles it rides, in proportion to the space it takes.
 
     Space is the larger of its kg and m3 shares of the vehicle capacity, so a bulky batch pays
     for the volume it fills. Returns (batch id, lane id) -> CNY.
     """
-    riders: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
+    riders: dict[Key, list[tuple[str, float]]] = defaultdict(list)
     for batch_id, opt in chosen.items():
         b = batches[batch_id]
         for lane in opt.route.lanes:
@@ -635,7 +593,7 @@ def allocate_vehicle_costs(chosen: Mapping[str, Option], batches: Mapping[str, B
                 space = max(b.weight_kg / lane.vehicle_capacity_kg,
                             b.volume_m3 / lane.vehicle_capacity_m3)
                 riders[(lane.lane_id, b.period)].append((batch_id, space))
-    shares: dict[tuple[str, str], float] = {}
+    shares: dict[Key, float] = {}
     lanes = {lane.lane_id: lane for opt in chosen.values() for lane in opt.route.lanes}
     for key, members in riders.items():
         total_cost = vehicles.get(key, 0) * lanes[key[0]].cost_per_vehicle_cny

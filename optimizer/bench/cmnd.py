@@ -22,8 +22,8 @@ from pathlib import Path
 
 from ortools.linear_solver import pywraplp
 
-from optimizer.io import InputError, Problem
-from optimizer.solve import STATUS_NAMES
+from optimizer.errors import InputError, Problem
+from optimizer.planning.mip import STATUS_NAMES
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Analysis across plans: comparisons, parameter sweeps, Pareto fronts and their charts."""

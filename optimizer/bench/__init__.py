@@ -1,0 +1,1 @@
+"""Public benchmarks solved with the engine's backend (the Canad CMND instances)."""

@@ -1,0 +1,60 @@
+"""``rules.yaml``: the compliance rules in force, their parameters, tax and documents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from optimizer.domain import DocumentRule, GoodsClass, RegimeRule, ReliefPeriod, Rules
+from optimizer.errors import InputError, Problem
+from optimizer.inputs.files import Collector, read_yaml
+from optimizer.inputs.overrides import deep_merge
+from optimizer.inputs.schema import RulesIn
+
+
+def load_rules(path: Path, override: Mapping[str, Any] | None = None,
+               override_file: str = "") -> Rules:
+    """Read ``rules.yaml`` and apply a scenario's ``rules:`` overrides on top of it."""
+    raw = read_yaml(path)
+    if not isinstance(raw, Mapping):
+        raise InputError([Problem(str(path), "", "", "expected a mapping of rule parameters")])
+    if override:
+        raw = deep_merge(raw, override)
+    col = Collector(f"{path}" + (f" (with overrides from {override_file})" if override else ""))
+    try:
+        doc = RulesIn.model_validate(raw)
+    except ValidationError as err:
+        col.add_validation(err, "")
+        col.raise_if_any()
+        raise  # pragma: no cover
+    starts = [r.start for r in doc.regimes]
+    if starts != sorted(starts):
+        col.add("regimes", "from", "regimes must be listed in date order")
+    for i, p in enumerate(doc.tax.relief_periods):
+        if p.end < p.start:
+            col.add(f"tax.relief_periods[{i}]", "to", "ends before it starts")
+    col.raise_if_any()
+    return Rules(
+        enabled=tuple(doc.enabled),
+        eligible_trade_modes=frozenset(doc.eligible_trade_modes),
+        return_window_days=doc.return_window_days,
+        regimes=tuple(RegimeRule(
+            id=r.id, start=r.start, cross_district_trade_modes=frozenset(
+                r.cross_district_trade_modes),
+            return_district_must_be_pilot=r.return_district_must_be_pilot,
+            export_district_must_be_pilot=r.export_district_must_be_pilot, source=r.source)
+            for r in doc.regimes),
+        goods_classes={k: GoodsClass(k, frozenset(v.forbidden_modes), v.tax_relief, v.duty_rate,
+                                     v.source) for k, v in sorted(doc.goods_classes.items())},
+        domestic_modes=frozenset(doc.domestic_modes),
+        vat_rate=doc.tax.vat_rate,
+        relief_months=doc.tax.relief_months,
+        relief_periods=tuple(ReliefPeriod(p.start, p.end, p.verified, p.source)
+                             for p in doc.tax.relief_periods),
+        documents=tuple(DocumentRule(d.id, d.name, () if d.when == "always"
+                                     else tuple(sorted(d.when.items())), d.source)
+                        for d in doc.documents),
+    )

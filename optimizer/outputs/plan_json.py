@@ -1,0 +1,221 @@
+"""plan.json: the one writer of the plan document, its version, and its JSON Schema.
+
+The document is the contract other tools rely on (see README "Outputs"): stable key order,
+money rounded to the fen, weights to the gram, dates in ISO 8601. ``SCHEMA_VERSION`` is raised
+whenever a field changes meaning or disappears; the schema shipped beside this module
+(``plan.schema.json``) describes the current version, and ``validate`` checks a document
+against it with the ``jsonschema`` library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from optimizer.errors import InputError, Problem
+from optimizer.plan import (
+    BatchPlan,
+    Explanation,
+    Plan,
+    PlanMeta,
+    SolverStats,
+    Totals,
+    Unrouted,
+    VehicleUse,
+    WouldRoute,
+)
+
+#: the version of the plan.json format this writer produces (see plan.schema.json)
+SCHEMA_VERSION = 1
+
+
+def r(value: float | None, nd: int = 2) -> float | None:
+    """A figure rounded for the document (None stays None)."""
+    return None if value is None else round(float(value), nd)
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan.json document."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": plan.scenario,
+        "status": plan.status,
+        "solver_status": plan.solver_status,
+        "objective_cny": r(plan.objective_cny),
+        "bound_cny": r(plan.bound_cny),
+        "gap": r(plan.gap, 6),
+        "solve_seconds": r(plan.solve_seconds, 3),
+        "totals": totals_dict(plan.summary),
+        "batches": [_batch_dict(bp) for bp in plan.batches],
+        "vehicles": [_vehicle_dict(v) for v in plan.vehicle_uses],
+        "unrouted": [_unrouted_dict(u) for u in plan.unrouted],
+        "meta": _meta_dict(plan.meta),
+        "nodes": {n: {"name": m.name, "kind": m.kind, "lat": m.lat, "lon": m.lon,
+                      "district": m.district, "country": m.country}
+                  for n, m in plan.nodes.items()},
+    }
+
+
+def totals_dict(totals: Totals) -> dict[str, Any]:
+    """The totals, in their field order, money and weights rounded."""
+    out: dict[str, Any] = {}
+    for name in Totals.__dataclass_fields__:
+        value = getattr(totals, name)
+        out[name] = r(value) if isinstance(value, float) else value
+    return out
+
+
+def batch_keys(bp: BatchPlan) -> dict[str, Any]:
+    """What a batch is and where it clears: the fields plan.json and routes.csv share."""
+    return {
+        "batch_id": bp.batch_id, "origin": bp.origin, "destination": bp.destination,
+        "weight_kg": r(bp.weight_kg, 3), "volume_m3": r(bp.volume_m3, 4),
+        "value_cny": r(bp.value_cny), "goods_class": bp.goods_class,
+        "trade_mode": bp.trade_mode, "export_district": bp.export_district,
+        "entry_point": bp.entry_point, "return_port": bp.return_port,
+        "return_district": bp.return_district, "mode": bp.mode}
+
+
+def _batch_dict(bp: BatchPlan) -> dict[str, Any]:
+    c = bp.components
+    return {
+        **batch_keys(bp),
+        "legs": [{"lane_id": leg.lane_id, "from": leg.origin, "to": leg.destination,
+                  "via": leg.via, "mode": leg.mode, "cost_cny": r(leg.cost_cny),
+                  "transit_days": leg.transit_days} for leg in bp.legs],
+        "depart_date": bp.depart_date.isoformat(), "declare_date": bp.declare_date.isoformat(),
+        "eta": bp.eta.isoformat(), "transit_days": bp.transit_days,
+        "cost_cny": r(bp.cost_cny),
+        "components": {"freight": r(c.freight), "vehicles": r(c.vehicles),
+                       "clearance": r(c.clearance), "tax_exposure": r(c.tax_exposure)},
+        "air_cost_cny": r(bp.air_cost_cny), "same_route_cost_cny": r(bp.same_route_cost_cny),
+        "co2e_kg": r(bp.co2e_kg, 1),
+        "compliance": [{"rule": c.rule, "passed": c.passed, "detail": c.detail}
+                       for c in bp.compliance],
+        "parcel_ids": list(bp.parcel_ids),
+        "documents": [{"id": d.id, "name": d.name, "why": d.why} for d in bp.documents],
+    }
+
+
+def _vehicle_dict(v: VehicleUse) -> dict[str, Any]:
+    return {
+        "lane_id": v.lane_id, "period": v.period, "mode": v.mode, "count": v.count,
+        "load_kg": r(v.load_kg, 3), "capacity_kg": r(v.capacity_kg, 3),
+        "load_m3": r(v.load_m3, 4), "capacity_m3": r(v.capacity_m3, 4),
+        "cost_cny": r(v.cost_cny), "batch_ids": list(v.batch_ids),
+        "loads": [{"vehicle": ld.vehicle, "load_kg": r(ld.load_kg, 3),
+                   "load_m3": r(ld.load_m3, 4), "batch_ids": list(ld.batch_ids)}
+                  for ld in v.loads]}
+
+
+def would_route_dict(w: WouldRoute | None) -> dict[str, Any] | None:
+    """A verified counterfactual (``verified`` is always true: it was re-solved)."""
+    if w is None:
+        return None
+    return {"relax": list(w.relax), "return_port": w.return_port, "mode": w.mode,
+            "cost_cny": r(w.cost_cny), "lanes": list(w.lanes), "detail": w.detail,
+            "sentence": w.sentence(), "verified": True}
+
+
+def _unrouted_dict(u: Unrouted) -> dict[str, Any]:
+    return {
+        "batch_id": u.batch_id, "origin": u.origin, "destination": u.destination,
+        "weight_kg": r(u.weight_kg, 3),
+        "reasons": [{"rule": c.rule, "detail": c.detail} for c in u.reasons],
+        "would_route": would_route_dict(u.would_route), "parcel_ids": list(u.parcel_ids)}
+
+
+def _stats_dict(stats: SolverStats) -> dict[str, int]:
+    return {name: getattr(stats, name) for name in SolverStats.__dataclass_fields__
+            if getattr(stats, name) is not None}
+
+
+def _meta_dict(meta: PlanMeta) -> dict[str, Any]:
+    s = meta.solver
+    return {
+        "as_of": meta.as_of.isoformat(), "regime": meta.regime,
+        "regime_forced": meta.regime_forced,
+        "solver": {"backend": s.backend, "threads": s.threads, "seed": s.seed,
+                   "time_limit_s": s.time_limit_s, "relative_gap": s.relative_gap,
+                   "ortools": s.ortools, **_stats_dict(s.stats)},
+        "fallback": meta.fallback,
+        "unrouted_penalty_cny": meta.unrouted_penalty_cny,
+        "returnroute": meta.returnroute,
+        "inputs": dict(meta.inputs),
+    }
+
+
+def explanation_to_dict(e: Explanation) -> dict[str, Any]:
+    """``explain --json``: the chosen route, the unrouted reasons, every option."""
+    return {
+        "batch_id": e.batch_id,
+        "chosen": None if e.chosen is None else {
+            "return_port": e.chosen.return_port, "mode": e.chosen.mode,
+            "cost_cny": r(e.chosen.cost_cny), "lanes": [leg.lane_id for leg in e.chosen.legs]},
+        "unrouted": None if e.unrouted is None else {
+            "reasons": [{"rule": c.rule, "detail": c.detail} for c in e.unrouted.reasons],
+            "would_route": would_route_dict(e.unrouted.would_route)},
+        "options": [{
+            "return_port": o.return_port, "return_district": o.return_district,
+            "mode": o.mode, "status": o.status, "standalone_cny": o.standalone_cny,
+            "objective_cny": o.objective_cny, "extra_vs_chosen_cny": o.extra_vs_chosen_cny,
+            "transit_days": o.transit_days, "lanes": list(o.lanes),
+            "rejected_by": [{"rule": x.rule, "detail": x.detail} for x in o.rejected_by]}
+            for o in e.options],
+    }
+
+
+def dumps(doc: Mapping[str, Any]) -> str:
+    """A document as text (UTF-8, indented, deterministic)."""
+    return json.dumps(doc, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+
+
+def to_json(plan: Plan) -> str:
+    """plan.json as text."""
+    return dumps(plan_to_dict(plan))
+
+
+def _json_default(obj: object) -> object:
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    if isinstance(obj, (set, frozenset, tuple)):
+        return sorted(obj) if isinstance(obj, (set, frozenset)) else list(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of plan.json (shipped in the package)."""
+    text = resources.files("optimizer.outputs").joinpath("plan.schema.json").read_text(
+        encoding="utf-8")
+    return json.loads(text)
+
+
+def validate(doc: Mapping[str, Any]) -> list[str]:
+    """Every way ``doc`` breaks the plan.json schema, as '<path>: <message>' (empty: valid)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    return [f"{'/'.join(str(p) for p in err.absolute_path) or '(document)'}: {err.message}"
+            for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))]
+
+
+def read_plan(path: Path) -> dict[str, Any]:
+    """Read a saved plan.json; one that is not (unreadable, not JSON) is bad input."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(str(path), "", "", f"cannot read: {exc}")]) from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(str(path), f"line {exc.lineno}, column {exc.colno}", "",
+                                  f"invalid JSON: {exc.msg}")]) from None
+    if not isinstance(doc, dict) or "batches" not in doc:
+        raise InputError([Problem(str(path), "", "", "not a returnroute plan.json")])
+    return doc

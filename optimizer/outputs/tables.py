@@ -1,0 +1,201 @@
+"""The plan as tables: routes, vehicles, parcels and manifests as CSV, Excel and pandas.
+
+Every table is built from the typed ``Plan`` (and the parcels it was made from, for the columns
+a plan does not repeat). The pandas views of the Python API (``plan.routes``, ``plan.vehicles``,
+``plan.totals``) are the same rows as the CSV files.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from optimizer.domain import Parcel
+from optimizer.outputs.plan_json import batch_keys, r, totals_dict
+from optimizer.plan import BatchPlan, Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+ROUTE_COLUMNS = ("batch_id", "origin", "destination", "weight_kg", "volume_m3", "value_cny",
+                 "goods_class", "trade_mode", "export_district", "entry_point", "return_port",
+                 "return_district", "mode", "lanes", "depart_date", "declare_date", "eta",
+                 "transit_days", "cost_cny", "freight_cny", "vehicles_cny", "clearance_cny",
+                 "tax_exposure_cny", "air_cost_cny", "same_route_cost_cny", "co2e_kg", "parcels")
+VEHICLE_COLUMNS = ("lane_id", "period", "mode", "count", "load_kg", "capacity_kg", "load_m3",
+                   "capacity_m3", "utilisation_pct", "cost_cny", "batch_ids")
+
+
+def route_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One row per routed batch (the columns of routes.csv)."""
+    return [{
+        **batch_keys(bp),
+        "lanes": " > ".join(leg.lane_id for leg in bp.legs),
+        "depart_date": bp.depart_date.isoformat(), "declare_date": bp.declare_date.isoformat(),
+        "eta": bp.eta.isoformat(), "transit_days": bp.transit_days,
+        "cost_cny": r(bp.cost_cny), "freight_cny": r(bp.components.freight),
+        "vehicles_cny": r(bp.components.vehicles),
+        "clearance_cny": r(bp.components.clearance),
+        "tax_exposure_cny": r(bp.components.tax_exposure),
+        "air_cost_cny": r(bp.air_cost_cny), "same_route_cost_cny": r(bp.same_route_cost_cny),
+        "co2e_kg": r(bp.co2e_kg, 1), "parcels": len(bp.parcel_ids)} for bp in plan.batches]
+
+
+def vehicle_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One row per lane and week with vehicles bought or kg booked (vehicles.csv)."""
+    return [{
+        "lane_id": v.lane_id, "period": v.period, "mode": v.mode, "count": v.count,
+        "load_kg": r(v.load_kg, 3), "capacity_kg": r(v.capacity_kg, 3),
+        "load_m3": r(v.load_m3, 4), "capacity_m3": r(v.capacity_m3, 4),
+        "utilisation_pct": r(100 * max(v.load_kg / v.capacity_kg if v.capacity_kg else 0,
+                                        v.load_m3 / v.capacity_m3 if v.capacity_m3 else 0), 1),
+        "cost_cny": r(v.cost_cny), "batch_ids": " ".join(v.batch_ids)} for v in plan.vehicle_uses]
+
+
+def routes_csv(plan: Plan) -> str:
+    """routes.csv: one row per routed batch."""
+    return csv_text(route_rows(plan), ROUTE_COLUMNS)
+
+
+def vehicles_csv(plan: Plan) -> str:
+    """vehicles.csv: one row per lane and period with vehicles bought or kg booked."""
+    return csv_text(vehicle_rows(plan), VEHICLE_COLUMNS)
+
+
+PARCEL_COLUMNS = ("parcel_id", "batch_id", "origin", "destination", "weight_kg", "value_cny",
+                  "trade_mode", "goods_class", "export_date", "export_port", "ready_date",
+                  "return_port", "mode", "eta", "status")
+
+
+def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
+    """parcels.csv: every input parcel with its batch and route; extra input columns pass through.
+
+    Parcels of unrouted batches are listed too (status ``unrouted``), so none goes missing.
+    """
+    where: dict[str, tuple[str, BatchPlan | None]] = {}
+    for bp in plan.batches:
+        for pid in bp.parcel_ids:
+            where[pid] = (bp.batch_id, bp)
+    for u in plan.unrouted:
+        for pid in u.parcel_ids:
+            where[pid] = (u.batch_id, None)
+    extra = sorted({k for p in parcels for k, _ in p.extra} - set(PARCEL_COLUMNS))
+    rows = []
+    for p in parcels:
+        batch_id, bp = where.get(p.parcel_id, ("", None))
+        row: dict[str, Any] = {
+            "parcel_id": p.parcel_id, "batch_id": batch_id, "origin": p.origin,
+            "destination": p.destination, "weight_kg": p.weight_kg, "value_cny": p.value_cny,
+            "trade_mode": p.trade_mode, "goods_class": p.goods_class,
+            "export_date": p.export_date.isoformat(), "export_port": p.export_port,
+            "ready_date": p.ready_date.isoformat(),
+            "return_port": bp.return_port if bp else "", "mode": bp.mode if bp else "",
+            "eta": bp.eta.isoformat() if bp else "", "status": "routed" if bp else "unrouted"}
+        row.update({k: v for k, v in p.extra if k in extra})
+        rows.append(row)
+    return csv_text(rows, [*PARCEL_COLUMNS, *extra])
+
+
+MANIFEST_COLUMNS = ("lane_id", "period", "mode", "vehicle", "batch_id", "parcel_id",
+                    "weight_kg", "volume_m3")
+
+
+def manifest_rows(plan: Plan, parcels: Sequence[Parcel]) -> list[dict[str, Any]]:
+    """One row per parcel per vehicle (or per-kg booking) it rides: the load lists."""
+    by_id = {p.parcel_id: p for p in parcels}
+    batch_of = {pid: bp.batch_id for bp in plan.batches for pid in bp.parcel_ids}
+    return [{"lane_id": v.lane_id, "period": v.period, "mode": v.mode, "vehicle": ld.vehicle,
+             "batch_id": batch_of[pid], "parcel_id": pid, "weight_kg": by_id[pid].weight_kg,
+             "volume_m3": by_id[pid].volume_m3}
+            for v in plan.vehicle_uses for ld in v.loads for pid in ld.parcel_ids]
+
+
+def plan_xlsx(plan: Plan, parcels: Sequence[Parcel]) -> bytes:
+    """plan.xlsx: sheets routes, vehicles, manifests and totals, for spreadsheet users.
+
+    Written row by row with XlsxWriter (a 50,000-parcel week has ~100,000 manifest rows; going
+    through DataFrames took several seconds more).
+    """
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "constant_memory": True})
+    bold = book.add_format({"bold": True})
+    sheets: list[tuple[str, Sequence[str], Iterable[Mapping[str, Any]]]] = [
+        ("routes", ROUTE_COLUMNS, route_rows(plan)),
+        ("vehicles", VEHICLE_COLUMNS, vehicle_rows(plan)),
+        ("manifests", MANIFEST_COLUMNS, manifest_rows(plan, parcels)),
+        ("totals", ("metric", "value"), ({"metric": k, "value": v}
+                                         for k, v in totals_dict(plan.summary).items()))]
+    for name, columns, rows in sheets:
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, columns, bold)
+        sheet.freeze_panes(1, 0)
+        for i, row in enumerate(rows, start=1):
+            sheet.write_row(i, 0, [row.get(c) for c in columns])
+    book.close()
+    return buf.getvalue()
+
+
+
+
+def routes_frame(plan: Plan) -> pd.DataFrame:
+    """One row per routed batch: the columns of routes.csv."""
+    import pandas as pd
+    return pd.DataFrame(route_rows(plan), columns=list(ROUTE_COLUMNS))
+
+
+def vehicles_frame(plan: Plan) -> pd.DataFrame:
+    """One row per lane and week: the columns of vehicles.csv."""
+    import pandas as pd
+    return pd.DataFrame(vehicle_rows(plan), columns=list(VEHICLE_COLUMNS))
+
+
+def totals_frame(plan: Plan) -> pd.DataFrame:
+    """The totals as a one-row frame indexed by the scenario's name."""
+    import pandas as pd
+    return pd.DataFrame([dataclasses.asdict(plan.summary)],
+                        index=pd.Index([plan.scenario], name="scenario"))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TabularPlan(Plan):
+    """A Plan with pandas views, for notebooks (what ``optimizer.solve`` returns).
+
+    The views live here, beside the tables they show, so that the plan types carry data only.
+    """
+
+    @classmethod
+    def of(cls, plan: Plan) -> TabularPlan:
+        """The same plan, with the views."""
+        if isinstance(plan, cls):
+            return plan
+        return cls(**{f.name: getattr(plan, f.name) for f in dataclasses.fields(Plan)})
+
+    @property
+    def routes(self) -> pd.DataFrame:
+        """One row per routed batch: the columns of routes.csv."""
+        return routes_frame(self)
+
+    @property
+    def vehicles(self) -> pd.DataFrame:
+        """One row per lane and week: the columns of vehicles.csv."""
+        return vehicles_frame(self)
+
+    @property
+    def totals(self) -> pd.DataFrame:
+        """The totals as a one-row frame indexed by the scenario's name."""
+        return totals_frame(self)

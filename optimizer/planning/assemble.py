@@ -1,0 +1,255 @@
+"""Assembly: turn the solver's decisions into the Plan users read.
+
+Each routed batch gets its legs with their share of the vehicles, its cost components, its
+baselines, checks and documents; each lane and week its vehicles with their load lists; each
+unrouted batch its reasons and verified counterfactual; the plan its totals, status and the
+evidence of how it was solved.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+import ortools
+
+from optimizer.domain import Batch, Check, Scenario
+from optimizer.plan import (
+    BatchPlan,
+    CostComponents,
+    Leg,
+    MapNode,
+    Plan,
+    PlanMeta,
+    SolverMeta,
+    Totals,
+    Unrouted,
+    VehicleUse,
+)
+from optimizer.planning.baselines import cheapest_air, greedy_cost
+from optimizer.planning.capacity import Key, booked_capacity
+from optimizer.planning.counterfactual import would_route
+from optimizer.planning.documents import checklist
+from optimizer.planning.manifests import pack
+from optimizer.planning.mip import BACKEND, Solution, allocate_vehicle_costs
+from optimizer.planning.options import Option
+
+#: at most this many distinct reasons are listed for one unrouted batch
+MAX_REASONS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Baselines:
+    """What the plan is compared against: the greedy start, and the same-route plan's cost per
+    batch (empty when it was not computed) with how many batches it could not route."""
+
+    greedy: Mapping[str, Option]
+    same_route: Mapping[str, float]
+    same_route_unrouted: int
+
+
+def batch_costs(sol: Solution) -> dict[str, float]:
+    """Landed cost per routed batch, with its share of the shared vehicles."""
+    batches = {bid: o.batch for bid, o in sol.chosen.items()}
+    shares = allocate_vehicle_costs(sol.chosen, batches, sol.vehicles)
+    costs: dict[str, float] = defaultdict(float)
+    for bid, opt in sol.chosen.items():
+        costs[bid] = opt.landed_variable_cny
+    for (bid, _), share in shares.items():
+        costs[bid] += share
+    return dict(costs)
+
+
+def assemble(scenario: Scenario, batches: Sequence[Batch],
+             options: Mapping[str, Sequence[Option]], sol: Solution, baselines: Baselines,
+             fell_back: bool) -> Plan:
+    """The Plan of a solution: routed batches, vehicles, unrouted batches, totals and meta."""
+    by_id = {b.batch_id: b for b in batches}
+    shares = allocate_vehicle_costs(sol.chosen, by_id, sol.vehicles)
+    batch_plans = tuple(
+        _batch_plan(b, sol.chosen[b.batch_id], shares, options[b.batch_id], baselines, scenario)
+        for b in batches if b.batch_id in sol.chosen)
+    vehicles = _vehicle_uses(scenario, by_id, sol)
+    dropped = set(sol.dropped)
+    unrouted = tuple(_unrouted(b, options[b.batch_id], b.batch_id in dropped,
+                               scenario.solver.max_legs)
+                     for b in batches if b.batch_id not in sol.chosen)
+    totals = _totals(scenario, batches, batch_plans, vehicles, unrouted, baselines)
+    return Plan(
+        scenario=scenario.name, status=_status(batches, batch_plans, unrouted, fell_back, sol),
+        solver_status=sol.status, nodes=_map_nodes(scenario, batches, batch_plans),
+        objective_cny=sol.objective_cny, bound_cny=sol.bound_cny, gap=sol.gap,
+        solve_seconds=sol.seconds, batches=batch_plans, vehicle_uses=vehicles,
+        unrouted=unrouted, summary=totals, meta=_meta(scenario, sol, fell_back))
+
+
+def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Sequence[Option],
+                baselines: Baselines, scenario: Scenario) -> BatchPlan:
+    """One routed batch: legs with their share of vehicles, components, baselines, papers."""
+    route = opt.route
+    legs = tuple(Leg(lane.lane_id, lane.origin, lane.destination, lane.mode,
+                     lane.cost_per_kg_cny * b.weight_kg + shares.get((b.batch_id, lane.lane_id),
+                                                                     0.0),
+                     lane.transit_days, lane.via) for lane in route.lanes)
+    components = CostComponents(
+        freight=opt.freight_cny,
+        vehicles=sum(shares.get((b.batch_id, lane.lane_id), 0.0) for lane in route.lanes),
+        clearance=opt.clearance_cny, tax_exposure=opt.tax_cny)
+    air = cheapest_air([o for o in options if o.allowed])
+    return BatchPlan(
+        batch_id=b.batch_id, origin=b.origin, destination=b.destination,
+        weight_kg=b.weight_kg, volume_m3=b.volume_m3, value_cny=b.value_cny,
+        goods_class=b.goods_class, trade_mode=b.trade_mode, export_district=b.export_district,
+        return_port=route.port.id, return_district=route.port.district or "",
+        entry_point=route.entry.id, mode=route.mode, legs=legs,
+        depart_date=b.depart_date, declare_date=opt.declare_date, eta=opt.eta,
+        transit_days=opt.transit_days, cost_cny=components.total, components=components,
+        co2e_kg=opt.co2e_kg, air_cost_cny=air.standalone_cny if air else None,
+        same_route_cost_cny=baselines.same_route.get(b.batch_id), compliance=opt.checks,
+        parcel_ids=tuple(p.parcel_id for p in b.parcels), window_start=b.window_start,
+        documents=checklist(opt, scenario.rules))
+
+
+def _vehicle_uses(scenario: Scenario, batches: Mapping[str, Batch],
+                  sol: Solution) -> tuple[VehicleUse, ...]:
+    """Per lane and week: the vehicles bought (or the per-kg booking) and their load lists."""
+    riders: dict[Key, list[str]] = defaultdict(list)
+    for bid, opt in sorted(sol.chosen.items()):
+        for lane in opt.route.lanes:
+            riders[(lane.lane_id, batches[bid].period)].append(bid)
+    out = []
+    for (lane_id, period), members in sorted(riders.items()):
+        lane = scenario.network.lanes[lane_id]
+        count = sol.vehicles.get((lane_id, period), 0)
+        if lane.per_vehicle and count == 0:
+            continue
+        cap_kg, cap_m3 = booked_capacity(lane, count)
+        out.append(VehicleUse(
+            lane_id=lane_id, period=period, mode=lane.mode, count=count,
+            load_kg=sum(batches[m].weight_kg for m in members),
+            load_m3=sum(batches[m].volume_m3 for m in members),
+            capacity_kg=cap_kg, capacity_m3=cap_m3,
+            cost_cny=count * lane.cost_per_vehicle_cny, batch_ids=tuple(members),
+            loads=pack(lane, count, [batches[m] for m in members])))
+    return tuple(out)
+
+
+def _unrouted(b: Batch, options: Sequence[Option], dropped: bool, max_legs: int) -> Unrouted:
+    """An unrouted batch with its reasons and the relaxation re-solving confirms."""
+    return Unrouted(
+        b.batch_id, b.origin, b.destination, b.weight_kg,
+        unrouted_reasons(b, options, dropped, max_legs),
+        tuple(p.parcel_id for p in b.parcels), b.goods_class, b.trade_mode,
+        b.export_district, b.window_start, would_route(b, options, dropped))
+
+
+def unrouted_reasons(batch: Batch, options: Sequence[Option], dropped: bool,
+                     max_legs: int) -> tuple[Check, ...]:
+    """Why a batch is unrouted: every compliant route full, no path, or the rules that rejected
+    its routes (most routes first), each with the ports it rejects and an example."""
+    if dropped:
+        return (Check("CAPACITY", False, f"every compliant route is full in {batch.period} "
+                      f"({sum(1 for o in options if o.allowed)} compliant options)"),)
+    if not options:
+        return (Check("NO_PATH", False, f"no lane path from {batch.origin} to "
+                      f"{batch.destination} through a clearing node within {max_legs} legs"),)
+    by_rule: dict[str, list[Option]] = {}
+    for opt in options:
+        for c in opt.failed:
+            by_rule.setdefault(c.rule, []).append(opt)
+    reasons = []
+    for rule, opts in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        ports = sorted({o.route.port.id for o in opts})
+        example = next(c.detail for c in opts[0].failed if c.rule == rule)
+        shown = ", ".join(ports[:MAX_REASONS]) + (" ..." if len(ports) > MAX_REASONS else "")
+        reasons.append(Check(rule, False, f"rejects {len(opts)} of {len(options)} routes "
+                             f"(return ports {shown}); e.g. {example}"))
+    return tuple(reasons)
+
+
+def _pct(base: float, value: float) -> float | None:
+    return (base - value) / base * 100 if base > 0 else None
+
+
+def _totals(scenario: Scenario, batches: Sequence[Batch], batch_plans: Sequence[BatchPlan],
+            vehicles: Sequence[VehicleUse], unrouted: Sequence[Unrouted],
+            baselines: Baselines) -> Totals:
+    """The headline figures; savings over the batches that have the baseline."""
+    with_air = [bp for bp in batch_plans if bp.air_cost_cny is not None]
+    air_total = sum(bp.air_cost_cny or 0.0 for bp in with_air)
+    air_plan = sum(bp.cost_cny for bp in with_air)
+    with_old = [bp for bp in batch_plans if bp.same_route_cost_cny is not None]
+    old_total = sum(bp.same_route_cost_cny or 0.0 for bp in with_old)
+    old_plan = sum(bp.cost_cny for bp in with_old)
+    return Totals(
+        cost_cny=sum(bp.cost_cny for bp in batch_plans),
+        freight_cny=sum(bp.components.freight for bp in batch_plans),
+        vehicles_cny=sum(bp.components.vehicles for bp in batch_plans),
+        clearance_cny=sum(bp.components.clearance for bp in batch_plans),
+        tax_exposure_cny=sum(bp.components.tax_exposure for bp in batch_plans),
+        air_baseline_cny=air_total if with_air else None,
+        same_route_baseline_cny=old_total if with_old else None,
+        greedy_baseline_cny=greedy_cost(baselines.greedy),
+        saving_vs_air_cny=air_total - air_plan if with_air else None,
+        saving_vs_air_pct=_pct(air_total, air_plan),
+        saving_vs_same_route_cny=old_total - old_plan if with_old else None,
+        saving_vs_same_route_pct=_pct(old_total, old_plan),
+        batches_compared_with_air=len(with_air),
+        batches_compared_with_same_route=len(with_old),
+        same_route_unrouted=baselines.same_route_unrouted,
+        co2e_kg=sum(bp.co2e_kg for bp in batch_plans),
+        weight_kg=sum(bp.weight_kg for bp in batch_plans),
+        batches=len(batches), batches_routed=len(batch_plans), batches_unrouted=len(unrouted),
+        parcels=len(scenario.parcels), vehicles=sum(v.count for v in vehicles),
+        mean_transit_days=(sum(bp.transit_days for bp in batch_plans) / len(batch_plans)
+                           if batch_plans else None),
+        max_transit_days=max((bp.transit_days for bp in batch_plans), default=None))
+
+
+def _status(batches: Sequence[Batch], batch_plans: Sequence[BatchPlan],
+            unrouted: Sequence[Unrouted], fell_back: bool, sol: Solution) -> str:
+    """OPTIMAL or FEASIBLE (the solver's), PARTIAL (some unrouted), INFEASIBLE (none routed)."""
+    if not batches:
+        return "OPTIMAL"
+    if not batch_plans:
+        return "INFEASIBLE"
+    if unrouted:
+        return "PARTIAL"
+    if fell_back:
+        return "FEASIBLE"
+    return sol.status
+
+
+def _map_nodes(scenario: Scenario, batches: Sequence[Batch],
+               batch_plans: Sequence[BatchPlan]) -> dict[str, MapNode]:
+    """Every node the plan mentions (legs, hubs, clusters, export ports), for maps."""
+    net = scenario.network
+    mentioned = {n for bp in batch_plans for leg in bp.legs for n in net.lanes[leg.lane_id].nodes}
+    mentioned |= {n for b in batches for n in (b.origin, b.destination, b.export_port)}
+    return {n: MapNode(net.nodes[n].name, net.nodes[n].kind, net.nodes[n].lat,
+                       net.nodes[n].lon, net.nodes[n].district, net.nodes[n].country)
+            for n in sorted(mentioned)}
+
+
+def _meta(scenario: Scenario, sol: Solution, fell_back: bool) -> PlanMeta:
+    """What the plan was made from and how it was solved."""
+    settings = scenario.solver
+    return PlanMeta(
+        as_of=scenario.as_of, regime=scenario.regime, regime_forced=scenario.regime_forced,
+        solver=SolverMeta(backend=BACKEND, threads=settings.threads, seed=settings.seed,
+                          time_limit_s=settings.time_limit_s,
+                          relative_gap=settings.relative_gap, ortools=ortools.__version__,
+                          stats=sol.stats),
+        fallback="heuristic plan (greedy + local search): the solver found none within the "
+                 "time limit" if fell_back else None,
+        unrouted_penalty_cny=sol.penalty_cny, returnroute=_version(),
+        inputs=dict(scenario.inputs))
+
+
+def _version() -> str:
+    try:
+        return version("optimizer")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"

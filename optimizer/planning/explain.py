@@ -1,0 +1,82 @@
+"""``explain``: every (return port, mode) a batch had, what it costs, and why it lost.
+
+Options are costed as if the batch travelled alone; the chosen route is the plan's. An unrouted
+batch also shows its reasons and the verified counterfactual (``planning.counterfactual``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from optimizer.domain import Scenario
+from optimizer.errors import InputError, Problem
+from optimizer.plan import BatchPlan, ExplainedOption, Explanation, Plan, Rejection
+from optimizer.planning.options import Option
+from optimizer.planning.pipeline import prepare, run
+
+
+def explain_options(options: Sequence[Option], chosen: BatchPlan | None
+                    ) -> tuple[ExplainedOption, ...]:
+    """One row per (return port, mode) of a batch: its best option, or why every one failed.
+
+    Options are compared as if the batch travelled alone (``standalone``: its own vehicles), by
+    objective (landed cost plus the scenario's prices for days, holding and CO2e), which is what
+    the solver minimises; ``extra_vs_chosen_cny`` is the objective difference to the route the
+    plan chose, also costed standalone. The chosen group shows the chosen route itself.
+    """
+    def objective(o: Option) -> float:
+        return o.variable_cny + o.standalone_vehicle_cny
+
+    chosen_opt = None
+    if chosen is not None:
+        lanes = [leg.lane_id for leg in chosen.legs]
+        chosen_opt = next((o for o in options if o.route.port.id == chosen.return_port
+                           and [ln.lane_id for ln in o.route.lanes] == lanes), None)
+    groups: dict[tuple[str, str], list[Option]] = {}
+    for opt in options:
+        groups.setdefault((opt.route.port.id, opt.route.mode), []).append(opt)
+    rows = []
+    for (port, mode), opts in groups.items():
+        allowed = [o for o in opts if o.allowed]
+        is_chosen = chosen_opt is not None and chosen_opt in opts
+        if is_chosen:
+            best = chosen_opt
+        else:
+            best = min(allowed or opts, key=lambda o: (objective(o), o.route.route_id))
+        assert best is not None
+        rejected: dict[tuple[str, str], None] = {}
+        if not allowed:
+            for o in opts:
+                for c in o.failed:
+                    rejected[(c.rule, c.detail)] = None
+        rows.append(ExplainedOption(
+            return_port=port, return_district=best.route.port.district or "", mode=mode,
+            status="chosen" if is_chosen else ("allowed" if allowed else "rejected"),
+            standalone_cny=round(best.standalone_cny, 2),
+            objective_cny=round(objective(best), 2),
+            extra_vs_chosen_cny=(round(objective(best) - objective(chosen_opt), 2)
+                                 if allowed and chosen_opt is not None else None),
+            transit_days=best.transit_days,
+            lanes=tuple(lane.lane_id for lane in best.route.lanes),
+            rejected_by=tuple(Rejection(r, d) for r, d in rejected)))
+    order = {"chosen": 0, "allowed": 1, "rejected": 2}
+    rows.sort(key=lambda r: (order[r.status], r.objective_cny, r.return_port, r.mode))
+    return tuple(rows)
+
+
+def explain(plan: Plan, options: Sequence[Option], batch_id: str) -> Explanation:
+    """The explanation of one batch of ``plan``, from the options it had."""
+    chosen = next((bp for bp in plan.batches if bp.batch_id == batch_id), None)
+    unrouted = next((u for u in plan.unrouted if u.batch_id == batch_id), None)
+    return Explanation(batch_id, chosen, unrouted, explain_options(options, chosen))
+
+
+def explain_scenario(scenario: Scenario, batch_id: str) -> Explanation:
+    """Plan the scenario (without the same-route baseline) and explain one of its batches."""
+    prepared = prepare(scenario)
+    ids = [b.batch_id for b in prepared.batches]
+    if batch_id not in ids:
+        raise InputError([Problem("--batch", "", "", f"unknown batch {batch_id!r}; batches: "
+                                  + ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else ""))])
+    plan = run(scenario, same_route_baseline=False, prepared=prepared)
+    return explain(plan, prepared.options[batch_id], batch_id)

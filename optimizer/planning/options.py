@@ -1,0 +1,95 @@
+"""The options of a batch: every candidate route, checked against the rules and priced.
+
+Landed cost = freight per kg + vehicles + the return declaration at the port + tax exposure.
+Vehicles are shared between batches, so their cost is decided by the solver; here an option
+carries only what it costs on its own, plus a standalone vehicle figure used by the baselines.
+The objective may add prices for transit days, inventory holding and CO2e (shadow prices, not
+part of the landed cost).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from optimizer.compliance import Screener, passed
+from optimizer.domain import Batch, Check, Objective, Route, Scenario
+from optimizer.planning.capacity import standalone_vehicle_cny
+from optimizer.planning.costs import TaxTable
+from optimizer.planning.routes import RouteIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One candidate route for one batch, with its checks and its costs."""
+
+    batch: Batch
+    route: Route
+    checks: tuple[Check, ...]
+    declare_date: dt.date
+    eta: dt.date
+    transit_days: int
+    freight_cny: float
+    clearance_cny: float
+    tax_cny: float
+    co2e_kg: float
+    time_cny: float
+    co2_cny: float
+    standalone_vehicle_cny: float
+
+    @property
+    def allowed(self) -> bool:
+        """True when every compliance rule passed."""
+        return passed(self.checks)
+
+    @property
+    def variable_cny(self) -> float:
+        """Objective coefficient of choosing this option (everything but shared vehicles)."""
+        return self.freight_cny + self.clearance_cny + self.tax_cny + self.time_cny + self.co2_cny
+
+    @property
+    def landed_variable_cny(self) -> float:
+        """Landed cost of this option apart from vehicles."""
+        return self.freight_cny + self.clearance_cny + self.tax_cny
+
+    @property
+    def standalone_cny(self) -> float:
+        """Landed cost if the batch travelled alone, buying its own vehicles."""
+        return self.landed_variable_cny + self.standalone_vehicle_cny
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        """The checks that rejected this option."""
+        return tuple(c for c in self.checks if not c.passed)
+
+
+def price(batch: Batch, route: Route, checks: tuple[Check, ...], objective: Objective,
+          tax: TaxTable) -> Option:
+    """Cost one option for one batch."""
+    declared = batch.depart_date + dt.timedelta(days=route.days_to_declaration)
+    days = route.transit_days
+    standalone = standalone_vehicle_cny(route.lanes, batch.weight_kg, batch.volume_m3)
+    co2e_kg = route.co2e_kg_per_kg * batch.weight_kg
+    time_cny = days * (objective.cny_per_transit_day
+                       + batch.value_cny * objective.holding_cost_pct_per_year / 100 / 365)
+    return Option(
+        batch=batch, route=route, checks=checks, declare_date=declared,
+        eta=batch.depart_date + dt.timedelta(days=days), transit_days=days,
+        freight_cny=route.cost_per_kg_cny * batch.weight_kg,
+        clearance_cny=route.port.clearance_fee_cny, tax_cny=tax.at(declared), co2e_kg=co2e_kg,
+        time_cny=time_cny, co2_cny=co2e_kg / 1000 * objective.cny_per_t_co2e,
+        standalone_vehicle_cny=standalone)
+
+
+def build_options(batches: Sequence[Batch], scenario: Scenario,
+                  index: RouteIndex) -> dict[str, tuple[Option, ...]]:
+    """Every candidate route of every batch, checked against the rules in force and priced."""
+    screener = Screener(scenario.network, scenario.rules, scenario.regime_rule, scenario.as_of)
+    out: dict[str, tuple[Option, ...]] = {}
+    for batch in batches:
+        tax = TaxTable(batch, scenario.rules)
+        out[batch.batch_id] = tuple(
+            price(batch, route, screener.check(batch, route), scenario.objective, tax)
+            for route in index.routes(batch.origin, batch.destination))
+    return out
