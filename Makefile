@@ -26,8 +26,10 @@ $(CHROMIUM):
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
+# ruff (style, bugs, complexity C901 <= 10) and the layer contracts (import-linter, pyproject.toml)
 lint: $(STAMP)
-	$(BIN)/ruff check optimizer tests data scenarios
+	$(BIN)/ruff check optimizer tests data scenarios benchmarks
+	$(BIN)/lint-imports
 
 # regenerate the bundled lanes and returns from their (seeded) generators
 data: $(STAMP)

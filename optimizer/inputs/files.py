@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -120,44 +121,51 @@ def read_yaml(path: Path) -> Any:
 def read_csv(path: Path, required: Iterable[str], optional: Iterable[str] = ()) -> tuple[
         list[str], list[tuple[int, dict[str, str]]]]:
     """Read a CSV with a header row; returns the header and (line number, row) pairs."""
-    text = read_text(path)
+    reader = csv.reader(_io.StringIO(read_text(path), newline=""))
+    header = _header(path, reader, list(required), list(optional))
     col = Collector(path)
-    reader = csv.reader(_io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except (StopIteration, csv.Error) as exc:
-        raise InputError([Problem(str(path), "line 1", "", f"cannot read the header: {exc}")]) \
-            from None
-    required = list(required)
-    missing = [c for c in required if c not in header]
-    if missing:
-        col.add("line 1", ", ".join(missing), "missing column(s); expected "
-                + ", ".join(required) + (" (optional: " + ", ".join(optional) + ")"
-                                         if optional else ""))
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        col.add("line 1", ", ".join(dupes), "duplicate column name(s)")
-    if any(not h for h in header):
-        col.add("line 1", "", "empty column name in the header")
-    col.raise_if_any()
     rows: list[tuple[int, dict[str, str]]] = []
     try:
         for values in reader:
-            line = reader.line_num
             if not values or all(not v.strip() for v in values):
                 continue
             if len(values) != len(header):
-                col.add(f"line {line}", "", f"{len(values)} values for {len(header)} columns")
+                col.add(f"line {reader.line_num}", "",
+                        f"{len(values)} values for {len(header)} columns")
                 if col.full:
                     break
                 continue
-            rows.append((line, {h: v.strip() for h, v in zip(header, values, strict=True)}))
+            rows.append((reader.line_num,
+                         {h: v.strip() for h, v in zip(header, values, strict=True)}))
     except csv.Error as exc:
         col.add(f"line {reader.line_num}", "", f"malformed CSV: {exc}")
     col.raise_if_any()
     if not rows:
         raise InputError([Problem(str(path), "", "", "no data rows")])
     return header, rows
+
+
+def _header(path: Path, reader: Any, required: list[str], optional: list[str]) -> list[str]:
+    """The header row: every required column present, no name twice, none empty."""
+    col = Collector(path)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except (StopIteration, csv.Error) as exc:
+        raise InputError([Problem(str(path), "line 1", "", f"cannot read the header: {exc}")]) \
+            from None
+    present = set(header)
+    missing = [c for c in required if c not in present]
+    if missing:
+        col.add("line 1", ", ".join(missing), "missing column(s); expected "
+                + ", ".join(required) + (" (optional: " + ", ".join(optional) + ")"
+                                         if optional else ""))
+    dupes = sorted(h for h, n in Counter(header).items() if n > 1)
+    if dupes:
+        col.add("line 1", ", ".join(dupes), "duplicate column name(s)")
+    if any(not h for h in header):
+        col.add("line 1", "", "empty column name in the header")
+    col.raise_if_any()
+    return header
 
 
 def blank_to_none(row: Mapping[str, str], keys: Iterable[str]) -> dict[str, Any]:

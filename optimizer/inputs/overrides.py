@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from optimizer.domain import BatchRule, Closure, District, Network
+from optimizer.domain import BatchRule, Closure, District, Lane, Network, Node
 
 ModeLit = Literal["tir_road", "rail", "air", "road"]
 Multiplier = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
@@ -105,57 +105,88 @@ def validation_problems(err: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
+#: (YAML path, message) of one problem in the overrides
+Issue = tuple[str, str]
+
+
 def apply(network: Network, doc: OverridesIn, lane_reader: Any) -> tuple[
-        Network, tuple[BatchRule, ...], list[tuple[str, str]]]:
+        Network, tuple[BatchRule, ...], list[Issue]]:
     """The network with the overrides applied, the planners' batch rules, and any problems.
 
-    ``lane_reader(row, where)`` validates one added lane (the lanes.csv rules) and returns a
-    Lane or a list of (field, message) problems.
+    ``lane_reader(row, nodes)`` validates one added lane (the lanes.csv rules) and returns a
+    Lane or a list of (field, message) problems. Each section is applied by its own function,
+    in this order: added lanes (so rates and capacities may name them), rates and capacities,
+    pilot dates, closures, planners' decisions.
     """
-    problems: list[tuple[str, str]] = []
-    nodes, lanes = dict(network.nodes), dict(network.lanes)
-    districts: dict[str, District] = dict(network.districts)
+    problems: list[Issue] = []
+    lanes = _add_lanes(network, doc.add_lanes, lane_reader, problems)
+    lanes = _rates_and_capacity(lanes, doc.rates, doc.capacity, problems)
+    districts = _pilots(network.districts, doc.pilots, problems)
+    closures = _closures(network, lanes, doc.close, problems)
+    rules = _batch_rules(network.nodes, districts, doc.batches, problems)
+    new = Network(districts=districts, nodes=dict(network.nodes), lanes=lanes,
+                  closures=(*network.closures, *closures))
+    return new, rules, problems
 
-    for i, row in enumerate(doc.add_lanes):
+
+def _add_lanes(network: Network, rows: list[dict[str, Any]], lane_reader: Any,
+               problems: list[Issue]) -> dict[str, Lane]:
+    """The lanes with ``add_lanes`` added (each checked like a row of lanes.csv)."""
+    lanes = dict(network.lanes)
+    for i, row in enumerate(rows):
         where = f"overrides.add_lanes[{i}]"
-        got = lane_reader(row, nodes)
+        got = lane_reader(row, network.nodes)
         if isinstance(got, list):
             problems += [(f"{where}.{f}" if f else where, m) for f, m in got]
         elif got.lane_id in lanes:
             problems.append((f"{where}.lane_id", f"lane {got.lane_id} exists already"))
         else:
             lanes[got.lane_id] = got
+    return lanes
 
-    for lane_id in doc.rates.lanes:
-        if lane_id not in lanes:
-            problems.append((f"overrides.rates.lanes.{lane_id}", f"unknown lane {lane_id}"))
-    for lane_id in doc.capacity.lanes:
-        if lane_id not in lanes:
-            problems.append((f"overrides.capacity.lanes.{lane_id}", f"unknown lane {lane_id}"))
-    for lane_id, lane in list(lanes.items()):
-        factor = doc.rates.modes.get(lane.mode, 1.0) * doc.rates.lanes.get(lane_id, 1.0)
+
+def _rates_and_capacity(lanes: dict[str, Lane], rates: RatesIn, capacity: CapacityIn,
+                        problems: list[Issue]) -> dict[str, Lane]:
+    """Rate multipliers (by mode, by lane) and vehicles per week (absolute by lane, or a
+    multiplier by mode, rounded down) applied to the lanes."""
+    for section, named in (("rates", rates.lanes), ("capacity", capacity.lanes)):
+        problems += [(f"overrides.{section}.lanes.{lane_id}", f"unknown lane {lane_id}")
+                     for lane_id in named if lane_id not in lanes]
+    out = {}
+    for lane_id, lane in lanes.items():
+        factor = rates.modes.get(lane.mode, 1.0) * rates.lanes.get(lane_id, 1.0)
         changes: dict[str, Any] = {}
         if factor != 1.0:
             changes["cost_per_kg_cny"] = lane.cost_per_kg_cny * factor
             changes["cost_per_vehicle_cny"] = lane.cost_per_vehicle_cny * factor
-        if lane_id in doc.capacity.lanes:
-            changes["max_vehicles"] = doc.capacity.lanes[lane_id]
-        elif lane.mode in doc.capacity.modes and lane.max_vehicles is not None:
+        if lane_id in capacity.lanes:
+            changes["max_vehicles"] = capacity.lanes[lane_id]
+        elif lane.mode in capacity.modes and lane.max_vehicles is not None:
             changes["max_vehicles"] = math.floor(lane.max_vehicles
-                                                 * doc.capacity.modes[lane.mode] + 1e-9)
-        if changes:
-            lanes[lane_id] = dataclasses.replace(lane, **changes)
+                                                 * capacity.modes[lane.mode] + 1e-9)
+        out[lane_id] = dataclasses.replace(lane, **changes) if changes else lane
+    return out
 
-    for district_id, since in doc.pilots.items():
-        if district_id not in districts:
+
+def _pilots(districts: Mapping[str, District], pilots: Mapping[str, dt.date | None],
+            problems: list[Issue]) -> dict[str, District]:
+    """The districts with their pilot dates overridden (None: not a pilot)."""
+    out = dict(districts)
+    for district_id, since in pilots.items():
+        if district_id not in out:
             problems.append((f"overrides.pilots.{district_id}",
                              f"unknown district {district_id}"))
             continue
-        districts[district_id] = dataclasses.replace(districts[district_id], pilot_since=since)
+        out[district_id] = dataclasses.replace(out[district_id], pilot_since=since)
+    return out
 
-    closures: list[Closure] = list(network.closures)
-    for kind, items, known in (("node", doc.close.nodes, nodes), ("lane", doc.close.lanes,
-                                                                   lanes)):
+
+def _closures(network: Network, lanes: Mapping[str, Lane], close: CloseIn,
+              problems: list[Issue]) -> list[Closure]:
+    """Nodes and lanes out of service, for ever or between two dates."""
+    closures: list[Closure] = []
+    for kind, items, known in (("node", close.nodes, network.nodes),
+                               ("lane", close.lanes, lanes)):
         for i, item in enumerate(items):
             window = item if isinstance(item, WindowIn) else WindowIn(id=item)
             where = f"overrides.close.{kind}s[{i}]"
@@ -165,30 +196,31 @@ def apply(network: Network, doc: OverridesIn, lane_reader: Any) -> tuple[
                 problems.append((f"{where}.to", "ends before it starts"))
             else:
                 closures.append(Closure(kind, window.id, window.start, window.end))
+    return closures
 
+
+def _batch_rules(nodes: Mapping[str, Node], districts: Mapping[str, District],
+                 items: list[BatchRuleIn], problems: list[Issue]) -> tuple[BatchRule, ...]:
+    """The planners' force/forbid decisions, every id they name checked."""
     rules: list[BatchRule] = []
-    for i, r in enumerate(doc.batches):
+    for i, r in enumerate(items):
         where = f"overrides.batches[{i}]"
-        for key in ("force_port", *[f"forbid_ports[{j}]" for j in range(len(r.forbid_ports))]):
-            node_id = r.force_port if key == "force_port" else r.forbid_ports[int(key[13:-1])]
-            if node_id is not None and node_id not in nodes:
-                problems.append((f"{where}.{key}", f"unknown node {node_id}"))
-        for key in ("origin", "destination"):
-            value = getattr(r.match, key)
-            if value is not None and value not in nodes:
-                problems.append((f"{where}.match.{key}", f"unknown node {value}"))
+        named = [("force_port", r.force_port)] + [(f"forbid_ports[{j}]", port)
+                                                  for j, port in enumerate(r.forbid_ports)]
+        named += [(f"match.{key}", getattr(r.match, key)) for key in ("origin", "destination")]
+        problems += [(f"{where}.{key}", f"unknown node {node_id}") for key, node_id in named
+                     if node_id is not None and node_id not in nodes]
         if r.match.export_district and r.match.export_district not in districts:
             problems.append((f"{where}.match.export_district",
                              f"unknown district {r.match.export_district}"))
-        if not r.match.model_dump(exclude_none=True):
+        match = r.match.model_dump(exclude_none=True)
+        if not match:
             problems.append((f"{where}.match", "match at least one key (or batch_id)"))
         rules.append(BatchRule(
-            match=tuple(sorted(r.match.model_dump(exclude_none=True).items())),
-            force_port=r.force_port, forbid_ports=frozenset(r.forbid_ports),
-            force_mode=r.force_mode, forbid_modes=frozenset(r.forbid_modes)))
-
-    new = Network(districts=districts, nodes=nodes, lanes=lanes, closures=tuple(closures))
-    return new, tuple(rules), problems
+            match=tuple(sorted(match.items())), force_port=r.force_port,
+            forbid_ports=frozenset(r.forbid_ports), force_mode=r.force_mode,
+            forbid_modes=frozenset(r.forbid_modes)))
+    return tuple(rules)
 
 
 def deep_merge(base: Any, override: Any) -> Any:

@@ -30,49 +30,58 @@ def load_returns(path: Path, nodes: Mapping[str, Node], goods_classes: Iterable[
     parcels: list[Parcel] = []
     seen: set[str] = set()
     for line, row in rows:
-        where = f"line {line}"
         try:
             r = ParcelIn.model_validate(blank_to_none(row, ("deadline",)))
         except ValidationError as err:
-            col.add_validation(err, where)
-            bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
-            for key in ("origin", "destination", "export_port"):
-                if key not in bad and row.get(key) and row[key] not in nodes:
-                    col.add(where, key, f"unknown node {row[key]}")
-            if "goods_class" not in bad and row.get("goods_class") not in classes:
-                col.add(where, "goods_class", f"unknown goods class {row.get('goods_class')!r}")
-            if col.full:
-                break
-            continue
-        where = f"line {line} ({r.parcel_id})"
-        if r.parcel_id in seen:
-            col.add(where, "parcel_id", f"duplicate parcel id {r.parcel_id}")
-        seen.add(r.parcel_id)
-        _check_node(col, where, "origin", r.origin, nodes, lambda n: n.kind == "foreign_hub",
-                    "a foreign_hub")
-        _check_node(col, where, "destination", r.destination, nodes,
-                    lambda n: n.kind == "seller_cluster", "a seller_cluster")
-        _check_node(col, where, "export_port", r.export_port, nodes,
-                    lambda n: n.domestic and n.district is not None, "a node in China")
-        if r.goods_class not in classes:
-            col.add(where, "goods_class", f"unknown goods class {r.goods_class!r} (known: "
-                    + ", ".join(sorted(classes)) + ")")
-        if r.export_date > as_of:
-            col.add(where, "export_date", f"{r.export_date} is after the scenario's as_of "
-                    f"{as_of}")
-        if r.ready_date < r.export_date:
-            col.add(where, "ready_date", f"{r.ready_date} is before the export date "
-                    f"{r.export_date}")
-        parcels.append(Parcel(
-            parcel_id=r.parcel_id, origin=r.origin, destination=r.destination,
-            weight_kg=r.weight_kg, volume_m3=r.volume_m3, value_cny=r.value_cny,
-            trade_mode=r.trade_mode, export_date=r.export_date, export_port=r.export_port,
-            goods_class=r.goods_class, ready_date=r.ready_date, deadline=r.deadline, row=line,
-            extra=tuple((c, row[c]) for c in extra_cols)))
+            _shape_problems(col, f"line {line}", row, err, nodes, classes)
+        else:
+            where = f"line {line} ({r.parcel_id})"
+            if r.parcel_id in seen:
+                col.add(where, "parcel_id", f"duplicate parcel id {r.parcel_id}")
+            seen.add(r.parcel_id)
+            _row_problems(col, where, r, nodes, classes, as_of)
+            parcels.append(Parcel(
+                parcel_id=r.parcel_id, origin=r.origin, destination=r.destination,
+                weight_kg=r.weight_kg, volume_m3=r.volume_m3, value_cny=r.value_cny,
+                trade_mode=r.trade_mode, export_date=r.export_date, export_port=r.export_port,
+                goods_class=r.goods_class, ready_date=r.ready_date, deadline=r.deadline,
+                row=line, extra=tuple((c, row[c]) for c in extra_cols)))
         if col.full:
             break
     col.raise_if_any()
     return tuple(parcels)
+
+
+def _shape_problems(col: Collector, where: str, row: Mapping[str, str], err: ValidationError,
+                    nodes: Mapping[str, Node], classes: set[str]) -> None:
+    """A row that failed validation: its shape errors, and the unknown ids among the fields
+    that did validate (so one pass reports them all)."""
+    col.add_validation(err, where)
+    bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
+    for key in ("origin", "destination", "export_port"):
+        if key not in bad and row.get(key) and row[key] not in nodes:
+            col.add(where, key, f"unknown node {row[key]}")
+    if "goods_class" not in bad and row.get("goods_class") not in classes:
+        col.add(where, "goods_class", f"unknown goods class {row.get('goods_class')!r}")
+
+
+def _row_problems(col: Collector, where: str, r: ParcelIn, nodes: Mapping[str, Node],
+                  classes: set[str], as_of: dt.date) -> None:
+    """A validated row's references and dates: node kinds, goods class, date order."""
+    _check_node(col, where, "origin", r.origin, nodes, lambda n: n.kind == "foreign_hub",
+                "a foreign_hub")
+    _check_node(col, where, "destination", r.destination, nodes,
+                lambda n: n.kind == "seller_cluster", "a seller_cluster")
+    _check_node(col, where, "export_port", r.export_port, nodes,
+                lambda n: n.domestic and n.district is not None, "a node in China")
+    if r.goods_class not in classes:
+        col.add(where, "goods_class", f"unknown goods class {r.goods_class!r} (known: "
+                + ", ".join(sorted(classes)) + ")")
+    if r.export_date > as_of:
+        col.add(where, "export_date", f"{r.export_date} is after the scenario's as_of {as_of}")
+    if r.ready_date < r.export_date:
+        col.add(where, "ready_date", f"{r.ready_date} is before the export date "
+                f"{r.export_date}")
 
 
 def _check_node(col: Collector, where: str, field: str, node_id: str,

@@ -22,46 +22,62 @@ def improve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     result is a valid starting plan for the solver. Batches ``start`` left out are routed as
     soon as some option has room for them.
     """
-    plan = dict(start)
-    ledger = CapacityLedger()
-    for opt in plan.values():
-        ledger.add(opt.route.lanes, opt.batch.period, opt.batch.weight_kg, opt.batch.volume_m3)
-
-    def marginal(b: Batch, opt: Option) -> float | None:
-        """Cost of adding b on opt to the current loads, None if it does not fit."""
-        extra = ledger.extra_vehicle_cny(opt.route.lanes, b.period, b.weight_kg, b.volume_m3)
-        return None if extra is None else opt.variable_cny + extra
-
+    search = _LocalSearch(options, start)
     order = sorted((b for b in batches if options.get(b.batch_id)),
                    key=lambda b: (-b.weight_kg, b.batch_id))
     for _ in range(max_passes):
-        moved = False
-        for b in order:
-            current = plan.get(b.batch_id)
-            if current is None:  # left out so far: route it where it now fits, if anywhere
-                fits = [(cost, o.route.route_id, o) for o in options[b.batch_id] if o.allowed
-                        and (cost := marginal(b, o)) is not None]
-                if fits:
-                    pick = min(fits, key=lambda t: t[:2])[2]
-                    plan[b.batch_id] = pick
-                    ledger.add(pick.route.lanes, b.period, b.weight_kg, b.volume_m3)
-                    moved = True
-                continue
-            # take b off its lanes while it looks around
-            ledger.remove(current.route.lanes, b.period, b.weight_kg, b.volume_m3)
-            here = marginal(b, current)
-            assert here is not None  # the current option always fits where it already was
-            best, best_cost = current, here - 1e-6
-            for opt in options[b.batch_id]:
-                if opt is current or not opt.allowed:
-                    continue
-                cost = marginal(b, opt)
-                if cost is not None and cost < best_cost:
-                    best, best_cost = opt, cost
-            ledger.add(best.route.lanes, b.period, b.weight_kg, b.volume_m3)
-            if best is not current:
-                plan[b.batch_id] = best
-                moved = True
-        if not moved:
+        moved = [search.move(b) for b in order]
+        if not any(moved):
             break
-    return plan
+    return search.plan
+
+
+class _LocalSearch:
+    """The current plan and its loads (a capacity ledger), one batch moved at a time."""
+
+    def __init__(self, options: Mapping[str, Sequence[Option]],
+                 start: Mapping[str, Option]) -> None:
+        self.options = options
+        self.plan = dict(start)
+        self.ledger = CapacityLedger()
+        for opt in self.plan.values():
+            self._put(opt)
+
+    def _put(self, opt: Option) -> None:
+        self.ledger.add(opt.route.lanes, opt.batch.period, opt.batch.weight_kg,
+                        opt.batch.volume_m3)
+
+    def marginal(self, opt: Option) -> float | None:
+        """Cost of adding the option's batch on it to the current loads, None if it does not
+        fit."""
+        b = opt.batch
+        extra = self.ledger.extra_vehicle_cny(opt.route.lanes, b.period, b.weight_kg,
+                                              b.volume_m3)
+        return None if extra is None else opt.variable_cny + extra
+
+    def move(self, b: Batch) -> bool:
+        """Put ``b`` on its cheapest option given the others; True when that changed the plan."""
+        current = self.plan.get(b.batch_id)
+        if current is None:  # left out so far: route it where it now fits, if anywhere
+            fits = [(cost, o.route.route_id, o) for o in self.options[b.batch_id] if o.allowed
+                    and (cost := self.marginal(o)) is not None]
+            if not fits:
+                return False
+            pick = min(fits, key=lambda t: t[:2])[2]
+            self.plan[b.batch_id] = pick
+            self._put(pick)
+            return True
+        # take b off its lanes while it looks around
+        self.ledger.remove(current.route.lanes, b.period, b.weight_kg, b.volume_m3)
+        here = self.marginal(current)
+        assert here is not None  # the current option always fits where it already was
+        best, best_cost = current, here - 1e-6
+        for opt in self.options[b.batch_id]:
+            if opt is current or not opt.allowed:
+                continue
+            cost = self.marginal(opt)
+            if cost is not None and cost < best_cost:
+                best, best_cost = opt, cost
+        self._put(best)
+        self.plan[b.batch_id] = best
+        return best is not current

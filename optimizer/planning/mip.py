@@ -215,71 +215,96 @@ def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
 
     ``background`` holds loads (kg, m3) already on (lane, week) from batches outside the model
     (fixed elsewhere): they fill vehicles and weekly capacity but are not decided here.
+    Variables and rows are created in a fixed order (batches, then lanes and weeks sorted), so
+    the same inputs give the same model and, single-threaded and seeded, the same plan.
     """
-    inf = solver.infinity()
+    m = _Model(solver, solver.Objective(), {}, {}, {}, {})
+    users = _choice_rows(m, batches, options, penalties, lp_relaxation)
     background = background or {}
+    for key in sorted(users):
+        lane = m.lanes[key[0]]
+        if lane.per_vehicle:
+            _vehicle_rows(m, key, lane, users[key], background.get(key, (0.0, 0.0)),
+                          strong, lp_relaxation)
+        elif period_capacity(lane) is not None:
+            _per_kg_rows(m, key, lane, users[key], background.get(key, (0.0, 0.0)))
+    m.objective.SetMinimization()
+    return m
+
+
+def _choice_rows(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+                 penalties: Mapping[str, float], lp_relaxation: bool
+                 ) -> dict[Key, list[tuple[Batch, pywraplp.Variable]]]:
+    """x[b,o] and u[b] with "route each batch once"; returns who may ride each lane and week."""
+    solver = m.solver
 
     def binary(name: str) -> pywraplp.Variable:
         return solver.NumVar(0, 1, name) if lp_relaxation else solver.BoolVar(name)
 
-    lanes: dict[str, Lane] = {}
-    x: dict[tuple[str, int], pywraplp.Variable] = {}
-    u: dict[str, pywraplp.Variable] = {}
     users: dict[Key, list[tuple[Batch, pywraplp.Variable]]] = defaultdict(list)
-    objective = solver.Objective()
     for b in batches:
-        u[b.batch_id] = binary(f"u[{b.batch_id}]")
-        objective.SetCoefficient(u[b.batch_id], penalties[b.batch_id])
+        m.u[b.batch_id] = binary(f"u[{b.batch_id}]")
+        m.objective.SetCoefficient(m.u[b.batch_id], penalties[b.batch_id])
         once = solver.Constraint(1, 1, f"once[{b.batch_id}]")
-        once.SetCoefficient(u[b.batch_id], 1)
+        once.SetCoefficient(m.u[b.batch_id], 1)
         for k, opt in enumerate(options[b.batch_id]):
             var = binary(f"x[{b.batch_id},{k}]")
-            x[(b.batch_id, k)] = var
+            m.x[(b.batch_id, k)] = var
             once.SetCoefficient(var, 1)
-            objective.SetCoefficient(var, opt.variable_cny)
+            m.objective.SetCoefficient(var, opt.variable_cny)
             for lane in opt.route.lanes:
-                lanes[lane.lane_id] = lane
+                m.lanes[lane.lane_id] = lane
                 users[(lane.lane_id, b.period)].append((b, var))
+    return users
 
-    y: dict[Key, pywraplp.Variable] = {}
-    for key in sorted(users):
-        lane_id, period = key
-        lane = lanes[lane_id]
-        bg_kg, bg_m3 = background.get(key, (0.0, 0.0))
-        load_kg = bg_kg + sum(b.weight_kg for b, _ in users[key])
-        load_m3 = bg_m3 + sum(b.volume_m3 for b, _ in users[key])
-        cap = period_capacity(lane)
-        if lane.per_vehicle:
-            ub = vehicles_needed(lane, load_kg, load_m3)
-            if lane.max_vehicles is not None:
-                ub = min(ub, lane.max_vehicles)
-            yv = (solver.NumVar(0, ub, f"y[{lane_id},{period}]") if lp_relaxation
-                  else solver.IntVar(0, ub, f"y[{lane_id},{period}]"))
-            y[key] = yv
-            objective.SetCoefficient(yv, lane.cost_per_vehicle_cny)
-            kg = solver.Constraint(-inf, -bg_kg, f"kg[{lane_id},{period}]")
-            m3 = solver.Constraint(-inf, -bg_m3, f"m3[{lane_id},{period}]")
-            kg.SetCoefficient(yv, -lane.vehicle_capacity_kg)
-            m3.SetCoefficient(yv, -lane.vehicle_capacity_m3)
-            links: dict[str, pywraplp.Constraint] = {}
-            for b, var in users[key]:
-                kg.SetCoefficient(var, b.weight_kg)
-                m3.SetCoefficient(var, b.volume_m3)
-                if strong:  # sum of b's options through l <= y[l,p]: one row per batch
-                    if b.batch_id not in links:
-                        links[b.batch_id] = solver.Constraint(-inf, 0)
-                        links[b.batch_id].SetCoefficient(yv, -1)
-                    links[b.batch_id].SetCoefficient(var, 1)
-        elif cap is not None:
-            cap_kg, cap_m3 = cap
-            if load_kg > cap_kg or load_m3 > cap_m3:
-                kg = solver.Constraint(-inf, cap_kg - bg_kg, f"kg[{lane_id},{period}]")
-                m3 = solver.Constraint(-inf, cap_m3 - bg_m3, f"m3[{lane_id},{period}]")
-                for b, var in users[key]:
-                    kg.SetCoefficient(var, b.weight_kg)
-                    m3.SetCoefficient(var, b.volume_m3)
-    objective.SetMinimization()
-    return _Model(solver, objective, x, u, y, lanes)
+
+def _vehicle_rows(m: _Model, key: Key, lane: Lane, users: Sequence[tuple[Batch,
+                                                                         pywraplp.Variable]],
+                  background: Load, strong: bool, lp_relaxation: bool) -> None:
+    """y[l,p] (bounded by what the riders could need and the lane's weekly limit), kg and m3
+    per vehicle, and the strong linking rows (one per batch)."""
+    solver, inf = m.solver, m.solver.infinity()
+    lane_id, period = key
+    bg_kg, bg_m3 = background
+    ub = vehicles_needed(lane, bg_kg + sum(b.weight_kg for b, _ in users),
+                         bg_m3 + sum(b.volume_m3 for b, _ in users))
+    if lane.max_vehicles is not None:
+        ub = min(ub, lane.max_vehicles)
+    yv = (solver.NumVar(0, ub, f"y[{lane_id},{period}]") if lp_relaxation
+          else solver.IntVar(0, ub, f"y[{lane_id},{period}]"))
+    m.y[key] = yv
+    m.objective.SetCoefficient(yv, lane.cost_per_vehicle_cny)
+    kg = solver.Constraint(-inf, -bg_kg, f"kg[{lane_id},{period}]")
+    m3 = solver.Constraint(-inf, -bg_m3, f"m3[{lane_id},{period}]")
+    kg.SetCoefficient(yv, -lane.vehicle_capacity_kg)
+    m3.SetCoefficient(yv, -lane.vehicle_capacity_m3)
+    links: dict[str, pywraplp.Constraint] = {}
+    for b, var in users:
+        kg.SetCoefficient(var, b.weight_kg)
+        m3.SetCoefficient(var, b.volume_m3)
+        if strong:  # sum of b's options through l <= y[l,p]: one row per batch
+            if b.batch_id not in links:
+                links[b.batch_id] = solver.Constraint(-inf, 0)
+                links[b.batch_id].SetCoefficient(yv, -1)
+            links[b.batch_id].SetCoefficient(var, 1)
+
+
+def _per_kg_rows(m: _Model, key: Key, lane: Lane,
+                 users: Sequence[tuple[Batch, pywraplp.Variable]], background: Load) -> None:
+    """A per-kg lane's weekly kg and m3 limit, when its possible riders could exceed it."""
+    cap = period_capacity(lane)
+    assert cap is not None
+    bg_kg, bg_m3 = background
+    if (bg_kg + sum(b.weight_kg for b, _ in users) <= cap[0]
+            and bg_m3 + sum(b.volume_m3 for b, _ in users) <= cap[1]):
+        return
+    solver, inf = m.solver, m.solver.infinity()
+    lane_id, period = key
+    kg = solver.Constraint(-inf, cap[0] - bg_kg, f"kg[{lane_id},{period}]")
+    m3 = solver.Constraint(-inf, cap[1] - bg_m3, f"m3[{lane_id},{period}]")
+    for b, var in users:
+        kg.SetCoefficient(var, b.weight_kg)
+        m3.SetCoefficient(var, b.volume_m3)
 
 
 def _scip(settings: SolverOptions, time_limit_s: float) -> pywraplp.Solver:
