@@ -88,12 +88,61 @@ def read_text(path: Path) -> str:
     return text
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate mapping keys instead of keeping the last one."""
+#: YAML nesting deeper than this is refused (no input format nests beyond 6 levels)
+MAX_YAML_DEPTH = 64
+#: a YAML document whose aliases would expand to more nodes than this is refused
+MAX_YAML_NODES = 1_000_000
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """A safe loader that bounds the work a small file can cause, and refuses duplicate keys.
+
+    - Nesting deeper than ``MAX_YAML_DEPTH`` is refused while composing (before Python's own
+      recursion limit is reached).
+    - Aliases are counted at their expanded size as the document is composed (each node's
+      size once, in linear time): a "billion laughs" document of a few hundred bytes is refused
+      before anything expands it (a message, a merge, a validator).
+    - A key written twice in one mapping is an error, not "the last one wins"; keys brought in
+      by a merge key (``<<: *base``) may be overridden, as YAML intends.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._total = 0
+        self._sizes: dict[int, int] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose one node, counting its expanded size and its depth (see the class)."""
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = super().compose_node(parent, index)
+            self._count(self._sizes.get(id(node), 1), event.start_mark)
+            return node
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {MAX_YAML_DEPTH} levels",
+                self.peek_event().start_mark)
+        start = self._total
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        self._count(1, node.start_mark)
+        self._sizes[id(node)] = self._total - start
+        return node
+
+    def _count(self, n: int, mark: Any) -> None:
+        self._total += n
+        if self._total > MAX_YAML_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"the document expands to more than {MAX_YAML_NODES:,} values "
+                "(aliases repeated inside aliases?)", mark)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
             key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
             try:
                 duplicate = key in seen
@@ -110,7 +159,7 @@ def read_yaml(path: Path) -> Any:
     """Parse a YAML file, turning syntax errors into a problem with line and column."""
     text = read_text(path)
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
+        return yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -200,7 +200,8 @@ def validate(doc: Mapping[str, Any]) -> list[str]:
     """Every way ``doc`` breaks the plan.json schema, as '<path>: <message>' (empty: valid)."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(schema())
+    validator = jsonschema.Draft202012Validator(
+        schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     return [f"{'/'.join(str(p) for p in err.absolute_path) or '(document)'}: {err.message}"
             for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))]
 

@@ -184,11 +184,11 @@ def _totals(scenario: Scenario, batches: Sequence[Batch], batch_plans: Sequence[
     old_total = sum(bp.same_route_cost_cny or 0.0 for bp in with_old)
     old_plan = sum(bp.cost_cny for bp in with_old)
     return Totals(
-        cost_cny=sum(bp.cost_cny for bp in batch_plans),
-        freight_cny=sum(bp.components.freight for bp in batch_plans),
-        vehicles_cny=sum(bp.components.vehicles for bp in batch_plans),
-        clearance_cny=sum(bp.components.clearance for bp in batch_plans),
-        tax_exposure_cny=sum(bp.components.tax_exposure for bp in batch_plans),
+        cost_cny=sum((bp.cost_cny for bp in batch_plans), 0.0),
+        freight_cny=sum((bp.components.freight for bp in batch_plans), 0.0),
+        vehicles_cny=sum((bp.components.vehicles for bp in batch_plans), 0.0),
+        clearance_cny=sum((bp.components.clearance for bp in batch_plans), 0.0),
+        tax_exposure_cny=sum((bp.components.tax_exposure for bp in batch_plans), 0.0),
         air_baseline_cny=air_total if with_air else None,
         same_route_baseline_cny=old_total if with_old else None,
         greedy_baseline_cny=greedy_cost(baselines.greedy),
@@ -199,8 +199,8 @@ def _totals(scenario: Scenario, batches: Sequence[Batch], batch_plans: Sequence[
         batches_compared_with_air=len(with_air),
         batches_compared_with_same_route=len(with_old),
         same_route_unrouted=baselines.same_route_unrouted,
-        co2e_kg=sum(bp.co2e_kg for bp in batch_plans),
-        weight_kg=sum(bp.weight_kg for bp in batch_plans),
+        co2e_kg=sum((bp.co2e_kg for bp in batch_plans), 0.0),
+        weight_kg=sum((bp.weight_kg for bp in batch_plans), 0.0),
         batches=len(batches), batches_routed=len(batch_plans), batches_unrouted=len(unrouted),
         parcels=len(scenario.parcels), vehicles=sum(v.count for v in vehicles),
         mean_transit_days=(sum(bp.transit_days for bp in batch_plans) / len(batch_plans)

@@ -53,4 +53,4 @@ def greedy(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]) ->
 
 def greedy_cost(plan: Mapping[str, Option]) -> float:
     """Landed cost of the greedy plan (standalone vehicles)."""
-    return sum(o.standalone_cny for o in plan.values())
+    return sum((o.standalone_cny for o in plan.values()), 0.0)

@@ -1,0 +1,241 @@
+"""plan.json against its JSON Schema (optimizer/outputs/plan.schema.json).
+
+The schema is the contract other tools rely on: it must be a valid Draft 2020-12 schema, every
+plan the writer produces must validate (bundled scenarios, unrouted batches with and without a
+verified counterfactual, the heuristic fallback, a solve cut short by the time limit, the CLI's
+``--json``), and it must reject documents that break it, naming where.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, parcel, small_lanes
+
+import optimizer.planning.pipeline as pipeline
+from optimizer.cli import cli
+from optimizer.domain import NODE_KINDS, RULE_IDS, Mode, Regime
+from optimizer.inputs import load_scenario
+from optimizer.outputs.plan_json import SCHEMA_VERSION, plan_to_dict, schema, validate
+from optimizer.plan import Plan, SolverStats, Totals
+from optimizer.planning.mip import Solution
+
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+YIWU = ROOT / "scenarios" / "yiwu-tir-return.yaml"
+Doc = dict[str, Any]
+
+
+def valid_doc(plan: Plan) -> Doc:
+    """The plan's document, asserted valid against the schema."""
+    doc = plan_to_dict(plan)
+    assert validate(doc) == []
+    return doc
+
+
+@pytest.fixture(scope="module")
+def yiwu_doc() -> Doc:
+    """The Yiwu scenario solved in full (with the same-route baseline)."""
+    return plan_to_dict(pipeline.run(load_scenario(YIWU)))
+
+
+# ---- the schema itself ---------------------------------------------------------------------
+
+
+def test_schema_is_a_valid_draft_2020_12_schema() -> None:
+    doc = schema()
+    jsonschema.Draft202012Validator.check_schema(doc)
+    assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert doc["properties"]["schema_version"]["const"] == SCHEMA_VERSION
+
+
+def test_schema_names_what_the_code_fixes() -> None:
+    """The schema's enumerations and fixed key sets are the code's (a change in one is a change
+    of the contract: update both)."""
+    s = schema()
+    defs = s["$defs"]
+    assert defs["mode"]["enum"] == list(typing.get_args(Mode))
+    assert defs["regime"]["enum"] == list(typing.get_args(Regime))
+    assert defs["rule"]["enum"] == list(RULE_IDS)
+    assert defs["node"]["properties"]["kind"]["enum"] == list(NODE_KINDS)
+    assert list(defs["totals"]["properties"]) == list(Totals.__dataclass_fields__)
+    assert defs["totals"]["required"] == list(Totals.__dataclass_fields__)
+    stats = set(SolverStats.__dataclass_fields__)
+    solver = defs["solver"]
+    assert stats <= set(solver["properties"]) and not stats & set(solver["required"])
+
+
+def _closed_objects(node: Any, where: str = "#") -> list[str]:
+    """Every object schema with ``properties`` that does not forbid other keys."""
+    found = []
+    if isinstance(node, dict):
+        if "properties" in node and node.get("additionalProperties") is not False:
+            found.append(where)
+        for key, value in node.items():
+            found += _closed_objects(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _closed_objects(value, f"{where}/{i}")
+    return found
+
+
+def test_every_fixed_object_forbids_unknown_keys() -> None:
+    assert _closed_objects(schema()) == []
+
+
+# ---- real plans validate -------------------------------------------------------------------
+
+
+def test_scenarios_are_found() -> None:
+    assert SCENARIOS, "no scenarios/*.yaml"
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.name for p in SCENARIOS])
+def test_bundled_scenario_plan_validates(path: Path) -> None:
+    # without the same-route baseline (its fields are null), to keep the suite fast
+    doc = valid_doc(pipeline.run(load_scenario(path), same_route_baseline=False))
+    assert doc["totals"]["same_route_baseline_cny"] is None
+    assert all(b["same_route_cost_cny"] is None for b in doc["batches"])
+
+
+def test_full_run_with_the_same_route_baseline_validates(yiwu_doc: Doc) -> None:
+    assert validate(yiwu_doc) == []
+    assert yiwu_doc["totals"]["same_route_baseline_cny"] is not None
+    assert yiwu_doc["totals"]["saving_vs_same_route_pct"] is not None
+    assert all(b["same_route_cost_cny"] is not None for b in yiwu_doc["batches"])
+    assert yiwu_doc["meta"]["solver"]["variables"] > 0
+
+
+def test_unrouted_for_capacity_with_a_counterfactual_validates(make_case) -> None:
+    # one 5,000 kg air allotment a week, two 4,000 kg batches: one is unrouted for CAPACITY
+    lanes = [r for r in small_lanes() if not r["lane_id"].startswith("L_TIR")]
+    for r in lanes:
+        if r["lane_id"] == "L_AIR":
+            r["max_vehicles"] = 1
+    parcels = [parcel("P1", 4000, dest="SELLER"), parcel("P2", 4000, dest="SELLER2")]
+    doc = valid_doc(pipeline.run(load_scenario(make_case(parcels, lanes=lanes))))
+    assert doc["status"] == "PARTIAL"
+    (u,) = doc["unrouted"]
+    assert u["reasons"][0]["rule"] == "CAPACITY"
+    assert u["would_route"]["relax"] == ["CAPACITY"] and u["would_route"]["verified"] is True
+    assert doc["meta"]["unrouted_penalty_cny"] > 0
+
+
+def test_nothing_routed_with_counterfactuals_validates(make_case) -> None:
+    # only air lanes, and only goods that may not fly: INFEASIBLE, every batch explained
+    lanes = [r for r in small_lanes() if r["mode"] in ("air", "road")]
+    parcels = [parcel("P1", goods="battery"), parcel("P2", goods="liquid", dest="SELLER2")]
+    doc = valid_doc(pipeline.run(load_scenario(make_case(parcels, lanes=lanes))))
+    assert doc["status"] == "INFEASIBLE" and doc["batches"] == [] and doc["vehicles"] == []
+    assert doc["totals"]["mean_transit_days"] is None
+    assert doc["totals"]["max_transit_days"] is None
+    assert all(u["would_route"]["relax"] == ["GOODS_MODE"] for u in doc["unrouted"])
+
+
+def test_unrouted_without_a_counterfactual_validates(make_case) -> None:
+    # every route needs more legs than allowed: NO_PATH, nothing would route it
+    doc = valid_doc(pipeline.run(load_scenario(make_case(solver={"max_legs": 1}))))
+    (u,) = doc["unrouted"]
+    assert u["reasons"][0]["rule"] == "NO_PATH" and u["would_route"] is None
+
+
+def test_partly_routed_by_rule_validates(make_case) -> None:
+    # a trade mode the rules do not accept: one batch routed, one unrouted for TRADE_MODE
+    doc = valid_doc(pipeline.run(load_scenario(make_case(
+        [parcel("P1"), parcel("P2", mode="0110", dest="SELLER2")]))))
+    assert doc["status"] == "PARTIAL"
+    (u,) = doc["unrouted"]
+    assert u["reasons"][0]["rule"] == "TRADE_MODE" and len(doc["batches"]) == 1
+
+
+def test_heuristic_fallback_validates(make_case, monkeypatch) -> None:
+    def no_plan(batches, options, settings, hint=None):
+        return Solution("NOT_SOLVED", None, None, None, 0.0, {}, (), {})
+
+    monkeypatch.setattr(pipeline, "solve", no_plan)
+    parcels = [parcel("P1", 1300, dest="SELLER"), parcel("P2", 1300, dest="SELLER2")]
+    doc = valid_doc(pipeline.run(load_scenario(make_case(parcels))))
+    assert doc["status"] == "FEASIBLE" and doc["solver_status"] == "NOT_SOLVED"
+    assert doc["meta"]["fallback"].startswith("heuristic plan")
+    assert doc["objective_cny"] is None and doc["bound_cny"] is None and doc["gap"] is None
+    assert "variables" not in doc["meta"]["solver"]  # the model was never built
+
+
+def test_time_limit_cut_short_validates() -> None:
+    sc = load_scenario(ROOT / "scenarios" / "mixed-week.yaml")
+    sc = dataclasses.replace(sc, solver=dataclasses.replace(sc.solver, time_limit_s=0.001))
+    doc = valid_doc(pipeline.run(sc, same_route_baseline=False))
+    assert doc["batches"]
+    assert doc["meta"]["solver"]["time_limit_s"] == 0.001
+
+
+def test_cli_solve_json_validates() -> None:
+    res = CliRunner().invoke(cli, ["solve", str(YIWU), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert validate(doc) == []
+    assert doc["schema_version"] == SCHEMA_VERSION
+
+
+# ---- the schema rejects what breaks it -----------------------------------------------------
+
+
+def _drop(*path: str | int) -> Callable[[Doc], None]:
+    def edit(doc: Doc) -> None:
+        *parents, last = path
+        node: Any = doc
+        for key in parents:
+            node = node[key]
+        del node[last]
+    return edit
+
+
+def _set(value: Any, *path: str | int) -> Callable[[Doc], None]:
+    def edit(doc: Doc) -> None:
+        *parents, last = path
+        node: Any = doc
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    return edit
+
+
+BROKEN = [
+    # (id, edit, the path the error names, a part of its message)
+    ("missing-required-top-level", _drop("status"), "(document)",
+     "'status' is a required property"),
+    ("missing-required-nested", _drop("totals", "cost_cny"), "totals",
+     "'cost_cny' is a required property"),
+    ("unknown-top-level-key", _set("red", "colour"), "(document)", "'colour' was unexpected"),
+    ("unknown-nested-key", _set(1.0, "batches", 0, "components", "fuel"),
+     "batches/0/components", "'fuel' was unexpected"),
+    ("string-cost", _set("3038.04", "batches", 0, "cost_cny"), "batches/0/cost_cny",
+     "is not of type 'number'"),
+    ("null-cost", _set(None, "totals", "cost_cny"), "totals/cost_cny", "is not of type"),
+    ("negative-leg-cost", _set(-1.0, "batches", 0, "legs", 0, "cost_cny"),
+     "batches/0/legs/0/cost_cny", "less than the minimum of 0"),
+    ("bad-status", _set("DONE", "status"), "status", "is not one of"),
+    ("bad-mode", _set("ship", "batches", 0, "mode"), "batches/0/mode", "is not one of"),
+    ("bad-date", _set("18/07/2025", "batches", 0, "eta"), "batches/0/eta", "does not match"),
+    ("bad-as-of", _set("2025-7-16", "meta", "as_of"), "meta/as_of", "does not match"),
+    ("wrong-schema-version", _set(2, "schema_version"), "schema_version", "1 was expected"),
+]
+
+
+@pytest.mark.parametrize(("edit", "where", "message"), [b[1:] for b in BROKEN],
+                         ids=[b[0] for b in BROKEN])
+def test_schema_rejects(yiwu_doc: Doc, edit: Callable[[Doc], None], where: str,
+                        message: str) -> None:
+    doc = copy.deepcopy(yiwu_doc)
+    edit(doc)
+    errors = validate(doc)
+    assert errors, "the broken document validated"
+    assert any(e.startswith(f"{where}: ") and message in e for e in errors), errors
