@@ -121,129 +121,191 @@ def bundled_instance(size: str, out: Path, seed: int = 1) -> Path:
     return d / "scenario.yaml"
 
 
-def synthetic_instance(out: Path, seed: int = 2, n_hubs: int = 12, n_crossings: int = 14,
-                       n_inland: int = 34, n_clusters: int = 40, batches: int = 1000) -> Path:
-    """~100 nodes, ~1,000 lanes, ~1,000 batches on a random but plausible network."""
-    rng = np.random.default_rng(seed)
-    d = out / "X"
-    d.mkdir(parents=True, exist_ok=True)
-    districts = [{"id": f"D{i:02d}", "name": f"District {i}",
-                  "pilot_since": "2024-12-15" if i % 3 else None} for i in range(20)]
-    nodes = []
+LANE_COLUMNS = ["lane_id", "origin", "destination", "via", "mode", "cost_per_kg_cny",
+                "cost_per_vehicle_cny", "vehicle_capacity_kg", "vehicle_capacity_m3",
+                "max_vehicles", "transit_days", "distance_km", "co2e_g_per_tkm", "source"]
+CO2E_G_PER_TKM = {"tir_road": 94, "rail": 30, "air": 570, "road": 110}
+INLAND_MODES = {"airport": ["air", "road"], "rail_terminal": ["rail", "road"],
+                "clearance_site": ["tir_road", "road"]}
 
-    def place(lat0: float, lon0: float, spread: float) -> tuple[float, float]:
-        return (round(float(lat0 + rng.normal(0, spread)), 4),
-                round(float(lon0 + rng.normal(0, spread)), 4))
 
-    hubs, crossings, inland, clusters = [], [], [], []
-    for i in range(n_hubs):
-        lat, lon = place(52, 45, 8)
-        hubs.append(f"H{i:02d}")
-        nodes.append({"id": hubs[-1], "name": hubs[-1], "kind": "foreign_hub", "country": "RU",
-                      "lat": lat, "lon": lon, "modes": ["tir_road", "rail", "air"]})
-    for i in range(n_crossings):
-        lat, lon = place(44, 95, 10)
-        crossings.append(f"X{i:02d}")
-        nodes.append({"id": crossings[-1], "name": crossings[-1], "kind": "border_crossing",
-                      "country": "CN", "lat": lat, "lon": lon, "district": f"D{i % 20:02d}",
-                      "modes": ["tir_road", "rail", "road"], "cbec_return_site": bool(i % 4),
-                      "tir_open": bool(i % 5), "clearance_fee_cny": 1500, "clearance_days": 2})
-    for i in range(n_inland):
-        lat, lon = place(31, 114, 5)
-        kind = ("airport", "rail_terminal", "clearance_site")[i % 3]
-        modes = {"airport": ["air", "road"], "rail_terminal": ["rail", "road"],
-                 "clearance_site": ["tir_road", "road"]}[kind]
-        inland.append(f"I{i:02d}")
-        nodes.append({"id": inland[-1], "name": inland[-1], "kind": kind, "country": "CN",
-                      "lat": lat, "lon": lon, "district": f"D{(i * 7) % 20:02d}", "modes": modes,
-                      "cbec_return_site": True, "tir_open": kind == "clearance_site",
-                      "clearance_fee_cny": 1000, "clearance_days": 1})
-    for i in range(n_clusters):
-        lat, lon = place(29, 116, 4)
-        clusters.append(f"C{i:02d}")
-        nodes.append({"id": clusters[-1], "name": clusters[-1], "kind": "seller_cluster",
-                      "country": "CN", "lat": lat, "lon": lon, "district": f"D{i % 20:02d}",
-                      "modes": ["road"]})
-    by_id = {n["id"]: n for n in nodes}
+def _place(rng: np.random.Generator, lat0: float, lon0: float,
+           spread: float) -> tuple[float, float]:
+    """A (lat, lon) scattered normally around (lat0, lon0), rounded to 4 decimals."""
+    return (round(float(lat0 + rng.normal(0, spread)), 4),
+            round(float(lon0 + rng.normal(0, spread)), 4))
 
-    def km(a: str, b: str) -> float:
-        p, q = by_id[a], by_id[b]
+
+def _synthetic_districts() -> list[dict]:
+    """Twenty districts; two in three have been pilot districts since 2024-12-15."""
+    return [{"id": f"D{i:02d}", "name": f"District {i}",
+             "pilot_since": "2024-12-15" if i % 3 else None} for i in range(20)]
+
+
+def _hub_node(rng: np.random.Generator, i: int) -> dict:
+    """Foreign hub ``Hii`` around European Russia, reachable by TIR, rail and air."""
+    lat, lon = _place(rng, 52, 45, 8)
+    return {"id": f"H{i:02d}", "name": f"H{i:02d}", "kind": "foreign_hub", "country": "RU",
+            "lat": lat, "lon": lon, "modes": ["tir_road", "rail", "air"]}
+
+
+def _crossing_node(rng: np.random.Generator, i: int) -> dict:
+    """Border crossing ``Xii`` in western China; some are no CBEC return site or closed to TIR,
+    so the compliance rules have something to reject."""
+    lat, lon = _place(rng, 44, 95, 10)
+    return {"id": f"X{i:02d}", "name": f"X{i:02d}", "kind": "border_crossing",
+            "country": "CN", "lat": lat, "lon": lon, "district": f"D{i % 20:02d}",
+            "modes": ["tir_road", "rail", "road"], "cbec_return_site": bool(i % 4),
+            "tir_open": bool(i % 5), "clearance_fee_cny": 1500, "clearance_days": 2}
+
+
+def _inland_node(rng: np.random.Generator, i: int) -> dict:
+    """Inland port ``Iii`` in central China: airport, rail terminal or clearance site in turn."""
+    lat, lon = _place(rng, 31, 114, 5)
+    kind = ("airport", "rail_terminal", "clearance_site")[i % 3]
+    return {"id": f"I{i:02d}", "name": f"I{i:02d}", "kind": kind, "country": "CN",
+            "lat": lat, "lon": lon, "district": f"D{(i * 7) % 20:02d}",
+            "modes": list(INLAND_MODES[kind]), "cbec_return_site": True,
+            "tir_open": kind == "clearance_site", "clearance_fee_cny": 1000,
+            "clearance_days": 1}
+
+
+def _cluster_node(rng: np.random.Generator, i: int) -> dict:
+    """Seller cluster ``Cii`` in eastern China, reached by domestic road only."""
+    lat, lon = _place(rng, 29, 116, 4)
+    return {"id": f"C{i:02d}", "name": f"C{i:02d}", "kind": "seller_cluster",
+            "country": "CN", "lat": lat, "lon": lon, "district": f"D{i % 20:02d}",
+            "modes": ["road"]}
+
+
+class _Lanes:
+    """The synthetic lanes being built, numbered in order, costed from great-circle distance."""
+
+    def __init__(self, by_id: dict[str, dict]) -> None:
+        self.by_id = by_id
+        self.rows: list[dict] = []
+
+    def km(self, a: str, b: str) -> float:
+        """Road/rail km between two nodes: great circle x 1.25 detour, at least 20 km."""
+        p, q = self.by_id[a], self.by_id[b]
         la1, lo1, la2, lo2 = map(math.radians, (p["lat"], p["lon"], q["lat"], q["lon"]))
         h = (math.sin((la2 - la1) / 2) ** 2
              + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
         return max(20.0, 2 * 6371 * math.asin(math.sqrt(h)) * 1.25)
 
-    lanes = []
-
-    def add(o: str, dst: str, mode: str, via: str = "", per_kg: float = 0.0,
+    def add(self, o: str, dst: str, mode: str, via: str = "", per_kg: float = 0.0,
             per_vehicle: float = 0.0, cap: float = 20_000, m3: float = 85.0,
             max_v: int | str = "", speed: float = 700) -> None:
-        dist = km(o, via) + km(via, dst) if via else km(o, dst)
-        lanes.append({
-            "lane_id": f"{mode[:3].upper()}{len(lanes):04d}", "origin": o, "destination": dst,
-            "via": via, "mode": mode, "cost_per_kg_cny": round(per_kg, 4),
+        """Append a lane (through ``via`` if given); days from distance at ``speed`` km/day."""
+        dist = self.km(o, via) + self.km(via, dst) if via else self.km(o, dst)
+        self.rows.append({
+            "lane_id": f"{mode[:3].upper()}{len(self.rows):04d}", "origin": o,
+            "destination": dst, "via": via, "mode": mode, "cost_per_kg_cny": round(per_kg, 4),
             "cost_per_vehicle_cny": round(per_vehicle, 2), "vehicle_capacity_kg": cap,
             "vehicle_capacity_m3": m3, "max_vehicles": max_v,
             "transit_days": max(1, math.ceil(dist / speed)), "distance_km": int(dist),
-            "co2e_g_per_tkm": {"tir_road": 94, "rail": 30, "air": 570, "road": 110}[mode],
+            "co2e_g_per_tkm": CO2E_G_PER_TKM[mode],
             "source": "synthetic (benchmarks/generate.py)"})
 
-    tir_sites = [i for i in inland if by_id[i]["kind"] == "clearance_site"]
-    rail_sites = [i for i in inland if by_id[i]["kind"] == "rail_terminal"]
-    airports = [i for i in inland if by_id[i]["kind"] == "airport"]
-    for h in hubs:
-        for x in rng.choice(crossings, size=5, replace=False):
-            add(h, x, "tir_road", per_vehicle=5.5 * km(h, x), max_v=int(rng.integers(2, 8)))
-            add(h, x, "tir_road", per_kg=5.5 * km(h, x) / 12_000, max_v=2)
-            for s in rng.choice(tir_sites, size=2, replace=False):
-                add(h, s, "tir_road", via=x, per_vehicle=5.5 * (km(h, x) + km(x, s)),
-                    max_v=int(rng.integers(2, 8)))
-            if rng.random() < 0.5:
-                r = rail_sites[int(rng.integers(0, len(rail_sites)))]
-                add(h, r, "rail", via=x, per_vehicle=2.3 * (km(h, x) + km(x, r)),
-                    cap=26_500, m3=76.2, max_v=4, speed=400)
-        for a in rng.choice(airports, size=3, replace=False):
-            add(h, a, "air", per_kg=float(rng.uniform(25, 40)), cap=5000, m3=30,
-                max_v=int(rng.integers(2, 8)), speed=5000)
-    ports = sorted({ln["destination"] for ln in lanes})
+
+def _hub_lanes(rng: np.random.Generator, lanes: _Lanes, h: str, crossings: list[str],
+               inland: list[str]) -> None:
+    """A hub's international lanes: TIR to 5 crossings (full truck and groupage) and on to
+    2 clearance sites each, rail through half of them, and air to 3 airports."""
+    km, add = lanes.km, lanes.add
+    kinds = {i: lanes.by_id[i]["kind"] for i in inland}
+    tir_sites = [i for i in inland if kinds[i] == "clearance_site"]
+    rail_sites = [i for i in inland if kinds[i] == "rail_terminal"]
+    airports = [i for i in inland if kinds[i] == "airport"]
+    for x in rng.choice(crossings, size=5, replace=False):
+        add(h, x, "tir_road", per_vehicle=5.5 * km(h, x), max_v=int(rng.integers(2, 8)))
+        add(h, x, "tir_road", per_kg=5.5 * km(h, x) / 12_000, max_v=2)
+        for s in rng.choice(tir_sites, size=2, replace=False):
+            add(h, s, "tir_road", via=x, per_vehicle=5.5 * (km(h, x) + km(x, s)),
+                max_v=int(rng.integers(2, 8)))
+        if rng.random() < 0.5:
+            r = rail_sites[int(rng.integers(0, len(rail_sites)))]
+            add(h, r, "rail", via=x, per_vehicle=2.3 * (km(h, x) + km(x, r)),
+                cap=26_500, m3=76.2, max_v=4, speed=400)
+    for a in rng.choice(airports, size=3, replace=False):
+        add(h, a, "air", per_kg=float(rng.uniform(25, 40)), cap=5000, m3=30,
+            max_v=int(rng.integers(2, 8)), speed=5000)
+
+
+def _road_lanes(rng: np.random.Generator, lanes: _Lanes, clusters: list[str]) -> None:
+    """From every port an international lane reaches, road to 8 clusters: an LTL lane per kg
+    and a vehicle lane (a truck over 400 km, a van below)."""
+    ports = sorted({ln["destination"] for ln in lanes.rows})
     for p in ports:
         for c in rng.choice(clusters, size=8, replace=False):
-            dist = km(p, c)
-            add(p, c, "road", per_kg=2 * 0.3055 / 1000 * dist + 0.2)
-            add(p, c, "road", per_vehicle=7.33 * dist if dist > 400 else 300 + 3 * dist,
-                cap=24_000 if dist > 400 else 3000, m3=85 if dist > 400 else 16)
-    shutil.copy(DATA / "rules.yaml", d / "rules.yaml")
-    (d / "ports.yaml").write_text(yaml.safe_dump({"districts": districts, "nodes": nodes},
-                                                 sort_keys=False), encoding="utf-8")
-    _write_csv(d / "lanes.csv", lanes, ["lane_id", "origin", "destination", "via", "mode",
-                                        "cost_per_kg_cny", "cost_per_vehicle_cny",
-                                        "vehicle_capacity_kg", "vehicle_capacity_m3",
-                                        "max_vehicles", "transit_days", "distance_km",
-                                        "co2e_g_per_tkm", "source"])
-    # reachable (hub, cluster) pairs only: those with a port serving the cluster
+            dist = lanes.km(p, c)
+            lanes.add(p, c, "road", per_kg=2 * 0.3055 / 1000 * dist + 0.2)
+            lanes.add(p, c, "road", per_vehicle=7.33 * dist if dist > 400 else 300 + 3 * dist,
+                      cap=24_000 if dist > 400 else 3000, m3=85 if dist > 400 else 16)
+
+
+def _reachable_pairs(lanes: list[dict], hubs: list[str],
+                     clusters: list[str]) -> list[tuple[str, str]]:
+    """The (hub, cluster) pairs with a port between them, sorted: batches only go there."""
     serves: dict[str, set[str]] = {}
     for ln in lanes:
         serves.setdefault(ln["origin"], set()).add(ln["destination"])
-    pairs = sorted({(h, c) for h in hubs for p in serves[h] for c in serves.get(p, ())
-                    if c in clusters})
-    rows = []
-    count = 0
-    for i in range(batches):  # one parcel group per batch: distinct keys by construction
+    return sorted({(h, c) for h in hubs for p in serves[h] for c in serves.get(p, ())
+                   if c in clusters})
+
+
+def _synthetic_returns(rng: np.random.Generator, batches: int, pairs: list[tuple[str, str]],
+                       export_ports: list[str]) -> list[dict]:
+    """``batches`` parcel groups of 1-3 parcels, one group per batch (distinct keys by
+    construction), cycling over the pairs, in two ready weeks."""
+    rows: list[dict] = []
+    for i in range(batches):
         h, c = pairs[i % len(pairs)]
         goods = CLASSES[int(rng.choice(len(CLASSES), p=CLASS_P))]
         mode = MODES[int(rng.choice(len(MODES), p=MODE_P))]
-        port = [x for x in crossings if by_id[x]["district"]][int(rng.integers(0, 8))]
+        port = export_ports[int(rng.integers(0, 8))]
         ready = dt.date(2026, 5, 11) + dt.timedelta(days=int(7 * (i // (batches // 2 + 1))))
         export = ready - dt.timedelta(days=int(rng.integers(20, 160)))
         for _ in range(int(rng.integers(1, 4))):
             w = float(np.clip(rng.lognormal(4.5, 1.2), 5, 9000))
-            count += 1
             rows.append({
-                "parcel_id": f"X{count:06d}", "origin": h, "destination": c,
+                "parcel_id": f"X{len(rows) + 1:06d}", "origin": h, "destination": c,
                 "weight_kg": f"{w:.2f}", "volume_m3": f"{w / rng.uniform(100, 220):.4f}",
                 "value_cny": f"{w * rng.uniform(60, 300):.2f}", "trade_mode": mode,
                 "export_date": export.isoformat(), "export_port": port, "goods_class": goods,
                 "ready_date": ready.isoformat()})
+    return rows
+
+
+def synthetic_instance(out: Path, seed: int = 2, n_hubs: int = 12, n_crossings: int = 14,
+                       n_inland: int = 34, n_clusters: int = 40, batches: int = 1000) -> Path:
+    """~100 nodes, ~1,000 lanes, ~1,000 batches on a random but plausible network.
+
+    One generator feeds every step in a fixed order (nodes by kind, hub lanes, road lanes,
+    returns), so a seed always writes the same files.
+    """
+    rng = np.random.default_rng(seed)
+    d = out / "X"
+    d.mkdir(parents=True, exist_ok=True)
+    hub_nodes = [_hub_node(rng, i) for i in range(n_hubs)]
+    crossing_nodes = [_crossing_node(rng, i) for i in range(n_crossings)]
+    inland_nodes = [_inland_node(rng, i) for i in range(n_inland)]
+    cluster_nodes = [_cluster_node(rng, i) for i in range(n_clusters)]
+    nodes = [*hub_nodes, *crossing_nodes, *inland_nodes, *cluster_nodes]
+    hubs, crossings, inland, clusters = ([n["id"] for n in group] for group in (
+        hub_nodes, crossing_nodes, inland_nodes, cluster_nodes))
+    lanes = _Lanes({n["id"]: n for n in nodes})
+    for h in hubs:
+        _hub_lanes(rng, lanes, h, crossings, inland)
+    _road_lanes(rng, lanes, clusters)
+    shutil.copy(DATA / "rules.yaml", d / "rules.yaml")
+    (d / "ports.yaml").write_text(yaml.safe_dump({"districts": _synthetic_districts(),
+                                                  "nodes": nodes}, sort_keys=False),
+                                  encoding="utf-8")
+    _write_csv(d / "lanes.csv", lanes.rows, LANE_COLUMNS)
+    export_ports = [x for x in crossings if lanes.by_id[x]["district"]]
+    rows = _synthetic_returns(rng, batches, _reachable_pairs(lanes.rows, hubs, clusters),
+                              export_ports)
     _write_csv(d / "returns.csv", rows, COLUMNS)
     _scenario(d / "scenario.yaml", "X", {"ports": "ports.yaml", "lanes": "lanes.csv",
                                          "rules": "rules.yaml"}, time_limit=60)

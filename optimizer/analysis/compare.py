@@ -70,56 +70,119 @@ def _flows(plan: Plan) -> dict[str, str]:
             for i, (_, bid) in enumerate(sorted(members))}
 
 
-def compare(plans: Sequence[Plan]) -> Comparison:
-    """Compare plans; scenario names must be unique (they are the column names)."""
+#: the modes counted in the vehicles rows and in the share-of-kg rows of the metrics table
+VEHICLE_MODES = ("tir_road", "rail", "air", "road")
+SHARE_MODES = ("tir_road", "rail", "air")
+
+
+def _column_names(plans: Sequence[Plan]) -> list[str]:
+    """The scenario names as column names, numbered when two plans share a name.
+
+    The names key the table's columns and the change rows, so they must be unique.
+    """
     names = [p.scenario for p in plans]
     if len(set(names)) != len(names):
         names = [f"{p.scenario} ({i + 1})" for i, p in enumerate(plans)]
-    rows: dict[str, dict[str, Any]] = {}
-    for name, plan in zip(names, plans, strict=True):
-        col: dict[str, Any] = {label: getattr(plan.summary, key) for key, label in METRICS
-                               if key in Totals.__dataclass_fields__}
-        col["status"] = plan.status
-        col["regime"] = plan.meta.regime
-        by_mode: dict[str, int] = defaultdict(int)
-        for v in plan.vehicle_uses:
-            if v.count:
-                by_mode[v.mode] += v.count
-        for mode in ("tir_road", "rail", "air", "road"):
-            col[f"vehicles: {mode}"] = by_mode.get(mode, 0)
-        kg_by_mode: dict[str, float] = defaultdict(float)
-        for bp in plan.batches:
-            kg_by_mode[bp.mode] += bp.weight_kg
-        total_kg = sum(kg_by_mode.values()) or 1.0
-        for mode in ("tir_road", "rail", "air"):
-            col[f"share of kg: {mode} (%)"] = 100 * kg_by_mode.get(mode, 0.0) / total_kg
-        rows[name] = col
-    order = [label for _, label in METRICS] + [
-        f"vehicles: {m}" for m in ("tir_road", "rail", "air", "road")] + [
-        f"share of kg: {m} (%)" for m in ("tir_road", "rail", "air")]
-    table = pd.DataFrame(rows).reindex(order)
+    return names
 
-    per_batch: dict[str, dict[str, Any]] = defaultdict(dict)
+
+def _vehicles_by_mode(plan: Plan) -> dict[str, int]:
+    """The ``vehicles: MODE`` cells: vehicles used per mode (0 for a mode not used)."""
+    by_mode: dict[str, int] = defaultdict(int)
+    for v in plan.vehicle_uses:
+        if v.count:
+            by_mode[v.mode] += v.count
+    return {f"vehicles: {mode}": by_mode.get(mode, 0) for mode in VEHICLE_MODES}
+
+
+def _kg_shares(plan: Plan) -> dict[str, float]:
+    """The ``share of kg: MODE (%)`` cells: the routed kg by the batch's main mode.
+
+    A plan with nothing routed divides by 1 kg, so its shares are 0 rather than NaN.
+    """
+    kg_by_mode: dict[str, float] = defaultdict(float)
+    for bp in plan.batches:
+        kg_by_mode[bp.mode] += bp.weight_kg
+    total_kg = sum(kg_by_mode.values()) or 1.0
+    return {f"share of kg: {mode} (%)": 100 * kg_by_mode.get(mode, 0.0) / total_kg
+            for mode in SHARE_MODES}
+
+
+def _metrics_column(plan: Plan) -> dict[str, Any]:
+    """One scenario's column of the metrics table, keyed by row label.
+
+    The totals come from ``plan.summary``; status and regime from the plan and its meta.
+    """
+    col: dict[str, Any] = {label: getattr(plan.summary, key) for key, label in METRICS
+                           if key in Totals.__dataclass_fields__}
+    col["status"] = plan.status
+    col["regime"] = plan.meta.regime
+    col.update(_vehicles_by_mode(plan))
+    col.update(_kg_shares(plan))
+    return col
+
+
+def _metrics_table(names: Sequence[str], plans: Sequence[Plan]) -> pd.DataFrame:
+    """Rows: the metrics in a fixed order (METRICS, vehicles, shares); columns: scenarios."""
+    rows = {name: _metrics_column(plan) for name, plan in zip(names, plans, strict=True)}
+    order = [label for _, label in METRICS] + [
+        f"vehicles: {m}" for m in VEHICLE_MODES] + [
+        f"share of kg: {m} (%)" for m in SHARE_MODES]
+    return pd.DataFrame(rows).reindex(order)
+
+
+Route = tuple[str, str, float | None]  # (return port or "unrouted", mode, cost CNY)
+
+
+def _routes_by_flow(names: Sequence[str], plans: Sequence[Plan]) -> dict[str, dict[str, Route]]:
+    """flow key -> scenario name -> its route there, for every batch of every plan.
+
+    Keys are flow keys (see ``_flows``), so batches of different dates match across scenarios.
+    """
+    per_batch: dict[str, dict[str, Route]] = defaultdict(dict)
     for name, plan in zip(names, plans, strict=True):
         flows = _flows(plan)
         for bp in plan.batches:
             per_batch[flows[bp.batch_id]][name] = (bp.return_port, bp.mode, bp.cost_cny)
         for u in plan.unrouted:
             per_batch[flows[u.batch_id]][name] = ("unrouted", "", None)
-    changes = []
+    return per_batch
+
+
+def _change_row(flow: str, seen: dict[str, Route], names: Sequence[str]) -> dict[str, Any]:
+    """One changed flow: per scenario its route, its cost and the difference to the first.
+
+    A scenario without the flow shows route "—" and no cost.
+    """
     first = names[0]
-    for batch_id in sorted(per_batch):
-        seen = per_batch[batch_id]
+    base = seen.get(first, (None, None, None))[2]
+    row: dict[str, Any] = {"flow": flow}
+    for name in names:
+        port, mode, cost = seen.get(name, ("—", "", None))
+        row[f"{name}: route"] = f"{port} {mode}".strip()
+        row[f"{name}: cost_cny"] = None if cost is None else round(cost, 2)
+        row[f"{name}: vs {first}"] = (None if cost is None or base is None
+                                      else round(cost - base, 2))
+    return row
+
+
+def _changes(names: Sequence[str], plans: Sequence[Plan]) -> pd.DataFrame:
+    """The flows in two or more scenarios whose (port, mode) differ, sorted by flow key.
+
+    A cost change alone on the same route is not a change of route, so it is left out.
+    """
+    changes = []
+    per_batch = _routes_by_flow(names, plans)
+    for flow in sorted(per_batch):
+        seen = per_batch[flow]
         routes = {(v[0], v[1]) for v in seen.values()}
         if len(seen) < 2 or len(routes) < 2:
             continue
-        row: dict[str, Any] = {"flow": batch_id}
-        for name in names:
-            port, mode, cost = seen.get(name, ("—", "", None))
-            row[f"{name}: route"] = f"{port} {mode}".strip()
-            row[f"{name}: cost_cny"] = None if cost is None else round(cost, 2)
-            base = seen.get(first, (None, None, None))[2]
-            row[f"{name}: vs {first}"] = (None if cost is None or base is None
-                                          else round(cost - base, 2))
-        changes.append(row)
-    return Comparison(table, pd.DataFrame(changes))
+        changes.append(_change_row(flow, seen, names))
+    return pd.DataFrame(changes)
+
+
+def compare(plans: Sequence[Plan]) -> Comparison:
+    """Compare plans; scenario names must be unique (they are the column names)."""
+    names = _column_names(plans)
+    return Comparison(_metrics_table(names, plans), _changes(names, plans))

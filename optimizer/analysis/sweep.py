@@ -120,8 +120,11 @@ class SweepIn(BaseModel):
     params: dict[str, _ParamIn]
 
 
-def read_sweep_file(path: Path) -> tuple[Path, list[dict[str, Any]]]:
-    """A sweep YAML: its base scenario and its points (grid or seeded random draws)."""
+def _read_sweep_doc(path: Path) -> SweepIn:
+    """The validated sweep document; schema errors and unknown parameters raise InputError.
+
+    Every parameter name is checked here, before any point is built, so a typo fails fast.
+    """
     raw = read_yaml(path)
     try:
         doc = SweepIn.model_validate(raw)
@@ -130,34 +133,50 @@ def read_sweep_file(path: Path) -> tuple[Path, list[dict[str, Any]]]:
                           for e in err.errors(include_url=False)]) from None
     for name in doc.params:
         key_path(name)
-    if doc.mode == "grid":
-        values: dict[str, list[Any]] = {}
-        for name, p in doc.params.items():
-            if p.values is not None:
-                values[name] = p.values
-            elif None not in (p.start, p.stop, p.num):
-                values[name] = [round(float(v), 10) for v in
-                                np.linspace(p.start, p.stop, p.num)]  # type: ignore[arg-type]
-            else:
-                raise InputError([Problem(str(path), f"params.{name}", "",
-                                          "a grid needs values or from/to/num")])
-        return path.parent / doc.base, grid(values)
+    return doc
+
+
+def _grid_values(path: Path, name: str, p: _ParamIn) -> list[Any]:
+    """A grid parameter's values: its ``values``, or ``num`` points from ``from`` to ``to``."""
+    if p.values is not None:
+        return p.values
+    if None not in (p.start, p.stop, p.num):
+        return [round(float(v), 10) for v in
+                np.linspace(p.start, p.stop, p.num)]  # type: ignore[arg-type]
+    raise InputError([Problem(str(path), f"params.{name}", "",
+                              "a grid needs values or from/to/num")])
+
+
+def _draw_param(rng: np.random.Generator, path: Path, name: str, p: _ParamIn) -> Any:
+    """One random draw of a parameter: one of its ``values``, or uniform in [low, high].
+
+    ``from``/``to`` stand in for a missing ``low``/``high``. The draws consume the generator in
+    point order, then parameter order, so a seed gives the same points every time.
+    """
+    if p.values is not None:
+        return p.values[int(rng.integers(0, len(p.values)))]
+    low = p.low if p.low is not None else p.start
+    high = p.high if p.high is not None else p.stop
+    if low is None or high is None:
+        raise InputError([Problem(str(path), f"params.{name}", "",
+                                  "random draws need values or low/high")])
+    return round(float(rng.uniform(low, high)), 6)
+
+
+def _random_file_points(path: Path, doc: SweepIn) -> list[dict[str, Any]]:
+    """``doc.samples`` points drawn with the document's seed."""
     rng = np.random.default_rng(doc.seed)
-    points = []
-    for _ in range(doc.samples):
-        point: dict[str, Any] = {}
-        for name, p in doc.params.items():
-            if p.values is not None:
-                point[name] = p.values[int(rng.integers(0, len(p.values)))]
-            else:
-                low = p.low if p.low is not None else p.start
-                high = p.high if p.high is not None else p.stop
-                if low is None or high is None:
-                    raise InputError([Problem(str(path), f"params.{name}", "",
-                                              "random draws need values or low/high")])
-                point[name] = round(float(rng.uniform(low, high)), 6)
-        points.append(point)
-    return path.parent / doc.base, points
+    return [{name: _draw_param(rng, path, name, p) for name, p in doc.params.items()}
+            for _ in range(doc.samples)]
+
+
+def read_sweep_file(path: Path) -> tuple[Path, list[dict[str, Any]]]:
+    """A sweep YAML: its base scenario and its points (grid or seeded random draws)."""
+    doc = _read_sweep_doc(path)
+    if doc.mode == "grid":
+        values = {name: _grid_values(path, name, p) for name, p in doc.params.items()}
+        return path.parent / doc.base, grid(values)
+    return path.parent / doc.base, _random_file_points(path, doc)
 
 
 @dataclass(frozen=True, slots=True)

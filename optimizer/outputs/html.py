@@ -63,25 +63,26 @@ class _Projection:
         return ((lon - self.lon0) * self.k * self.scale, (self.lat1 - lat) * self.scale)
 
 
-def _map(doc: Mapping[str, Any]) -> str:
-    nodes = doc.get("nodes", {})
-    if not nodes:
-        return "<p>No network coordinates in this plan.</p>"
-    proj = _Projection([n["lon"] for n in nodes.values()], [n["lat"] for n in nodes.values()])
-    parts = [f'<svg id="map" viewBox="0 0 {proj.width} {proj.height}" role="img" '
-             f'aria-label="map of the chosen return routes">',
-             f'<rect width="{proj.width}" height="{proj.height}" fill="#eef4f8"/>']
+def _svg_points(pts: Sequence[tuple[float, float]], sep: str) -> str:
+    """Projected points as SVG coordinates ("x,y" with one decimal), joined by ``sep``."""
+    return sep.join(f"{x:.1f},{y:.1f}" for x, y in pts)
+
+
+def _country_paths(proj: _Projection) -> list[str]:
+    """The country outlines as SVG paths (one subpath per ring), the name as tooltip."""
+    parts = []
     for country in _countries():
         d = []
         for ring in country["rings"]:
             pts = [proj.xy(lon, lat) for lon, lat in ring]
-            d.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
+            d.append("M" + _svg_points(pts, "L") + "Z")
         parts.append(f'<path class="country" d="{"".join(d)}"><title>{esc(country["name"])}'
                      "</title></path>")
-    # legs: one polyline per lane (via the crossing), width by kg, tooltip with the vehicles
-    vehicles: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for v in doc.get("vehicles", []):
-        vehicles[v["lane_id"]].append(v)
+    return parts
+
+
+def _leg_totals(doc: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """lane id -> one of its legs, and the kg, cost and number of batches on the lane."""
     legs: dict[str, dict[str, Any]] = {}
     for b in doc.get("batches", []):
         for leg in b["legs"]:
@@ -90,7 +91,34 @@ def _map(doc: Mapping[str, Any]) -> str:
             entry["kg"] += b["weight_kg"]
             entry["cost"] += leg["cost_cny"] or 0.0
             entry["batches"] += 1
+    return legs
+
+
+def _leg_tooltip(lane_id: str, e: Mapping[str, Any],
+                 vehicles: Sequence[Mapping[str, Any]]) -> str:
+    """A lane's tooltip: mode, batches, kg and cost, then its vehicles by period."""
+    leg = e["leg"]
+    veh = sorted(vehicles, key=lambda v: v["period"])
+    vtext = "; ".join(f"{v['period']}: {v['count']} vehicle(s), {v['load_kg']:,.0f} kg"
+                      if v["count"] else f"{v['period']}: {v['load_kg']:,.0f} kg booked"
+                      for v in veh)
+    return (f"{lane_id} ({MODE_NAMES.get(leg['mode'], leg['mode'])}): {e['batches']} "
+            f"batch(es), {e['kg']:,.0f} kg, {e['cost']:,.0f} CNY. {vtext}")
+
+
+def _leg_lines(doc: Mapping[str, Any], nodes: Mapping[str, Any],
+               proj: _Projection) -> list[str]:
+    """One polyline per lane used (through its crossing), the heaviest drawn first.
+
+    The width grows with the square root of the lane's kg, so light lanes stay visible; a lane
+    with a stop missing from the plan's nodes is not drawn.
+    """
+    vehicles: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for v in doc.get("vehicles", []):
+        vehicles[v["lane_id"]].append(v)
+    legs = _leg_totals(doc)
     max_kg = max((e["kg"] for e in legs.values()), default=1.0) or 1.0
+    parts = []
     for lane_id in sorted(legs, key=lambda k: -legs[k]["kg"]):
         e = legs[lane_id]
         leg = e["leg"]
@@ -99,45 +127,72 @@ def _map(doc: Mapping[str, Any]) -> str:
             continue
         pts = [proj.xy(nodes[s]["lon"], nodes[s]["lat"]) for s in stops]
         width = 1.5 + 6.0 * math.sqrt(e["kg"] / max_kg)
-        veh = sorted(vehicles.get(lane_id, []), key=lambda v: v["period"])
-        vtext = "; ".join(f"{v['period']}: {v['count']} vehicle(s), {v['load_kg']:,.0f} kg"
-                          if v["count"] else f"{v['period']}: {v['load_kg']:,.0f} kg booked"
-                          for v in veh)
-        tip = (f"{lane_id} ({MODE_NAMES.get(leg['mode'], leg['mode'])}): {e['batches']} "
-               f"batch(es), {e['kg']:,.0f} kg, {e['cost']:,.0f} CNY. {vtext}")
+        tip = _leg_tooltip(lane_id, e, vehicles.get(lane_id, []))
         parts.append(f'<polyline class="leg mode-{esc(leg["mode"])}" fill="none" '
                      f'stroke="{MODE_COLOURS.get(leg["mode"], "#000")}" '
                      f'stroke-width="{width:.1f}" stroke-linecap="round" stroke-opacity="0.8" '
-                     f'points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in pts)}">'
+                     f'points="{_svg_points(pts, " ")}">'
                      f"<title>{esc(tip)}</title></polyline>")
+    return parts
+
+
+def _node_marker(node_id: str, n: Mapping[str, Any], proj: _Projection, is_port: bool,
+                 is_entry: bool) -> str:
+    """A node's dot and label; a return port gets a red ring, and the tooltip says its role."""
+    x, y = proj.xy(n["lon"], n["lat"])
+    r, fill = KIND_STYLE.get(n["kind"], (3, "#000"))
+    role = []
+    if is_port:
+        role.append("return port")
+    if is_entry and n["kind"] == "border_crossing":
+        role.append("entry crossing")
+    cls = "node" + (" port" if is_port else "")
+    ring = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 4}" fill="none" stroke="#d62728" '
+            'stroke-width="2"/>' if is_port else "")
+    return (f'<g class="{cls}">{ring}<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" '
+            f'fill="{fill}" stroke="#fff" stroke-width="1"><title>'
+            f'{esc(n["name"])} ({esc(node_id)}), {esc(n["kind"].replace("_", " "))}'
+            f'{", district " + esc(n["district"]) if n.get("district") else ""}'
+            f'{"; " + ", ".join(role) if role else ""}</title></circle>'
+            f'<text x="{x + r + 2:.1f}" y="{y - r:.1f}" class="label">'
+            f'{esc(node_id)}</text></g>')
+
+
+def _node_markers(doc: Mapping[str, Any], nodes: Mapping[str, Any],
+                  proj: _Projection) -> list[str]:
+    """Every node of the plan in id order, drawn over the legs."""
     ports = {b["return_port"] for b in doc.get("batches", [])}
     entries = {b["entry_point"] for b in doc.get("batches", [])}
-    for node_id, n in sorted(nodes.items()):
-        x, y = proj.xy(n["lon"], n["lat"])
-        r, fill = KIND_STYLE.get(n["kind"], (3, "#000"))
-        role = []
-        if node_id in ports:
-            role.append("return port")
-        if node_id in entries and n["kind"] == "border_crossing":
-            role.append("entry crossing")
-        cls = "node" + (" port" if node_id in ports else "")
-        ring = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 4}" fill="none" stroke="#d62728" '
-                'stroke-width="2"/>' if node_id in ports else "")
-        parts.append(f'<g class="{cls}">{ring}<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" '
-                     f'fill="{fill}" stroke="#fff" stroke-width="1"><title>'
-                     f'{esc(n["name"])} ({esc(node_id)}), {esc(n["kind"].replace("_", " "))}'
-                     f'{", district " + esc(n["district"]) if n.get("district") else ""}'
-                     f'{"; " + ", ".join(role) if role else ""}</title></circle>'
-                     f'<text x="{x + r + 2:.1f}" y="{y - r:.1f}" class="label">'
-                     f'{esc(node_id)}</text></g>')
-    parts.append("</svg>")
+    return [_node_marker(node_id, n, proj, node_id in ports, node_id in entries)
+            for node_id, n in sorted(nodes.items())]
+
+
+def _map_legend() -> str:
+    """The key below the map: a swatch per mode, the port ring, a dot per node kind."""
     legend = "".join(f'<span class="key"><i style="background:{c}"></i>{esc(MODE_NAMES[m])}'
                      "</span>" for m, c in MODE_COLOURS.items())
     legend += ('<span class="key"><i class="ring"></i>return port</span>'
                + "".join(f'<span class="key"><i class="dot" style="background:{f}"></i>'
                          f'{esc(k.replace("_", " "))}</span>'
                          for k, (_, f) in KIND_STYLE.items()))
-    return "".join(parts) + f'<div class="legend">{legend}</div>'
+    return legend
+
+
+def _map(doc: Mapping[str, Any]) -> str:
+    """The map as inline SVG: countries, then the legs used, then the nodes; and its legend.
+
+    Layers are drawn in that order so routes sit above the land and nodes above the routes.
+    """
+    nodes = doc.get("nodes", {})
+    if not nodes:
+        return "<p>No network coordinates in this plan.</p>"
+    proj = _Projection([n["lon"] for n in nodes.values()], [n["lat"] for n in nodes.values()])
+    parts = [f'<svg id="map" viewBox="0 0 {proj.width} {proj.height}" role="img" '
+             f'aria-label="map of the chosen return routes">',
+             f'<rect width="{proj.width}" height="{proj.height}" fill="#eef4f8"/>',
+             *_country_paths(proj), *_leg_lines(doc, nodes, proj),
+             *_node_markers(doc, nodes, proj), "</svg>"]
+    return "".join(parts) + f'<div class="legend">{_map_legend()}</div>'
 
 
 # ---- charts ------------------------------------------------------------------------------------
@@ -208,7 +263,7 @@ def _charts(doc: Mapping[str, Any]) -> str:
                    [("plan", "#1f4e79"), ("all-air", "#2e9e5b"), ("same-route", "#d98c00")]),
         _bar_chart("chart-utilisation", "Vehicle utilisation per lane and week (% of capacity, "
                    "kg or m³ whichever fills first)",
-                   [(f"{v['lane_id']} {v['period'][-3:]} ×{v['count']}",
+                   [(f"{v['lane_id']} {v['period'][-3:]} \N{MULTIPLICATION SIGN}{v['count']}",
                      [100 * max(v["load_kg"] / v["capacity_kg"],
                                 v["load_m3"] / v["capacity_m3"] if v["capacity_m3"] else 0)])
                     for v in util], [("utilisation", "#8e6bb4")], unit="%"),
@@ -235,7 +290,8 @@ def _batch_table(doc: Mapping[str, Any]) -> str:
         cells = [esc(b["batch_id"]), f'{b["weight_kg"]:,.1f}', esc(b["entry_point"]),
                  esc(b["return_port"]), esc(b["return_district"]),
                  esc(MODE_NAMES.get(b["mode"], b["mode"])),
-                 " › ".join(esc(leg["lane_id"]) for leg in b["legs"]), esc(b["eta"]),
+                 " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} ".join(
+                     esc(leg["lane_id"]) for leg in b["legs"]), esc(b["eta"]),
                  str(b["transit_days"]), _money(b["cost_cny"]), _money(b["air_cost_cny"]),
                  _pct(saving), _money(b["same_route_cost_cny"]),
                  f'<details><summary class="ok">all {len(b["compliance"])} rules passed'
