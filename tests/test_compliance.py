@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import itertools
 
 import pytest
 from conftest import lane, parcel, small_lanes, small_ports
 
 from optimizer.compliance import RULES, check_option
-from optimizer.domain import Check
+from optimizer.domain import RULE_IDS, BatchRule, Check
+from optimizer.errors import InputError
 from optimizer.inputs import load_scenario
 from optimizer.planning.consolidate import consolidate
 from optimizer.planning.pipeline import prepare, run
@@ -227,10 +228,142 @@ def test_checks_are_reported_for_chosen_routes(make_case) -> None:
     assert all(c.passed for c in plan.batches[0].compliance)
 
 
-def test_check_option_directly(make_case) -> None:
+def _route_checks(sc, batch, regime=None, rules=None) -> dict[str, dict[str, Check]]:
+    """check_option on every route HUB -> SELLER, by return port: rule id -> check."""
+    rules = rules or sc.rules
+    regime = regime or sc.regime_rule
+    routes = RouteIndex(sc.network).routes("HUB", "SELLER")
+    assert sorted(r.port.id for r in routes) == ["AIRPORT", "BORDER", "INLAND", "NOPILOT"]
+    out = {}
+    for route in routes:
+        checks = check_option(batch, route, sc.network, rules, regime, sc.as_of)
+        # one check per enabled rule, in the data's order, each under its own id
+        assert [c.rule for c in checks] == list(rules.enabled)
+        out[route.port.id] = {c.rule: c for c in checks}
+    return out
+
+
+def _failed(checks: dict[str, Check]) -> set[str]:
+    return {rule for rule, c in checks.items() if not c.passed}
+
+
+def _names(detail: str, *words: str) -> None:
+    for word in words:
+        assert word in detail, (word, detail)
+
+
+#: the small network's return ports: district and international mode
+PORTS = {"BORDER": ("ADIST", "tir_road"), "INLAND": ("BDIST", "tir_road"),
+         "AIRPORT": ("BDIST", "air"), "NOPILOT": ("CDIST", "tir_road")}
+
+
+@pytest.mark.parametrize(("regime_id", "rejected"), [
+    ("same_route", {"INLAND", "AIRPORT", "NOPILOT"}),  # only the export district ADIST
+    ("pilot", {"NOPILOT"}),                              # CDIST is not a pilot
+    ("nationwide", set()),                               # any district
+])
+def test_check_option_directly(make_case, regime_id: str, rejected: set[str]) -> None:
+    # P1: 9610 general goods exported 2025-06-01 via BORDER (ADIST), ready 2025-07-01, no
+    # deadline; only DISTRICT depends on the regime, every other rule passes on every route
     sc = load_scenario(make_case())
     (batch,) = consolidate(sc.parcels, sc.network.nodes, 7)
-    routes = RouteIndex(sc.network).routes("HUB", "SELLER")
-    for route, regime in itertools.product(routes, sc.rules.regimes):
-        checks = check_option(batch, route, sc.network, sc.rules, regime, sc.as_of)
-        assert len(checks) == len(sc.rules.enabled)
+    by_port = _route_checks(sc, batch, regime=sc.rules.regime(regime_id))
+    declared = {"BORDER": "2025-07-07", "INLAND": "2025-07-10", "AIRPORT": "2025-07-04",
+                "NOPILOT": "2025-07-09"}
+    for port, checks in by_port.items():
+        district, mode = PORTS[port]
+        assert _failed(checks) == ({"DISTRICT"} if port in rejected else set()), port
+        _names(checks["TRADE_MODE"].detail, "trade mode 9610 is a return-eligible")
+        _names(checks["RETURN_WINDOW"].detail, f"declared {declared[port]} at {port}",
+               "window closes 2026-06-01", "export 2025-06-01")
+        _names(checks["CBEC_SITE"].detail, f"{port} supervises CBEC 9610 returns")
+        _names(checks["GOODS_MODE"].detail, "general goods allowed on", mode)
+        _names(checks["TIR_OPEN"].detail, "no TIR leg" if mode == "air" else "TIR-open")
+        _names(checks["DEADLINE"].detail, "no deadline")
+        detail = checks["DISTRICT"].detail
+        if port == "BORDER":
+            assert detail == "BORDER is in the export district ADIST"
+        elif regime_id == "same_route":
+            _names(detail, "same_route regime", "9610", "export district ADIST",
+                   f"{port} is in {district}")
+        elif port in rejected:
+            _names(detail, f"{regime_id} regime", f"return district {district}",
+                   "is not a cross-district pilot on 2025-07-10")
+        else:
+            _names(detail, f"{regime_id} regime", f"cross-district return ADIST -> {district}",
+                   "allowed for 9610")
+
+
+def test_check_option_rejects_for_exactly_the_failing_rules(make_case) -> None:
+    # a battery batch exported 2024-07-05 (window closes 2025-07-05), due 2025-07-09; AIRPORT
+    # takes 1210 returns only and the planner forbids INLAND; under the pilot regime:
+    ports = small_ports()
+    for node in ports["nodes"]:
+        if node["id"] == "AIRPORT":
+            node["return_trade_modes"] = ["1210"]
+    row = parcel("P1", goods="battery", export="2024-07-05") | {"deadline": "2025-07-09"}
+    sc = load_scenario(make_case([row], ports=ports))
+    assert sc.regime_rule.id == "pilot"
+    rules = dataclasses.replace(sc.rules, batch_rules=(
+        BatchRule(match=(("destination", "SELLER"),), forbid_ports=frozenset({"INLAND"})),))
+    (batch,) = consolidate(sc.parcels, sc.network.nodes, 7)
+    by_port = _route_checks(sc, batch, rules=rules)
+    assert {port: _failed(checks) for port, checks in by_port.items()} == {
+        "AIRPORT": {"CBEC_SITE", "GOODS_MODE"},
+        "BORDER": {"RETURN_WINDOW", "DEADLINE"},
+        "INLAND": {"RETURN_WINDOW", "DEADLINE", "PLANNER"},
+        "NOPILOT": {"RETURN_WINDOW", "DISTRICT", "DEADLINE"},
+    }
+    air, border = by_port["AIRPORT"], by_port["BORDER"]
+    _names(air["CBEC_SITE"].detail, "AIRPORT", "1210 only", "not 9610")
+    assert air["GOODS_MODE"].detail == "battery goods may not travel by air"
+    _names(air["RETURN_WINDOW"].detail, "declared 2025-07-04 at AIRPORT",
+           "window closes 2025-07-05")  # passed: declared a day before the window closes
+    _names(air["DEADLINE"].detail, "arrives 2025-07-05, deadline 2025-07-09")  # passed
+    _names(border["RETURN_WINDOW"].detail, "declared 2025-07-07 at BORDER",
+           "window closes 2025-07-05", "export 2024-07-05")
+    _names(border["DEADLINE"].detail, "arrives 2025-07-10, deadline 2025-07-09")
+    _names(border["GOODS_MODE"].detail, "battery goods allowed on road, tir_road")  # passed
+    _names(by_port["INLAND"]["PLANNER"].detail, "planner forbids return port INLAND")
+    _names(by_port["INLAND"]["RETURN_WINDOW"].detail, "declared 2025-07-10 at INLAND")
+    _names(by_port["INLAND"]["DEADLINE"].detail, "arrives 2025-07-11")
+    _names(by_port["NOPILOT"]["DISTRICT"].detail, "return district CDIST is not a")
+    _names(by_port["NOPILOT"]["RETURN_WINDOW"].detail, "declared 2025-07-09 at NOPILOT")
+    for port in ("AIRPORT", "BORDER", "NOPILOT"):
+        assert by_port[port]["PLANNER"].passed
+    # without the planner's decision INLAND fails only for the dates
+    assert _failed(_route_checks(sc, batch)["INLAND"]) == {"RETURN_WINDOW", "DEADLINE"}
+
+
+def test_memoised_checks_equal_direct_checks(make_case) -> None:
+    # batches that share routes and dates but differ in what the rules look at: the options'
+    # (memoised, see Screener) checks must be exactly what check_option says for each
+    rows = [parcel("P1", export="2024-07-15"), parcel("P2", goods="battery", export="2024-07-05"),
+            parcel("P3", mode="1210"), parcel("P4", mode="0110", dest="SELLER2"),
+            parcel("P5", dest="SELLER2") | {"deadline": "2025-07-09"}]
+    sc = load_scenario(make_case(rows))
+    prepared = prepare(sc)
+    assert len(prepared.batches) == 5
+    verdicts = set()
+    for batch in prepared.batches:
+        for opt in prepared.options[batch.batch_id]:
+            direct = check_option(batch, opt.route, sc.network, sc.rules, sc.regime_rule,
+                                  sc.as_of)
+            assert opt.checks == direct, (batch.batch_id, opt.route.route_id)
+            verdicts.add(opt.allowed)
+    assert verdicts == {True, False}
+
+
+def test_rule_registry_covers_exactly_the_rule_ids(make_case) -> None:
+    # every id rules.yaml may enable has an implementation, and every implementation an id
+    assert len(set(RULE_IDS)) == len(RULE_IDS)
+    assert set(RULES) == set(RULE_IDS)
+    # each implementation reports under the id it is registered as
+    sc = load_scenario(make_case())
+    all_rules = dataclasses.replace(sc.rules, enabled=RULE_IDS)
+    (batch,) = consolidate(sc.parcels, sc.network.nodes, 7)
+    for checks in _route_checks(sc, batch, rules=all_rules).values():
+        assert list(checks) == list(RULE_IDS)
+    # and an id that is not a rule cannot be enabled
+    with pytest.raises(InputError, match=r"enabled\.1.*NO_SUCH_RULE"):
+        load_scenario(make_case(rules={"enabled": ["TRADE_MODE", "NO_SUCH_RULE"]}))
