@@ -1,4 +1,4 @@
-"""plan.json against its JSON Schema (optimizer/outputs/plan.schema.json).
+"""plan.json against its JSON Schema (optimizer/data/plan.schema.json).
 
 The schema is the contract other tools rely on: it must be a valid Draft 2020-12 schema, every
 plan the writer produces must validate (bundled scenarios, unrouted batches with and without a

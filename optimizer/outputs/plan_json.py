@@ -2,9 +2,9 @@
 
 The document is the contract other tools rely on (see README "Outputs"): stable key order,
 money rounded to the fen, weights to the gram, dates in ISO 8601. ``SCHEMA_VERSION`` is raised
-whenever a field changes meaning or disappears; the schema shipped beside this module
-(``plan.schema.json``) describes the current version, and ``validate`` checks a document
-against it with the ``jsonschema`` library.
+whenever a field changes meaning or disappears; the schema shipped as package data
+(``optimizer/data/plan.schema.json``, shared with the checker) describes the current version,
+and ``validate`` checks a document against it with the ``jsonschema`` library.
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ def _json_default(obj: object) -> object:
 @cache
 def schema() -> dict[str, Any]:
     """The JSON Schema of plan.json (shipped in the package)."""
-    text = resources.files("optimizer.outputs").joinpath("plan.schema.json").read_text(
+    text = resources.files("optimizer.data").joinpath("plan.schema.json").read_text(
         encoding="utf-8")
     return json.loads(text)
 
