@@ -241,8 +241,11 @@ class PlanMeta:
     #: the penalties of batches left unrouted for capacity (part of the objective)
     unrouted_penalty_cny: float
     returnroute: str
-    #: the input files: scenario, ports, lanes, rules, returns
+    #: the input files (scenario, ports, lanes, rules, returns), relative to the scenario's
+    #: folder, so the same inputs give the same plan wherever they are run from
     inputs: Mapping[str, str] = field(default_factory=dict)
+    #: True when the solver stopped at its time limit before proving optimality
+    time_limit_reached: bool = False
 
 
 @dataclass(frozen=True, slots=True)

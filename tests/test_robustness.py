@@ -6,6 +6,7 @@ import dataclasses
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, parcel, small_lanes
@@ -123,17 +124,21 @@ def test_everything_closed_is_reported_per_batch(make_case) -> None:
 
 
 @pytest.mark.parametrize("scenario", ["yiwu-tir-return.yaml", "mixed-week.yaml"])
-def test_plan_json_is_byte_identical_across_runs(scenario: str) -> None:
-    def once() -> str:
-        out = subprocess.run([sys.executable, "-m", "optimizer", "solve",
-                              str(ROOT / "scenarios" / scenario), "--json"],
-                             capture_output=True, text=True, check=True)
-        doc = json.loads(out.stdout)
-        assert isinstance(doc.pop("solve_seconds"), float)
-        return json.dumps(doc, sort_keys=False)
+def test_plan_json_is_byte_identical_across_runs(scenario: str, tmp_path: Path) -> None:
+    """The same inputs give the same plan.json bytes, whichever folder the command runs from
+    and however the scenario's path is typed (relative or absolute)."""
+    def once(cwd: Path, path: str) -> str:
+        out = subprocess.run([sys.executable, "-m", "optimizer", "solve", path, "--json"],
+                             capture_output=True, text=True, check=True, cwd=cwd)
+        return out.stdout
 
-    first, second = once(), once()
+    first = once(ROOT, f"scenarios/{scenario}")
+    second = once(tmp_path, str(ROOT / "scenarios" / scenario))
     assert first == second
-    meta = json.loads(first)["meta"]
+    doc = json.loads(first)
+    assert "solve_seconds" not in doc
+    meta = doc["meta"]
+    assert meta["inputs"]["scenario"] == scenario
+    assert meta["inputs"]["ports"] == "../data/ports.yaml"
     assert meta["solver"]["threads"] == 1 and meta["solver"]["seed"] == 0
     assert meta["solver"]["ortools"] and meta["returnroute"]

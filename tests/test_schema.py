@@ -226,7 +226,7 @@ BROKEN = [
     ("bad-mode", _set("ship", "batches", 0, "mode"), "batches/0/mode", "is not one of"),
     ("bad-date", _set("18/07/2025", "batches", 0, "eta"), "batches/0/eta", "does not match"),
     ("bad-as-of", _set("2025-7-16", "meta", "as_of"), "meta/as_of", "does not match"),
-    ("wrong-schema-version", _set(2, "schema_version"), "schema_version", "1 was expected"),
+    ("wrong-schema-version", _set(1, "schema_version"), "schema_version", "2 was expected"),
 ]
 
 

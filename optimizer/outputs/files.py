@@ -16,7 +16,7 @@ from pathlib import Path
 from optimizer.domain import Parcel
 from optimizer.errors import InputError, Problem
 from optimizer.outputs.html import render as render_html
-from optimizer.outputs.plan_json import dumps, plan_to_dict
+from optimizer.outputs.plan_json import dumps, plan_to_dict, run_log
 from optimizer.outputs.tables import (
     MANIFEST_COLUMNS,
     csv_text,
@@ -30,7 +30,7 @@ from optimizer.plan import Plan
 
 #: the files ``solve --out`` writes
 OUTPUT_FILES = ("plan.json", "routes.csv", "vehicles.csv", "manifests.csv", "parcels.csv",
-                "plan.xlsx", "report.html")
+                "plan.xlsx", "report.html", "run.json")
 
 
 def write_outputs(plan: Plan, out_dir: Path, parcels: Sequence[Parcel]) -> list[Path]:
@@ -41,7 +41,7 @@ def write_outputs(plan: Plan, out_dir: Path, parcels: Sequence[Parcel]) -> list[
         "vehicles.csv": vehicles_csv(plan),
         "manifests.csv": csv_text(manifest_rows(plan, parcels), MANIFEST_COLUMNS),
         "parcels.csv": parcels_csv(plan, parcels), "plan.xlsx": plan_xlsx(plan, parcels),
-        "report.html": render_html(doc)}
+        "report.html": render_html(doc), "run.json": dumps(run_log(plan))}
     return write_atomically(Path(out_dir), files)
 
 

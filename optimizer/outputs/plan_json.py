@@ -1,7 +1,9 @@
 """plan.json: the one writer of the plan document, its version, and its JSON Schema.
 
 The document is the contract other tools rely on (see README "Outputs"): stable key order,
-money rounded to the fen, weights to the gram, dates in ISO 8601. ``SCHEMA_VERSION`` is raised
+money rounded to the fen, weights to the gram, dates in ISO 8601, input paths relative to the
+scenario's folder and no timing (timings go to ``run.json``, see ``run_log``): the same inputs
+give the same bytes. ``SCHEMA_VERSION`` is raised
 whenever a field changes meaning or disappears; the schema shipped as package data
 (``optimizer/data/plan.schema.json``, shared with the checker) describes the current version,
 and ``validate`` checks a document against it with the ``jsonschema`` library.
@@ -31,7 +33,7 @@ from optimizer.plan import (
 )
 
 #: the version of the plan.json format this writer produces (see plan.schema.json)
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def r(value: float | None, nd: int = 2) -> float | None:
@@ -49,7 +51,6 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "objective_cny": r(plan.objective_cny),
         "bound_cny": r(plan.bound_cny),
         "gap": r(plan.gap, 6),
-        "solve_seconds": r(plan.solve_seconds, 3),
         "totals": totals_dict(plan.summary),
         "batches": [_batch_dict(bp) for bp in plan.batches],
         "vehicles": [_vehicle_dict(v) for v in plan.vehicle_uses],
@@ -147,6 +148,7 @@ def _meta_dict(meta: PlanMeta) -> dict[str, Any]:
         "unrouted_penalty_cny": meta.unrouted_penalty_cny,
         "returnroute": meta.returnroute,
         "inputs": dict(meta.inputs),
+        "time_limit_reached": meta.time_limit_reached,
     }
 
 
@@ -168,6 +170,13 @@ def explanation_to_dict(e: Explanation) -> dict[str, Any]:
             "rejected_by": [{"rule": x.rule, "detail": x.detail} for x in o.rejected_by]}
             for o in e.options],
     }
+
+
+def run_log(plan: Plan) -> dict[str, Any]:
+    """run.json: what differs between identical runs (timings), kept out of plan.json so that
+    the same inputs give a byte-identical plan."""
+    return {"scenario": plan.scenario, "solve_seconds": r(plan.solve_seconds, 3),
+            "status": plan.status, "time_limit_reached": plan.meta.time_limit_reached}
 
 
 def dumps(doc: Mapping[str, Any]) -> str:

@@ -120,7 +120,8 @@ def _print_totals(plan: Plan, console: Console) -> None:
         f"status {plan.status} (solver {plan.solver_status}) | objective "
         f"{_fig(plan.objective_cny)} | bound {_fig(plan.bound_cny)} | gap "
         f"{_fig(None if plan.gap is None else plan.gap * 100, '%')} | "
-        f"{plan.solve_seconds:.2f} s")
+        f"{plan.solve_seconds:.2f} s"
+        + (" | stopped at the time limit" if plan.meta.time_limit_reached else ""))
 
 
 def print_summary(plan: Plan, console: Console) -> None:

@@ -8,10 +8,12 @@ evidence of how it was solved.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import ortools
 
@@ -245,7 +247,15 @@ def _meta(scenario: Scenario, sol: Solution, fell_back: bool) -> PlanMeta:
         fallback="heuristic plan (greedy + local search): the solver found none within the "
                  "time limit" if fell_back else None,
         unrouted_penalty_cny=sol.penalty_cny, returnroute=_version(),
-        inputs=dict(scenario.inputs))
+        inputs=_relative_inputs(scenario), time_limit_reached=sol.time_limit_reached)
+
+
+def _relative_inputs(scenario: Scenario) -> dict[str, str]:
+    """The input paths relative to the scenario's folder (POSIX separators): the plan does not
+    depend on the folder it was run from or on how the path was typed."""
+    base = os.path.dirname(os.path.abspath(scenario.inputs.get("scenario", ".")))
+    return {role: Path(os.path.relpath(os.path.abspath(p), base)).as_posix()
+            for role, p in scenario.inputs.items()}
 
 
 def _version() -> str:

@@ -85,6 +85,8 @@ class Solution:
     vehicles: Mapping[Key, int]
     penalty_cny: float = 0.0
     stats: SolverStats = field(default_factory=SolverStats)
+    #: True when some part stopped at its time limit before proving optimality
+    time_limit_reached: bool = False
 
 
 def unrouted_penalty(options: Sequence[Option]) -> float:
