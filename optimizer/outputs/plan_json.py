@@ -215,17 +215,41 @@ def validate(doc: Mapping[str, Any]) -> list[str]:
             for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))]
 
 
+#: a saved plan larger than this is refused (the 50,000-parcel benchmark's plan.json is ~40 MB)
+MAX_PLAN_BYTES = 512 * 1024 * 1024
+
+
 def read_plan(path: Path) -> dict[str, Any]:
-    """Read a saved plan.json; one that is not (unreadable, not JSON) is bad input."""
+    """Read a saved plan.json: readable, strict JSON (no NaN or Infinity), a returnroute plan of
+    this version that validates against the schema; anything else is bad input (exit 2)."""
+    def bad(where: str, message: str) -> InputError:
+        return InputError([Problem(str(path), where, "", message)])
+
     try:
+        size = path.stat().st_size
+        if size > MAX_PLAN_BYTES:
+            raise bad("", f"file too large ({size} bytes, limit {MAX_PLAN_BYTES})")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(str(path), "", "", f"cannot read: {exc}")]) from None
+        raise bad("", f"cannot read: {exc}") from None
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(str(path), f"line {exc.lineno}, column {exc.colno}", "",
-                                  f"invalid JSON: {exc.msg}")]) from None
+        doc = json.loads(text, parse_constant=_no_constant)
+    except (json.JSONDecodeError, ValueError, RecursionError) as exc:
+        where = f"line {exc.lineno}, column {exc.colno}" if isinstance(
+            exc, json.JSONDecodeError) else ""
+        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise bad(where, f"invalid JSON: {message}") from None
     if not isinstance(doc, dict) or "batches" not in doc:
-        raise InputError([Problem(str(path), "", "", "not a returnroute plan.json")])
+        raise bad("", "not a returnroute plan.json")
+    if doc.get("schema_version") != SCHEMA_VERSION:
+        raise bad("schema_version", f"plan.json version {doc.get('schema_version')!r}; this "
+                  f"returnroute reads version {SCHEMA_VERSION} (solve the scenario again)")
+    errors = validate(doc)
+    if errors:
+        raise InputError([Problem(str(path), "", "", f"not a valid plan.json: {e}")
+                          for e in errors[:20]])
     return doc
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
