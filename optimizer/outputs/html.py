@@ -6,11 +6,25 @@ domain, shipped in ``optimizer/data``). Opening the file makes no request to any
 needs no Python, server or network. Tooltips are SVG ``<title>`` elements, so they work without
 script too. The page is rendered from the plan.json document alone, so ``returnroute report``
 can draw a saved plan again.
+
+A saved plan is input like any other and may be hostile, so every text is escaped **by
+construction**: the page, the map and the charts are Jinja2 templates (``templates/``) rendered
+with autoescape on, and this module builds no markup at all, only plain values (text, and
+numbers it formats itself) that the templates insert as escaped text or attribute values. The
+style and script are static files of the templates; no plan value is written into them (the
+script reads its sort keys from escaped ``data-v`` attributes), so nothing needs ``|tojson``
+or ``|safe``. The SVG goes through templates too, rather than ``markupsafe.Markup.format``,
+so that the one rule has no exception: markup lives in templates, values in Python.
+
+The document is read defensively: a field of the wrong type is shown as its escaped text or
+"—" (a number is formatted only once it is checked to be one), a list or object that is not
+one counts as empty, and a node without valid coordinates is not drawn; ``render`` never
+fails on what a document holds. (``returnroute report`` checks the document against the JSON
+Schema first; this is the second line.)
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections import defaultdict
@@ -19,6 +33,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import jinja2
+
 MODE_COLOURS = {"tir_road": "#c0504d", "rail": "#4f81bd", "air": "#2e9e5b", "road": "#8e6bb4"}
 MODE_NAMES = {"tir_road": "TIR road", "rail": "rail", "air": "air", "road": "domestic truck"}
 KIND_STYLE = {  # node kind: (radius, fill)
@@ -26,22 +42,83 @@ KIND_STYLE = {  # node kind: (radius, fill)
     "airport": (4, "#2e9e5b"), "rail_terminal": (4, "#4f81bd"),
     "clearance_site": (4, "#7f3fbf"), "seller_cluster": (3, "#777777"),
 }
-esc = html.escape
+
+#: the columns of the batch table: (header, how the page's script sorts it)
+BATCH_HEAD = (("batch", "text"), ("kg", "num"), ("entry", "text"), ("return port", "text"),
+              ("district", "text"), ("mode", "text"), ("legs", "text"), ("ETA", "text"),
+              ("days", "num"), ("cost CNY", "num"), ("all-air CNY", "num"),
+              ("saving vs air", "num"), ("same-route CNY", "num"), ("compliance", "text"),
+              ("documents", "text"))
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    """The templates, autoescaping everything (whatever a template's name) and strict about
+    undefined names, so a misspelt field fails in the tests rather than rendering empty."""
+    return jinja2.Environment(loader=jinja2.PackageLoader("optimizer.outputs", "templates"),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True)
 
 
 @cache
 def _countries() -> list[dict[str, Any]]:
+    """The country outlines (name, rings of (lon, lat)) shipped as package data."""
     data = resources.files("optimizer").joinpath("data/countries-110m.json").read_text(
         encoding="utf-8")
     return json.loads(data)["countries"]
 
 
+# ---- reading a document that may hold anything ---------------------------------------------
+
+
+def _obj(v: Any) -> Mapping[str, Any]:
+    """``v`` if it is a JSON object, else an empty one."""
+    return v if isinstance(v, Mapping) else {}
+
+
+def _objs(v: Any) -> list[Mapping[str, Any]]:
+    """The objects in the JSON list ``v`` (none when ``v`` is not a list)."""
+    return [x for x in v if isinstance(x, Mapping)] if isinstance(v, list | tuple) else []
+
+
+def _num(v: Any) -> float | None:
+    """``v`` as a float if it is a finite JSON number (a boolean is not one), else None."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return None
+    try:
+        x = float(v)
+    except OverflowError:  # an integer beyond the float range
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _text(v: Any) -> str:
+    """``v`` as plain text, "" for None (a plain ``str``: the templates escape it)."""
+    return "" if v is None else str(v)
+
+
+def _fmt(v: Any, spec: str, suffix: str = "") -> str:
+    """A number formatted with ``spec``; "—" when missing; a string where a number belongs is
+    shown as it is (escaped by the template), anything else as "—"."""
+    if _num(v) is not None:
+        return format(v, spec) + suffix
+    return _text(v) if isinstance(v, str) else "—"
+
+
 def _money(v: Any) -> str:
-    return "—" if v is None else f"{float(v):,.0f}"
+    """An amount in whole yuan with thousands separators (see ``_fmt``)."""
+    return _fmt(v, ",.0f")
 
 
 def _pct(v: Any) -> str:
-    return "—" if v is None else f"{float(v):.1f}%"
+    """A percentage with one decimal (see ``_fmt``)."""
+    return _fmt(v, ".1f", "%")
+
+
+def _mode_name(mode: Any) -> str:
+    """A mode as readers know it ("TIR road"); an unknown mode as its text."""
+    text = _text(mode)
+    return MODE_NAMES.get(text, text)
 
 
 # ---- the map -----------------------------------------------------------------------------------
@@ -54,12 +131,14 @@ class _Projection:
         pad = 4.0
         self.lon0, self.lon1 = min(lons) - pad, max(lons) + pad
         self.lat0, self.lat1 = min(lats) - pad, max(lats) + pad
-        self.k = math.cos(math.radians((self.lat0 + self.lat1) / 2))
+        # bounded below so that nodes near a pole cannot make the map infinitely tall
+        self.k = max(math.cos(math.radians((self.lat0 + self.lat1) / 2)), 0.05)
         self.width = width
         self.scale = width / ((self.lon1 - self.lon0) * self.k)
         self.height = int((self.lat1 - self.lat0) * self.scale)
 
     def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        """The SVG coordinates of a point (y grows southwards)."""
         return ((lon - self.lon0) * self.k * self.scale, (self.lat1 - lat) * self.scale)
 
 
@@ -68,364 +147,298 @@ def _svg_points(pts: Sequence[tuple[float, float]], sep: str) -> str:
     return sep.join(f"{x:.1f},{y:.1f}" for x, y in pts)
 
 
-def _country_paths(proj: _Projection) -> list[str]:
-    """The country outlines as SVG paths (one subpath per ring), the name as tooltip."""
+def _lon_lat(n: Mapping[str, Any]) -> tuple[float, float] | None:
+    """A node's (lon, lat) if both are numbers on the globe, else None (not drawn)."""
+    lon, lat = _num(n.get("lon")), _num(n.get("lat"))
+    if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return None
+    return lon, lat
+
+
+def _drawable_nodes(doc: Mapping[str, Any]) -> dict[str, tuple[Mapping[str, Any],
+                                                                tuple[float, float]]]:
+    """node id -> (node, (lon, lat)) for every node of the plan that can be drawn."""
+    out = {}
+    for node_id, n in _obj(doc.get("nodes")).items():
+        where = _lon_lat(n) if isinstance(n, Mapping) else None
+        if where is not None:
+            out[_text(node_id)] = (n, where)
+    return out
+
+
+def _country_paths(proj: _Projection) -> list[dict[str, str]]:
+    """The country outlines as SVG path data (one subpath per ring), the name as tooltip."""
     parts = []
     for country in _countries():
         d = []
         for ring in country["rings"]:
             pts = [proj.xy(lon, lat) for lon, lat in ring]
             d.append("M" + _svg_points(pts, "L") + "Z")
-        parts.append(f'<path class="country" d="{"".join(d)}"><title>{esc(country["name"])}'
-                     "</title></path>")
+        parts.append({"d": "".join(d), "name": _text(country["name"])})
     return parts
 
 
 def _leg_totals(doc: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """lane id -> one of its legs, and the kg, cost and number of batches on the lane."""
     legs: dict[str, dict[str, Any]] = {}
-    for b in doc.get("batches", []):
-        for leg in b["legs"]:
-            entry = legs.setdefault(leg["lane_id"], {"leg": leg, "kg": 0.0, "cost": 0.0,
-                                                     "batches": 0})
-            entry["kg"] += b["weight_kg"]
-            entry["cost"] += leg["cost_cny"] or 0.0
+    for b in _objs(doc.get("batches")):
+        kg = _num(b.get("weight_kg")) or 0.0
+        for leg in _objs(b.get("legs")):
+            entry = legs.setdefault(_text(leg.get("lane_id")),
+                                    {"leg": leg, "kg": 0.0, "cost": 0.0, "batches": 0})
+            entry["kg"] += kg
+            entry["cost"] += _num(leg.get("cost_cny")) or 0.0
             entry["batches"] += 1
     return legs
+
+
+def _vehicle_text(v: Mapping[str, Any]) -> str:
+    """One lane's vehicles in one period, for its tooltip."""
+    period = _text(v.get("period"))
+    if v.get("count"):
+        return f"{period}: {_text(v.get('count'))} vehicle(s), {_money(v.get('load_kg'))} kg"
+    return f"{period}: {_money(v.get('load_kg'))} kg booked"
 
 
 def _leg_tooltip(lane_id: str, e: Mapping[str, Any],
                  vehicles: Sequence[Mapping[str, Any]]) -> str:
     """A lane's tooltip: mode, batches, kg and cost, then its vehicles by period."""
-    leg = e["leg"]
-    veh = sorted(vehicles, key=lambda v: v["period"])
-    vtext = "; ".join(f"{v['period']}: {v['count']} vehicle(s), {v['load_kg']:,.0f} kg"
-                      if v["count"] else f"{v['period']}: {v['load_kg']:,.0f} kg booked"
-                      for v in veh)
-    return (f"{lane_id} ({MODE_NAMES.get(leg['mode'], leg['mode'])}): {e['batches']} "
+    veh = sorted(vehicles, key=lambda v: _text(v.get("period")))
+    vtext = "; ".join(_vehicle_text(v) for v in veh)
+    return (f"{lane_id} ({_mode_name(e['leg'].get('mode'))}): {e['batches']} "
             f"batch(es), {e['kg']:,.0f} kg, {e['cost']:,.0f} CNY. {vtext}")
 
 
 def _leg_lines(doc: Mapping[str, Any], nodes: Mapping[str, Any],
-               proj: _Projection) -> list[str]:
+               proj: _Projection) -> list[dict[str, str]]:
     """One polyline per lane used (through its crossing), the heaviest drawn first.
 
     The width grows with the square root of the lane's kg, so light lanes stay visible; a lane
-    with a stop missing from the plan's nodes is not drawn.
+    with a stop missing from the plan's drawable nodes is not drawn.
     """
     vehicles: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for v in doc.get("vehicles", []):
-        vehicles[v["lane_id"]].append(v)
+    for v in _objs(doc.get("vehicles")):
+        vehicles[_text(v.get("lane_id"))].append(v)
     legs = _leg_totals(doc)
-    max_kg = max((e["kg"] for e in legs.values()), default=1.0) or 1.0
+    max_kg = max((e["kg"] for e in legs.values()), default=1.0)
+    max_kg = max_kg if max_kg > 0 else 1.0
     parts = []
     for lane_id in sorted(legs, key=lambda k: -legs[k]["kg"]):
         e = legs[lane_id]
         leg = e["leg"]
-        stops = [leg["from"], *([leg["via"]] if leg.get("via") else []), leg["to"]]
+        stops = [_text(s) for s in (leg.get("from"), *([leg["via"]] if leg.get("via") else []),
+                                    leg.get("to"))]
         if any(s not in nodes for s in stops):
             continue
-        pts = [proj.xy(nodes[s]["lon"], nodes[s]["lat"]) for s in stops]
-        width = 1.5 + 6.0 * math.sqrt(e["kg"] / max_kg)
-        tip = _leg_tooltip(lane_id, e, vehicles.get(lane_id, []))
-        parts.append(f'<polyline class="leg mode-{esc(leg["mode"])}" fill="none" '
-                     f'stroke="{MODE_COLOURS.get(leg["mode"], "#000")}" '
-                     f'stroke-width="{width:.1f}" stroke-linecap="round" stroke-opacity="0.8" '
-                     f'points="{_svg_points(pts, " ")}">'
-                     f"<title>{esc(tip)}</title></polyline>")
+        mode = _text(leg.get("mode"))
+        parts.append({  # the class names only modes we know: plan text makes no class
+            "mode": mode if mode in MODE_COLOURS else "other",
+            "colour": MODE_COLOURS.get(mode, "#000"),
+            "width": f"{1.5 + 6.0 * math.sqrt(max(e['kg'], 0.0) / max_kg):.1f}",
+            "points": _svg_points([proj.xy(*nodes[s][1]) for s in stops], " "),
+            "tip": _leg_tooltip(lane_id, e, vehicles.get(lane_id, []))})
     return parts
 
 
-def _node_marker(node_id: str, n: Mapping[str, Any], proj: _Projection, is_port: bool,
-                 is_entry: bool) -> str:
+def _node_marker(node_id: str, n: Mapping[str, Any], where: tuple[float, float],
+                 proj: _Projection, is_port: bool, is_entry: bool) -> dict[str, Any]:
     """A node's dot and label; a return port gets a red ring, and the tooltip says its role."""
-    x, y = proj.xy(n["lon"], n["lat"])
-    r, fill = KIND_STYLE.get(n["kind"], (3, "#000"))
+    x, y = proj.xy(*where)
+    kind = _text(n.get("kind"))
+    r, fill = KIND_STYLE.get(kind, (3, "#000"))
     role = []
     if is_port:
         role.append("return port")
-    if is_entry and n["kind"] == "border_crossing":
+    if is_entry and kind == "border_crossing":
         role.append("entry crossing")
-    cls = "node" + (" port" if is_port else "")
-    ring = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 4}" fill="none" stroke="#d62728" '
-            'stroke-width="2"/>' if is_port else "")
-    return (f'<g class="{cls}">{ring}<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" '
-            f'fill="{fill}" stroke="#fff" stroke-width="1"><title>'
-            f'{esc(n["name"])} ({esc(node_id)}), {esc(n["kind"].replace("_", " "))}'
-            f'{", district " + esc(n["district"]) if n.get("district") else ""}'
-            f'{"; " + ", ".join(role) if role else ""}</title></circle>'
-            f'<text x="{x + r + 2:.1f}" y="{y - r:.1f}" class="label">'
-            f'{esc(node_id)}</text></g>')
+    district = n.get("district")
+    tip = (f'{_text(n.get("name"))} ({node_id}), {kind.replace("_", " ")}'
+           f'{", district " + _text(district) if district else ""}'
+           f'{"; " + ", ".join(role) if role else ""}')
+    return {"port": is_port, "x": f"{x:.1f}", "y": f"{y:.1f}", "r": str(r),
+            "ring_r": str(r + 4), "fill": fill, "tip": tip, "label": node_id,
+            "label_x": f"{x + r + 2:.1f}", "label_y": f"{y - r:.1f}"}
 
 
 def _node_markers(doc: Mapping[str, Any], nodes: Mapping[str, Any],
-                  proj: _Projection) -> list[str]:
-    """Every node of the plan in id order, drawn over the legs."""
-    ports = {b["return_port"] for b in doc.get("batches", [])}
-    entries = {b["entry_point"] for b in doc.get("batches", [])}
-    return [_node_marker(node_id, n, proj, node_id in ports, node_id in entries)
-            for node_id, n in sorted(nodes.items())]
+                  proj: _Projection) -> list[dict[str, Any]]:
+    """Every drawable node of the plan in id order, drawn over the legs."""
+    batches = _objs(doc.get("batches"))
+    ports = {_text(b.get("return_port")) for b in batches}
+    entries = {_text(b.get("entry_point")) for b in batches}
+    return [_node_marker(node_id, n, where, proj, node_id in ports, node_id in entries)
+            for node_id, (n, where) in sorted(nodes.items())]
 
 
-def _map_legend() -> str:
-    """The key below the map: a swatch per mode, the port ring, a dot per node kind."""
-    legend = "".join(f'<span class="key"><i style="background:{c}"></i>{esc(MODE_NAMES[m])}'
-                     "</span>" for m, c in MODE_COLOURS.items())
-    legend += ('<span class="key"><i class="ring"></i>return port</span>'
-               + "".join(f'<span class="key"><i class="dot" style="background:{f}"></i>'
-                         f'{esc(k.replace("_", " "))}</span>'
-                         for k, (_, f) in KIND_STYLE.items()))
-    return legend
-
-
-def _map(doc: Mapping[str, Any]) -> str:
-    """The map as inline SVG: countries, then the legs used, then the nodes; and its legend.
-
-    Layers are drawn in that order so routes sit above the land and nodes above the routes.
-    """
-    nodes = doc.get("nodes", {})
+def _map(doc: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What the map template draws: countries, legs, nodes and the legend's keys (None: no
+    node of the plan has coordinates)."""
+    nodes = _drawable_nodes(doc)
     if not nodes:
-        return "<p>No network coordinates in this plan.</p>"
-    proj = _Projection([n["lon"] for n in nodes.values()], [n["lat"] for n in nodes.values()])
-    parts = [f'<svg id="map" viewBox="0 0 {proj.width} {proj.height}" role="img" '
-             f'aria-label="map of the chosen return routes">',
-             f'<rect width="{proj.width}" height="{proj.height}" fill="#eef4f8"/>',
-             *_country_paths(proj), *_leg_lines(doc, nodes, proj),
-             *_node_markers(doc, nodes, proj), "</svg>"]
-    return "".join(parts) + f'<div class="legend">{_map_legend()}</div>'
+        return None
+    proj = _Projection([lon for _, (lon, _) in nodes.values()],
+                       [lat for _, (_, lat) in nodes.values()])
+    return {"width": proj.width, "height": proj.height, "countries": _country_paths(proj),
+            "legs": _leg_lines(doc, nodes, proj), "nodes": _node_markers(doc, nodes, proj),
+            "modes": [(MODE_NAMES[m], c) for m, c in MODE_COLOURS.items()],
+            "kinds": [(k.replace("_", " "), f) for k, (_, f) in KIND_STYLE.items()]}
 
 
 # ---- charts ------------------------------------------------------------------------------------
 
 
+def _bars(label: str, vals: Sequence[float | None], series: Sequence[tuple[str, str]], y: int,
+          scale: float, unit: str) -> list[dict[str, Any]]:
+    """The bars of one chart row, from ``y`` down, one per series with a value."""
+    label_w, bar_h = 300, 12
+    bars = []
+    for (name, colour), v in zip(series, vals, strict=True):
+        if v is not None:
+            w = max(1.0, v * scale)
+            text = f"{v:,.1f}%" if unit == "%" else f"{v:,.0f}"
+            bars.append({"x": label_w, "y": y, "width": f"{w:.1f}", "height": bar_h - 1,
+                         "colour": colour, "tip": f'{label}: {name} {text} '
+                                                  f'{unit if unit != "%" else ""}',
+                         "text_x": f"{label_w + w + 4:.1f}", "text_y": y + bar_h - 2,
+                         "text": text})
+        y += bar_h
+    return bars
+
+
 def _bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, Sequence[float | None]]],
-               series: Sequence[tuple[str, str]], unit: str = "CNY") -> str:
-    """Horizontal grouped bars: ``rows`` of (label, values per series)."""
-    if not rows:
-        return f'<figure><figcaption>{esc(title)}</figcaption><p>No data.</p></figure>'
+               series: Sequence[tuple[str, str]], unit: str = "CNY") -> dict[str, Any]:
+    """Horizontal grouped bars: ``rows`` of (label, values per series), laid out for the
+    chart template (no rows: the template says "No data.")."""
     label_w, bar_h, gap, width = 300, 12, 8, 940
     group_h = bar_h * len(series) + gap
     height = 30 + group_h * len(rows) + 30
-    vmax = max((v or 0.0) for _, vals in rows for v in vals) or 1.0
+    vmax = max(((v or 0.0) for _, vals in rows for v in vals), default=0.0) or 1.0
     scale = (width - label_w - 110) / vmax
-    out = [f'<figure><figcaption>{esc(title)}</figcaption>'
-           f'<svg id="{chart_id}" class="chart" viewBox="0 0 {width} {height}">']
-    y = 20
+    out, y = [], 20
     for label, vals in rows:
-        short = label if len(label) <= 44 else label[:43] + "…"
-        out.append(f'<text x="{label_w - 6}" y="{y + group_h / 2:.0f}" class="axis" '
-                   f'text-anchor="end">{esc(short)}<title>{esc(label)}</title></text>')
-        for (name, colour), v in zip(series, vals, strict=True):
-            if v is not None:
-                w = max(1.0, v * scale)
-                text = f"{v:,.1f}%" if unit == "%" else f"{v:,.0f}"
-                out.append(f'<rect class="bar" x="{label_w}" y="{y}" width="{w:.1f}" '
-                           f'height="{bar_h - 1}" fill="{colour}"><title>{esc(label)}: '
-                           f'{esc(name)} {text} {unit if unit != "%" else ""}</title></rect>'
-                           f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 2}" '
-                           f'class="value">{text}</text>')
-            y += bar_h
-        y += gap
-    keys = "".join(f'<span class="key"><i style="background:{c}"></i>{esc(n)}</span>'
-                   for n, c in series)
-    out.append(f'</svg><div class="legend">{keys}</div></figure>')
-    return "".join(out)
+        out.append({"x": label_w - 6, "y": f"{y + group_h / 2:.0f}", "label": label,
+                    "short": label if len(label) <= 44 else label[:43] + "…",
+                    "bars": _bars(label, vals, series, y, scale, unit)})
+        y += bar_h * len(series) + gap
+    return {"id": chart_id, "title": title, "width": width, "height": height, "rows": out,
+            "series": list(series)}
 
 
 def _short_batch(b: Mapping[str, Any]) -> str:
     """'MOSCOW→ZHUJI general 9610 07-01': a batch as a chart label (its departure day)."""
-    day = str(b.get("depart_date", ""))
-    return (f'{b["origin"]}→{b["destination"]} {b["goods_class"]} {b["trade_mode"]} '
-            f"{day[5:10]}")
+    day = _text(b.get("depart_date", ""))
+    return (f'{_text(b.get("origin"))}→{_text(b.get("destination"))} '
+            f'{_text(b.get("goods_class"))} {_text(b.get("trade_mode"))} {day[5:10]}')
 
 
-def _charts(doc: Mapping[str, Any]) -> str:
-    batches = doc.get("batches", [])
+def _utilisation(v: Mapping[str, Any]) -> float:
+    """How full a lane's vehicles are in a week, in % (kg or m³, whichever fills first)."""
+    cap_kg, cap_m3 = _num(v.get("capacity_kg")) or 1.0, _num(v.get("capacity_m3"))
+    return 100 * max((_num(v.get("load_kg")) or 0.0) / cap_kg,
+                     (_num(v.get("load_m3")) or 0.0) / cap_m3 if cap_m3 else 0)
+
+
+def _utilisation_chart(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Utilisation of the vehicles bought, per lane and week (the first 30 by lane)."""
+    util = sorted((v for v in _objs(doc.get("vehicles"))
+                   if v.get("count") and _num(v.get("capacity_kg"))),
+                  key=lambda v: (_text(v.get("lane_id")), _text(v.get("period"))))[:30]
+    return _bar_chart(
+        "chart-utilisation", "Vehicle utilisation per lane and week (% of capacity, kg or m³ "
+        "whichever fills first)",
+        [(f"{_text(v.get('lane_id'))} {_text(v.get('period'))[-3:]} "
+          f"\N{MULTIPLICATION SIGN}{_text(v.get('count'))}", [_utilisation(v)]) for v in util],
+        [("utilisation", "#8e6bb4")], unit="%")
+
+
+def _charts(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The four cost charts: by mode, by component, per batch, vehicle utilisation."""
+    batches = _objs(doc.get("batches"))
     by_mode: dict[str, float] = defaultdict(float)
     for b in batches:
-        by_mode[b["mode"]] += b["cost_cny"]
-    t = doc.get("totals", {})
+        by_mode[_text(b.get("mode"))] += _num(b.get("cost_cny")) or 0.0
+    t = _obj(doc.get("totals"))
     comps = [("freight (per kg)", t.get("freight_cny")), ("vehicles", t.get("vehicles_cny")),
              ("clearance", t.get("clearance_cny")), ("tax exposure", t.get("tax_exposure_cny"))]
-    top = sorted(batches, key=lambda b: -b["cost_cny"])[:25]
-    util = sorted((v for v in doc.get("vehicles", []) if v["count"] and v["capacity_kg"]),
-                  key=lambda v: (v["lane_id"], v["period"]))[:30]
-    return "".join([
+    top = sorted(batches, key=lambda b: -(_num(b.get("cost_cny")) or 0.0))[:25]
+    return [
         _bar_chart("chart-mode", "Landed cost by mode of the international leg (CNY)",
-                   [(MODE_NAMES.get(m, m), [c]) for m, c in sorted(by_mode.items())],
+                   [(_mode_name(m), [c]) for m, c in sorted(by_mode.items())],
                    [("cost", "#1f4e79")]),
         _bar_chart("chart-components", "Landed cost by component (CNY)",
-                   [(n, [v or 0.0]) for n, v in comps], [("cost", "#1f4e79")]),
+                   [(n, [_num(v) or 0.0]) for n, v in comps], [("cost", "#1f4e79")]),
         _bar_chart("chart-batches", f"Plan vs all-air vs same-route per batch (CNY; the "
                    f"{len(top)} costliest of {len(batches)})",
-                   [(_short_batch(b), [b["cost_cny"], b["air_cost_cny"],
-                                       b["same_route_cost_cny"]]) for b in top],
+                   [(_short_batch(b), [_num(b.get("cost_cny")), _num(b.get("air_cost_cny")),
+                                       _num(b.get("same_route_cost_cny"))]) for b in top],
                    [("plan", "#1f4e79"), ("all-air", "#2e9e5b"), ("same-route", "#d98c00")]),
-        _bar_chart("chart-utilisation", "Vehicle utilisation per lane and week (% of capacity, "
-                   "kg or m³ whichever fills first)",
-                   [(f"{v['lane_id']} {v['period'][-3:]} \N{MULTIPLICATION SIGN}{v['count']}",
-                     [100 * max(v["load_kg"] / v["capacity_kg"],
-                                v["load_m3"] / v["capacity_m3"] if v["capacity_m3"] else 0)])
-                    for v in util], [("utilisation", "#8e6bb4")], unit="%"),
-    ])
+        _utilisation_chart(doc),
+    ]
 
 
 # ---- tables ------------------------------------------------------------------------------------
 
 
-def _batch_table(doc: Mapping[str, Any]) -> str:
-    head = ["batch", "kg", "entry", "return port", "district", "mode", "legs", "ETA", "days",
-            "cost CNY", "all-air CNY", "saving vs air", "same-route CNY", "compliance",
-            "documents"]
-    numeric = {"kg", "days", "cost CNY", "all-air CNY", "saving vs air", "same-route CNY"}
-    rows = []
-    for b in doc.get("batches", []):
-        saving = (None if not b["air_cost_cny"] else
-                  100 * (b["air_cost_cny"] - b["cost_cny"]) / b["air_cost_cny"])
-        district = next((c["detail"] for c in b["compliance"] if c["rule"] == "DISTRICT"), "")
-        checks = "".join(f'<li><b>{esc(c["rule"])}</b> {esc(c["detail"])}</li>'
-                         for c in b["compliance"])
-        docs = "".join(f'<li title="{esc(d["why"])}">{esc(d["name"])} <i>({esc(d["why"])})</i>'
-                       f"</li>" for d in b.get("documents", []))
-        cells = [esc(b["batch_id"]), f'{b["weight_kg"]:,.1f}', esc(b["entry_point"]),
-                 esc(b["return_port"]), esc(b["return_district"]),
-                 esc(MODE_NAMES.get(b["mode"], b["mode"])),
-                 " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} ".join(
-                     esc(leg["lane_id"]) for leg in b["legs"]), esc(b["eta"]),
-                 str(b["transit_days"]), _money(b["cost_cny"]), _money(b["air_cost_cny"]),
-                 _pct(saving), _money(b["same_route_cost_cny"]),
-                 f'<details><summary class="ok">all {len(b["compliance"])} rules passed'
-                 f"</summary><ul>{checks}</ul></details>{esc(district)}",
-                 f'<details><summary>{len(b.get("documents", []))} documents</summary>'
-                 f"<ul>{docs}</ul></details>"]
-        sort_keys = [b["batch_id"], b["weight_kg"], b["entry_point"], b["return_port"],
-                     b["return_district"], b["mode"], "", b["eta"], b["transit_days"],
-                     b["cost_cny"], b["air_cost_cny"], saving, b["same_route_cost_cny"], "",
-                     ""]
-        rows.append("<tr>" + "".join(
-            f'<td data-v="{esc(str(k if k is not None else ""))}">{c}</td>'
-            for c, k in zip(cells, sort_keys, strict=True)) + "</tr>")
-    ths = "".join(f'<th data-type="{"num" if h in numeric else "text"}" tabindex="0">'
-                  f"{esc(h)}</th>" for h in head)
-    return (f'<input id="filter" type="search" placeholder="Filter batches (port, mode, '
-            f'district, batch id …)" aria-label="filter batches">'
-            f'<table id="batches" class="sortable"><thead><tr>{ths}</tr></thead><tbody>'
-            f'{"".join(rows)}</tbody></table>')
+def _batch_row(b: Mapping[str, Any]) -> dict[str, Any]:
+    """One row of the batch table: (sort key, text) per plain cell, then the compliance
+    checks and the documents (their cells have no sort key)."""
+    cost, air = _num(b.get("cost_cny")), _num(b.get("air_cost_cny"))
+    saving = None if not air or cost is None else 100 * (air - cost) / air
+    compliance = _objs(b.get("compliance"))
+    legs = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} ".join(
+        _text(leg.get("lane_id")) for leg in _objs(b.get("legs")))
+    key = _text
+    cells = [(key(b.get("batch_id")), _text(b.get("batch_id"))),
+             (key(b.get("weight_kg")), _fmt(b.get("weight_kg"), ",.1f")),
+             *((key(b.get(f)), _text(b.get(f)))
+               for f in ("entry_point", "return_port", "return_district")),
+             (key(b.get("mode")), _mode_name(b.get("mode"))), ("", legs),
+             (key(b.get("eta")), _text(b.get("eta"))),
+             (key(b.get("transit_days")), _text(b.get("transit_days"))),
+             (key(b.get("cost_cny")), _money(b.get("cost_cny"))),
+             (key(b.get("air_cost_cny")), _money(b.get("air_cost_cny"))),
+             (key(saving), _pct(saving)),
+             (key(b.get("same_route_cost_cny")), _money(b.get("same_route_cost_cny")))]
+    return {
+        "cells": cells,
+        "checks": [{"rule": _text(c.get("rule")), "detail": _text(c.get("detail"))}
+                   for c in compliance],
+        "district": next((_text(c.get("detail")) for c in compliance
+                          if c.get("rule") == "DISTRICT"), ""),
+        "documents": [{"name": _text(d.get("name")), "why": _text(d.get("why"))}
+                      for d in _objs(b.get("documents"))]}
 
 
-def _unrouted_table(doc: Mapping[str, Any]) -> str:
-    unrouted = doc.get("unrouted", [])
-    if not unrouted:
-        return "<p>None: every batch is routed.</p>"
-    rows = []
-    for u in unrouted:
-        reasons = "".join(f'<li><b>{esc(r["rule"])}</b> {esc(r["detail"])}</li>'
-                          for r in u["reasons"])
-        if u.get("would_route"):
-            reasons += f'<li class="cf">{esc(u["would_route"]["sentence"])} (verified)</li>'
-        rows.append(f'<tr><td>{esc(u["batch_id"])}</td><td data-v="{u["weight_kg"]}">'
-                    f'{u["weight_kg"]:,.1f}</td><td><ul>{reasons}</ul></td></tr>')
-    return ('<table id="unrouted" class="sortable"><thead><tr><th data-type="text" '
-            'tabindex="0">batch</th><th data-type="num" tabindex="0">kg</th><th>reasons</th>'
-            f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+def _unrouted_row(u: Mapping[str, Any]) -> dict[str, Any]:
+    """One unrouted batch: its weight, the rules that rejected it, what would route it."""
+    would = u.get("would_route")
+    return {"batch_id": _text(u.get("batch_id")), "kg_key": _text(u.get("weight_kg")),
+            "kg": _fmt(u.get("weight_kg"), ",.1f"),
+            "reasons": [{"rule": _text(r.get("rule")), "detail": _text(r.get("detail"))}
+                        for r in _objs(u.get("reasons"))],
+            "would_route": _text(_obj(would).get("sentence")) if would else None}
 
 
-def _vehicle_table(doc: Mapping[str, Any]) -> str:
-    rows = []
-    for v in doc.get("vehicles", []):
-        if not v["count"]:
-            continue
-        loads = "".join(f'<li>#{ld["vehicle"]}: {ld["load_kg"]:,.0f} kg, '
-                        f'{len(ld["batch_ids"])} batch(es)</li>' for ld in v.get("loads", []))
-        rows.append(f'<tr><td>{esc(v["lane_id"])}</td><td>{esc(v["period"])}</td>'
-                    f'<td data-v="{v["count"]}">{v["count"]}</td>'
-                    f'<td data-v="{v["load_kg"]}">{v["load_kg"]:,.0f}</td>'
-                    f'<td data-v="{v["capacity_kg"]}">{v["capacity_kg"]:,.0f}</td>'
-                    f'<td data-v="{v["cost_cny"]}">{_money(v["cost_cny"])}</td>'
-                    f"<td><ul>{loads}</ul></td></tr>")
-    if not rows:
-        return "<p>No vehicles bought: every leg is booked per kg.</p>"
-    return ('<table id="vehicles" class="sortable"><thead><tr>'
-            '<th data-type="text" tabindex="0">lane</th><th data-type="text" tabindex="0">week'
-            '</th><th data-type="num" tabindex="0">vehicles</th><th data-type="num" '
-            'tabindex="0">load kg</th><th data-type="num" tabindex="0">capacity kg</th>'
-            '<th data-type="num" tabindex="0">cost CNY</th><th>load list</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+def _vehicle_row(v: Mapping[str, Any]) -> dict[str, Any]:
+    """One lane and week with vehicles bought, with the load list of each vehicle."""
+    return {"lane": _text(v.get("lane_id")), "period": _text(v.get("period")),
+            "count": _text(v.get("count")),
+            "load_key": _text(v.get("load_kg")), "load": _money(v.get("load_kg")),
+            "capacity_key": _text(v.get("capacity_kg")), "capacity": _money(v.get("capacity_kg")),
+            "cost_key": _text(v.get("cost_cny")), "cost": _money(v.get("cost_cny")),
+            "loads": [{"vehicle": _text(ld.get("vehicle")), "kg": _money(ld.get("load_kg")),
+                       "batches": len(ids) if isinstance(ids := ld.get("batch_ids"),
+                                                         list | tuple) else 0}
+                      for ld in _objs(v.get("loads"))]}
 
 
 # ---- the page ----------------------------------------------------------------------------------
 
-STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:20px 28px;color:#222}
-h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid #ddd}
-.sub{color:#555;margin:0 0 14px}
-.cards{display:flex;flex-wrap:wrap;gap:10px}
-.card{border:1px solid #d0d7de;border-radius:8px;padding:8px 12px;min-width:150px;
-      background:#fafbfc}
-.card .k{font-size:12px;color:#57606a}.card .v{font-size:19px;font-weight:600}
-.card.good .v{color:#1a7f37}
-#map{width:100%;max-width:1100px;border:1px solid #d0d7de;border-radius:6px}
-.country{fill:#f7f3e8;stroke:#b8b2a0;stroke-width:.6}
-.label{font-size:9px;fill:#333;paint-order:stroke;stroke:#fff;stroke-width:2px}
-.leg:hover{stroke-opacity:1}
-.legend{font-size:12px;color:#444;margin:6px 0 4px}
-.key{margin-right:14px;white-space:nowrap}
-.key i{display:inline-block;width:18px;height:6px;margin-right:5px;vertical-align:middle}
-.key i.dot{width:9px;height:9px;border-radius:50%}
-.key i.ring{width:10px;height:10px;border:2px solid #d62728;border-radius:50%;background:none}
-figure{margin:14px 0}figcaption{font-weight:600;font-size:14px;margin-bottom:4px}
-.chart{width:100%;max-width:980px}.axis,.value{font-size:11px;fill:#333}
-table{border-collapse:collapse;font-size:12px;margin-top:8px}
-th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f0f3f6;position:sticky;top:0}
-th[data-type]{cursor:pointer}th.asc::after{content:" ▲"}th.desc::after{content:" ▼"}
-td ul{margin:0;padding-left:16px}.ok{color:#1a7f37}.cf{color:#0b5cad}
-#filter{margin-top:6px;padding:4px 8px;width:360px;font-size:13px}
-footer{margin-top:24px;color:#777;font-size:11px}
-"""
 
-SCRIPT = """
-(function(){
-  function val(td, type){
-    var v = td.getAttribute('data-v'); if (v === null) v = td.textContent;
-    if (type === 'num'){ var n = parseFloat(v); return isNaN(n) ? -Infinity : n; }
-    return v.toLowerCase();
-  }
-  document.querySelectorAll('table.sortable').forEach(function(table){
-    table.querySelectorAll('th[data-type]').forEach(function(th, col){
-      var sort = function(){
-        var type = th.getAttribute('data-type');
-        var asc = !th.classList.contains('asc');
-        table.querySelectorAll('th').forEach(function(h){ h.classList.remove('asc','desc'); });
-        th.classList.add(asc ? 'asc' : 'desc');
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function(a, b){
-          var x = val(a.cells[col], type), y = val(b.cells[col], type);
-          return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
-        });
-        rows.forEach(function(r){ body.appendChild(r); });
-      };
-      th.addEventListener('click', sort);
-      th.addEventListener('keydown', function(e){ if (e.key === 'Enter') sort(); });
-    });
-  });
-  var filter = document.getElementById('filter');
-  if (filter) filter.addEventListener('input', function(){
-    var q = filter.value.toLowerCase();
-    document.querySelectorAll('#batches tbody tr').forEach(function(tr){
-      tr.style.display = tr.textContent.toLowerCase().indexOf(q) >= 0 ? '' : 'none';
-    });
-  });
-})();
-"""
-
-
-def render(doc: Mapping[str, Any]) -> str:
-    """The whole page for a plan.json document."""
-    t = doc.get("totals", {})
-    meta = doc.get("meta", {})
-    gap = doc.get("gap")
+def _cards(doc: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The key figures above the map."""
+    t = _obj(doc.get("totals"))
+    gap = _num(doc.get("gap"))
     cards = [
         ("Landed cost (CNY)", _money(t.get("cost_cny")), ""),
         ("Saving vs all-air", f'{_money(t.get("saving_vs_air_cny"))} CNY · '
@@ -435,39 +448,29 @@ def render(doc: Mapping[str, Any]) -> str:
         ("All-air baseline (CNY)", _money(t.get("air_baseline_cny")), ""),
         ("Same-route baseline (CNY)", _money(t.get("same_route_baseline_cny")), ""),
         ("CO2e (kg)", _money(t.get("co2e_kg")), ""),
-        ("Vehicles", str(t.get("vehicles", "—")), ""),
-        ("Batches routed / unrouted", f'{t.get("batches_routed", 0)} / '
-                                      f'{t.get("batches_unrouted", 0)}', ""),
-        ("Status", f'{doc.get("status")} (gap {_pct(None if gap is None else 100 * gap)})', ""),
+        ("Vehicles", _text(t.get("vehicles", "—")), ""),
+        ("Batches routed / unrouted", f'{_text(t.get("batches_routed", 0))} / '
+                                      f'{_text(t.get("batches_unrouted", 0))}', ""),
+        ("Status", f'{_text(doc.get("status"))} (gap '
+                   f'{_pct(None if gap is None else 100 * gap)})', ""),
     ]
-    card_html = "".join(f'<div class="card {cls}"><div class="k">{esc(k)}</div>'
-                        f'<div class="v">{esc(v)}</div></div>' for k, v, cls in cards)
-    title = f'returnroute — {doc.get("scenario", "")}'
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title><style>{STYLE}</style></head><body>
-<h1>{esc(title)}</h1>
-<p class="sub">Returns plan as of {esc(str(meta.get("as_of", "")))} under the
-{esc(str(meta.get("regime", "")))} regime · {t.get("parcels", 0):,} parcels in
-{t.get("batches", 0):,} batches · {t.get("weight_kg") or 0:,.0f} kg · objective
-{_money(doc.get("objective_cny"))}, proven bound {_money(doc.get("bound_cny"))}</p>
-<div class="cards">{card_html}</div>
-<h2>Map of the chosen routes</h2>
-<p class="sub">Line width by weight; hover a leg for lane, vehicles, load and cost, a point
-for the node.</p>
-{_map(doc)}
-<h2>Costs</h2>
-{_charts(doc)}
-<h2>Batches</h2>
-{_batch_table(doc)}
-<h2>Unrouted batches</h2>
-{_unrouted_table(doc)}
-<h2>Vehicles and load lists</h2>
-{_vehicle_table(doc)}
-<footer>returnroute {esc(str(meta.get("returnroute", "")))} · OR-Tools
-{esc(str(meta.get("solver", {}).get("ortools", "")))} · map: Natural Earth (public domain) ·
-every plan is checked against its inputs before it is written</footer>
-<script>{SCRIPT}</script>
-</body></html>
-"""
+    return [{"key": k, "value": v, "cls": cls} for k, v, cls in cards]
+
+
+def render(doc: Mapping[str, Any]) -> str:
+    """The whole page for a plan.json document (any document: see the module docstring)."""
+    doc = _obj(doc)
+    t = _obj(doc.get("totals"))
+    meta = _obj(doc.get("meta"))
+    return _environment().get_template("report.html").render(
+        title=f'returnroute — {_text(doc.get("scenario", ""))}',
+        as_of=_text(meta.get("as_of", "")), regime=_text(meta.get("regime", "")),
+        parcels=_fmt(t.get("parcels", 0), ","), batches=_fmt(t.get("batches", 0), ","),
+        weight=_fmt(t.get("weight_kg") or 0, ",.0f"), objective=_money(doc.get("objective_cny")),
+        bound=_money(doc.get("bound_cny")), cards=_cards(doc), the_map=_map(doc),
+        charts=_charts(doc), batch_head=BATCH_HEAD,
+        batch_rows=[_batch_row(b) for b in _objs(doc.get("batches"))],
+        unrouted_rows=[_unrouted_row(u) for u in _objs(doc.get("unrouted"))],
+        vehicle_rows=[_vehicle_row(v) for v in _objs(doc.get("vehicles")) if v.get("count")],
+        version=_text(meta.get("returnroute", "")),
+        ortools=_text(_obj(meta.get("solver")).get("ortools", "")))

@@ -3,13 +3,21 @@
 Every table is built from the typed ``Plan`` (and the parcels it was made from, for the columns
 a plan does not repeat). The pandas views of the Python API (``plan.routes``, ``plan.vehicles``,
 ``plan.totals``) are the same rows as the CSV files.
+
+Cells carry text from the inputs (parcel, lane and node ids, scenario names, the returns CSV's
+extra columns), so every cell of every CSV and sheet goes through ``safe_cell``: a text that a
+spreadsheet would run as a formula is neutralised (OWASP "CSV injection"), and plan.xlsx is
+written with XlsxWriter's string conversions off, so no text ever becomes a formula, a link or
+a number there.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import io
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,13 +29,48 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+#: what a spreadsheet may take as the start of a formula (OWASP's list for CSV injection)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell value that no spreadsheet runs: text starting like a formula gets a leading ``'``.
+
+    Only text is changed: numbers (a negative number too), None and booleans stay as they are,
+    so the sheets keep computing. Every CSV and every plan.xlsx cell is written through here.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """A CSV table: the header, then one line per row; every cell, header too, is neutralised.
+
+    The column names are neutralised as well because the returns CSV's extra columns (whose
+    names come from the input) pass through to parcels.csv. A row key that is not a column is
+    an error, a column missing from a row an empty cell (as with ``csv.DictWriter``). Lines end
+    with ``\\n``, and a cell holding a carriage return is quoted: the csv module quotes only
+    the characters of its line terminator, and a bare CR would let a spreadsheet start a new
+    row (and a new, unneutralised cell) inside one cell.
+    """
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buf, lineterminator="\r\n")  # "\r\n": quote cells holding \r or \n
+    lines = []
+
+    def line(cells: Iterable[Any]) -> None:
+        writer.writerow([safe_cell(c) for c in cells])
+        lines.append(buf.getvalue()[:-2] + "\n")
+        buf.seek(0)
+        buf.truncate()
+
+    line(columns)
+    known = set(columns)
     for row in rows:
-        writer.writerow(row)
-    return buf.getvalue()
+        if not known.issuperset(row):
+            raise ValueError(f"row keys not in the columns: {sorted(set(row) - known)}")
+        line(row.get(c, "") for c in columns)
+    return "".join(lines)
 
 
 ROUTE_COLUMNS = ("batch_id", "origin", "destination", "weight_kg", "volume_m3", "value_cny",
@@ -123,16 +166,55 @@ def manifest_rows(plan: Plan, parcels: Sequence[Parcel]) -> list[dict[str, Any]]
             for v in plan.vehicle_uses for ld in v.loads for pid in ld.parcel_ids]
 
 
+def _write_cells(sheet: Any, row: int, values: Sequence[Any], fmt: Any = None) -> None:
+    """One spreadsheet row, each cell written by its type: text only ever as a plain string.
+
+    Text goes through ``safe_cell`` and ``write_string`` (never the guessing ``write``), numbers
+    through ``write_number``, booleans through ``write_boolean``; None leaves the cell empty.
+    """
+    for col, value in enumerate(values):
+        cell = safe_cell(value)
+        if cell is None:
+            continue
+        if isinstance(cell, bool):
+            sheet.write_boolean(row, col, cell, fmt)
+        elif isinstance(cell, numbers.Real):
+            sheet.write_number(row, col, cell, fmt)
+        else:
+            sheet.write_string(row, col, cell if isinstance(cell, str) else str(cell), fmt)
+
+
+#: the creation time plan.xlsx carries when the plan has no ``as_of`` date (fixed, so the same
+#: plan gives the same bytes)
+XLSX_EPOCH = dt.datetime(2000, 1, 1)
+
+
+def xlsx_created(plan: Plan) -> dt.datetime:
+    """The creation time stamped into plan.xlsx: midnight (UTC) of the plan's ``as_of`` date.
+
+    XlsxWriter stamps the current time otherwise, and two runs would differ in their bytes.
+    """
+    as_of = getattr(plan.meta, "as_of", None)
+    return dt.datetime.combine(as_of, dt.time()) if isinstance(as_of, dt.date) else XLSX_EPOCH
+
+
+#: XlsxWriter's options for plan.xlsx: no text turned into a formula, a link or a number
+XLSX_OPTIONS = {"in_memory": True, "constant_memory": True, "strings_to_formulas": False,
+                "strings_to_urls": False, "strings_to_numbers": False}
+
+
 def plan_xlsx(plan: Plan, parcels: Sequence[Parcel]) -> bytes:
     """plan.xlsx: sheets routes, vehicles, manifests and totals, for spreadsheet users.
 
     Written row by row with XlsxWriter (a 50,000-parcel week has ~100,000 manifest rows; going
-    through DataFrames took several seconds more).
+    through DataFrames took several seconds more), every cell through ``_write_cells``. The
+    document's creation time is ``xlsx_created(plan)``, so the same plan gives the same bytes.
     """
     import xlsxwriter
 
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "constant_memory": True})
+    book = xlsxwriter.Workbook(buf, XLSX_OPTIONS)
+    book.set_properties({"created": xlsx_created(plan)})
     bold = book.add_format({"bold": True})
     sheets: list[tuple[str, Sequence[str], Iterable[Mapping[str, Any]]]] = [
         ("routes", ROUTE_COLUMNS, route_rows(plan)),
@@ -142,14 +224,12 @@ def plan_xlsx(plan: Plan, parcels: Sequence[Parcel]) -> bytes:
                                          for k, v in totals_dict(plan.summary).items()))]
     for name, columns, rows in sheets:
         sheet = book.add_worksheet(name)
-        sheet.write_row(0, 0, columns, bold)
+        _write_cells(sheet, 0, columns, bold)
         sheet.freeze_panes(1, 0)
         for i, row in enumerate(rows, start=1):
-            sheet.write_row(i, 0, [row.get(c) for c in columns])
+            _write_cells(sheet, i, [row.get(c) for c in columns])
     book.close()
     return buf.getvalue()
-
-
 
 
 def routes_frame(plan: Plan) -> pd.DataFrame:

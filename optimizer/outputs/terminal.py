@@ -1,11 +1,23 @@
-"""The terminal: a plan's summary and a batch's explanation, as rich tables."""
+"""The terminal: a plan's summary and a batch's explanation, as rich tables.
+
+Ids, names and details come from the inputs, and a terminal obeys what it is sent: an escape
+sequence in a parcel or lane id could clear the screen, retitle the window or rewrite earlier
+lines, a bidi override reorder what is shown, and rich would take ``[bold]`` in an id as
+markup. So every string printed here is built by ``text`` (or ``line``): the one sanitiser
+``clean`` shows control and bidi characters as visible escapes, and the result is a rich
+``Text``, which rich never parses for markup or emoji codes. Styling is applied by this module
+only, to its own words.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.highlighter import ReprHighlighter
 from rich.table import Table
+from rich.text import Text
 
 from optimizer.plan import BatchPlan, Explanation, Plan
 
@@ -26,6 +38,61 @@ BATCH_COLUMNS = (("batch", "left"), ("kg", "right"), ("return port", "left"),
                  ("days", "right"))
 
 
+#: characters a terminal would act on rather than show: C0 and C1 controls (ESC, CSI, BEL, CR,
+#: newline ...), DEL, the bidi embeddings, overrides, isolates and marks, the line and paragraph
+#: separators
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                     "\u2066-\u2069]")
+
+#: the highlighting rich gives plain printed lines (numbers, quotes ...): styles only
+_HIGHLIGHT = ReprHighlighter()
+
+
+def _visible(match: re.Match[str]) -> str:
+    """The escape shown for one unsafe character: ``\\x1b`` or ``\\u202e``."""
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def clean(value: object) -> str:
+    """``value`` as text with every control or bidi character shown as an escape (``\\x1b``).
+
+    The one sanitiser of this module: everything printed passes through it (via ``text``).
+    """
+    return _UNSAFE.sub(_visible, str(value))
+
+
+def text(*lines: object, style: str = "") -> Text:
+    """A rich ``Text`` of ``lines`` (each cleaned), one a line; never read as markup."""
+    return Text("\n".join(clean(v) for v in lines), style=style)
+
+
+def _title(value: object) -> Text:
+    """A table title: cleaned, in the style rich gives titles it is handed as strings."""
+    return text(value, style="table.title")
+
+
+def line(*parts: object | tuple[object, str], highlight: bool = False) -> Text:
+    """One printed line from parts, each cleaned: a value, or (value, style) for our own words.
+
+    ``highlight`` colours numbers and the like as rich does for plain strings (styles only);
+    our own styles are laid over it, as rich lays markup over its highlighting.
+    """
+    out = Text()
+    styled = []
+    for part in parts:
+        value, style = part if isinstance(part, tuple) else (part, "")
+        start = len(out)
+        out.append(clean(value))
+        if style:
+            styled.append((style, start, len(out)))
+    if highlight:
+        out = _HIGHLIGHT(out)
+    for style, start, end in styled:
+        out.stylize(style, start, end)
+    return out
+
+
 def _shown_batches(plan: Plan) -> tuple[BatchPlan, ...]:
     """Every batch, or beyond ``MAX_SUMMARY_ROWS`` the heaviest 40 (ties by batch id)."""
     if len(plan.batches) > MAX_SUMMARY_ROWS:
@@ -34,25 +101,25 @@ def _shown_batches(plan: Plan) -> tuple[BatchPlan, ...]:
     return plan.batches
 
 
-def _batch_row(bp: BatchPlan) -> tuple[str, ...]:
+def _batch_row(bp: BatchPlan) -> tuple[Text, ...]:
     """The cells of one batch: its route, its legs (one a line, with cost) and its figures.
 
     The saving vs all-air is "—" when the batch has no all-air price (or it is zero).
     """
     saving = (f"{(bp.air_cost_cny - bp.cost_cny) / bp.air_cost_cny:.0%}"
               if bp.air_cost_cny else "—")
-    return (bp.batch_id, f"{bp.weight_kg:,.1f}", bp.return_port, bp.return_district,
-            bp.entry_point, bp.mode,
-            "\n".join(f"{leg.lane_id} ({leg.cost_cny:,.0f})" for leg in bp.legs),
-            f"{bp.cost_cny:,.0f}",
-            f"{bp.air_cost_cny:,.0f}" if bp.air_cost_cny is not None else "—",
-            saving, str(bp.transit_days))
+    return (text(bp.batch_id), text(f"{bp.weight_kg:,.1f}"), text(bp.return_port),
+            text(bp.return_district), text(bp.entry_point), text(bp.mode),
+            text(*(f"{clean(leg.lane_id)} ({leg.cost_cny:,.0f})" for leg in bp.legs)),
+            text(f"{bp.cost_cny:,.0f}"),
+            text(f"{bp.air_cost_cny:,.0f}" if bp.air_cost_cny is not None else "—"),
+            text(saving), text(bp.transit_days))
 
 
 def _batch_table(plan: Plan, shown: tuple[BatchPlan, ...]) -> Table:
     """The main table: one row per shown batch, titled with the scenario, date and regime."""
-    table = Table(title=f"returnroute — {plan.scenario} (as of {plan.meta.as_of}, "
-                        f"{plan.meta.regime} regime)", show_lines=False)
+    table = Table(title=_title(f"returnroute — {plan.scenario} (as of {plan.meta.as_of}, "
+                             f"{plan.meta.regime} regime)"), show_lines=False)
     for col, justify in BATCH_COLUMNS:
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for bp in shown:
@@ -68,16 +135,16 @@ def _route_table(batches: tuple[BatchPlan, ...]) -> Table:
     groups: dict[tuple[str, str, str], list[BatchPlan]] = {}
     for bp in batches:
         groups.setdefault((bp.return_port, bp.return_district, bp.mode), []).append(bp)
-    by_route = Table(title="batches by return port and mode")
+    by_route = Table(title=_title("batches by return port and mode"))
     for col in ("return port", "district", "mode", "batches", "kg", "cost CNY", "mean days"):
         by_route.add_column(col, justify="left" if col in ("return port", "district",
                                                             "mode") else "right")
     for (port, district, mode), bps in sorted(groups.items(),
                                               key=lambda kv: -sum(b.cost_cny for b in kv[1])):
-        by_route.add_row(port, district, mode, str(len(bps)),
-                         f"{sum(b.weight_kg for b in bps):,.0f}",
-                         f"{sum(b.cost_cny for b in bps):,.0f}",
-                         f"{sum(b.transit_days for b in bps) / len(bps):.1f}")
+        by_route.add_row(text(port), text(district), text(mode), text(len(bps)),
+                         text(f"{sum(b.weight_kg for b in bps):,.0f}"),
+                         text(f"{sum(b.cost_cny for b in bps):,.0f}"),
+                         text(f"{sum(b.transit_days for b in bps) / len(bps):.1f}"))
     return by_route
 
 
@@ -90,16 +157,18 @@ def _print_unrouted(plan: Plan, console: Console) -> None:
         for u in unrouted:
             for c in u.reasons[:1]:
                 rules[c.rule] = rules.get(c.rule, 0) + 1
-        console.print(f"[bold red]{len(unrouted)} batches unrouted[/] (first reason: "
-                      + ", ".join(f"{r} {n}" for r, n in sorted(rules.items()))
-                      + "); each with its reasons in plan.json")
+        console.print(line((f"{len(unrouted)} batches unrouted", "bold red"),
+                           " (first reason: "
+                           + ", ".join(f"{r} {n}" for r, n in sorted(rules.items()))
+                           + "); each with its reasons in plan.json", highlight=True))
         return
     for u in unrouted:
-        console.print(f"[bold red]unrouted[/] {u.batch_id} ({u.weight_kg:,.1f} kg):")
+        console.print(line(("unrouted", "bold red"), f" {u.batch_id} ({u.weight_kg:,.1f} kg):",
+                           highlight=True))
         for c in u.reasons:
-            console.print(f"    {c.rule}: {c.detail}")
+            console.print(line(f"    {c.rule}: {c.detail}", highlight=True))
         if u.would_route:
-            console.print(f"    -> {u.would_route.sentence()}")
+            console.print(line(f"    -> {u.would_route.sentence()}", highlight=True))
 
 
 def _fig(v: object, suffix: str = "") -> str:
@@ -110,18 +179,19 @@ def _fig(v: object, suffix: str = "") -> str:
 def _print_totals(plan: Plan, console: Console) -> None:
     """The plan's totals and baselines on one line, the solve (status, bound, gap) on the next."""
     t = plan.summary
-    console.print(
+    console.print(line(
         f"total landed cost {_fig(t.cost_cny)} CNY | all-air {_fig(t.air_baseline_cny)} "
         f"(saving {_fig(t.saving_vs_air_pct, '%')}) | same-route "
         f"{_fig(t.same_route_baseline_cny)} (saving {_fig(t.saving_vs_same_route_pct, '%')})"
         f" | greedy {_fig(t.greedy_baseline_cny)} | CO2e {_fig(t.co2e_kg)} kg | "
-        f"{t.vehicles} vehicles")
-    console.print(
+        f"{t.vehicles} vehicles", highlight=True))
+    console.print(line(
         f"status {plan.status} (solver {plan.solver_status}) | objective "
         f"{_fig(plan.objective_cny)} | bound {_fig(plan.bound_cny)} | gap "
         f"{_fig(None if plan.gap is None else plan.gap * 100, '%')} | "
         f"{plan.solve_seconds:.2f} s"
-        + (" | stopped at the time limit" if plan.meta.time_limit_reached else ""))
+        + (" | stopped at the time limit" if plan.meta.time_limit_reached else ""),
+        highlight=True))
 
 
 def print_summary(plan: Plan, console: Console) -> None:
@@ -133,8 +203,8 @@ def print_summary(plan: Plan, console: Console) -> None:
     shown = _shown_batches(plan)
     console.print(_batch_table(plan, shown))
     if len(shown) < len(plan.batches):
-        console.print(f"... the {len(shown)} heaviest of {len(plan.batches)} batches; all are in "
-                      "routes.csv")
+        console.print(line(f"... the {len(shown)} heaviest of {len(plan.batches)} batches; all "
+                           "are in routes.csv", highlight=True))
         console.print(_route_table(plan.batches))
     _print_unrouted(plan, console)
     _print_totals(plan, console)
@@ -142,47 +212,49 @@ def print_summary(plan: Plan, console: Console) -> None:
 
 def print_explanation(e: Explanation, console: Console) -> None:
     """Every (return port, mode) of one batch, then the chosen route or why it is unrouted."""
-    table = Table(title=f"{e.batch_id}: candidate return ports and modes")
+    table = Table(title=_title(f"{e.batch_id}: candidate return ports and modes"))
     for col in ("return port", "district", "mode", "status", "landed CNY", "objective CNY",
                 "vs chosen", "days", "best route", "rejected by"):
         table.add_column(col)
     for o in e.options:
-        table.add_row(o.return_port, o.return_district, o.mode, o.status,
-                      f"{o.standalone_cny:,.0f}", f"{o.objective_cny:,.0f}",
-                      "—" if o.extra_vs_chosen_cny is None else f"{o.extra_vs_chosen_cny:+,.0f}",
-                      str(o.transit_days), " > ".join(o.lanes),
-                      "\n".join(f"{x.rule}: {x.detail}" for x in o.rejected_by))
+        table.add_row(text(o.return_port), text(o.return_district), text(o.mode),
+                      text(o.status), text(f"{o.standalone_cny:,.0f}"),
+                      text(f"{o.objective_cny:,.0f}"),
+                      text("—" if o.extra_vs_chosen_cny is None
+                           else f"{o.extra_vs_chosen_cny:+,.0f}"),
+                      text(o.transit_days), text(" > ".join(clean(x) for x in o.lanes)),
+                      text(*(f"{x.rule}: {x.detail}" for x in o.rejected_by)))
     console.print(table)
     if e.chosen is not None:
-        console.print(f"chosen: {e.chosen.return_port} by {e.chosen.mode}, "
-                      f"{e.chosen.cost_cny:,.0f} CNY in the plan (vehicles shared with other "
-                      "batches where cheaper)", highlight=False, markup=False)
+        console.print(line(f"chosen: {e.chosen.return_port} by {e.chosen.mode}, "
+                           f"{e.chosen.cost_cny:,.0f} CNY in the plan (vehicles shared with "
+                           "other batches where cheaper)"))
     if e.unrouted is not None:
-        console.print("unrouted: " + "; ".join(f"{c.rule}: {c.detail}"
-                                               for c in e.unrouted.reasons),
-                      highlight=False, markup=False)
+        console.print(line("unrouted: " + "; ".join(f"{c.rule}: {c.detail}"
+                                                    for c in e.unrouted.reasons)))
         if e.unrouted.would_route:
-            console.print(f"  {e.unrouted.would_route.sentence()} (confirmed by re-solving)",
-                          highlight=False, markup=False)
+            console.print(line(f"  {e.unrouted.would_route.sentence()} (confirmed by "
+                               "re-solving)"))
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Text:
+    """A frame cell: "—" when missing, a float with one decimal, anything else as its text."""
     if value is None or (isinstance(value, float) and value != value):
-        return "—"
+        return text("—")
     if isinstance(value, float):
-        return f"{value:,.1f}"
-    return str(value)
+        return text(f"{value:,.1f}")
+    return text(value)
 
 
 def print_frame(frame: pd.DataFrame, title: str, console: Console,
                 index: str | None = None) -> None:
     """A DataFrame as a table (``index``: show the index as the first column, so named)."""
-    table = Table(title=title)
+    table = Table(title=_title(title))
     if index is not None:
-        table.add_column(index)
+        table.add_column(text(index))
     for name in frame.columns:
-        table.add_column(str(name), justify="right" if index is not None else "left")
+        table.add_column(text(name), justify="right" if index is not None else "left")
     for key, row in frame.iterrows():
         cells = [_cell(v) for v in row]
-        table.add_row(*([str(key), *cells] if index is not None else cells))
+        table.add_row(*([text(key), *cells] if index is not None else cells))
     console.print(table)
