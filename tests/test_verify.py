@@ -4,6 +4,9 @@ Tampering tests edit a real plan document and expect a problem of one ``kind`` a
 or lane-week (``None``: the plan as a whole); where the edit touches nothing else, it must be
 the only problem found. Problems the mixed-week plan cannot show (a grouping contract broken,
 a rule that fails on a real route, loads beyond capacity) use small plans of tests/conftest.py.
+Forgeries of the figures the checker recomputes (unrouted reasons, objective, bound and gap,
+legs, vehicles, load lists, headline totals, baselines) are in tests/test_tamper.py; the guard at
+the end counts the kinds both exercise.
 """
 
 from __future__ import annotations
@@ -92,9 +95,10 @@ def _unknown_parcel(d: Doc, sc: Scenario) -> str:
 
 
 def _duplicate_parcel(d: Doc, sc: Scenario) -> str:
-    b = _multi(d)
-    b["parcel_ids"].append(b["parcel_ids"][0])
-    return b["batch_id"]
+    # another batch's parcel (a parcel listed twice in one batch breaks the schema)
+    other = d["unrouted"][0]
+    other["parcel_ids"].append(_multi(d)["parcel_ids"][0])
+    return other["batch_id"]
 
 
 def _missing_parcels(d: Doc, sc: Scenario) -> None:
@@ -172,12 +176,21 @@ def _share_more(d: Doc, sc: Scenario) -> None:
 
 Tamper = Callable[[Doc, Scenario], str | None]
 
+
+def _schema(edit: Callable[[Doc], object]) -> Tamper:
+    """An edit the schema rules out: the problem concerns the document as a whole (None)."""
+    def tamper(d: Doc, sc: Scenario) -> None:
+        edit(d)
+    return tamper
+
+
 #: name -> (edit, the kind it must cause, whether that must be the only problem)
 TAMPERING: dict[str, tuple[Tamper, str, bool]] = {
     "parcel id unknown": (_unknown_parcel, "unknown_parcel", True),
-    "parcel listed twice": (_duplicate_parcel, "duplicate_parcel", True),
+    "parcel listed twice": (_duplicate_parcel, "duplicate_parcel", False),
     "parcel dropped": (_missing_parcels, "missing_parcels", False),
-    "batch emptied": (lambda d, sc: _set(_multi(d), "parcel_ids", []), "no_parcels", False),
+    "batch of unknown parcels": (lambda d, sc: _set(_multi(d), "parcel_ids", ["NO-SUCH"]),
+                                 "no_parcels", False),
     "batch listed twice": (_duplicate_batch, "duplicate_batch", False),
     "batch id not its parcels'": (_wrong_batch_id, "batch_id", False),
     "weight off by a kg": (lambda d, sc: _add(_multi(d), "weight_kg", 1.0), "weight", True),
@@ -188,7 +201,6 @@ TAMPERING: dict[str, tuple[Tamper, str, bool]] = {
     "leg on no lane": (lambda d, sc: _leg(d, "lane_id", "NO-SUCH-LANE"), "unknown_lane", False),
     "leg ends elsewhere": (lambda d, sc: _leg(d, "to", "NOWHERE"), "leg_mismatch", True),
     "leg days changed": (lambda d, sc: _leg(d, "transit_days", 1), "leg_mismatch", True),
-    "legs removed": (lambda d, sc: _set(_shared(d), "legs", []), "no_legs", False),
     "last leg dropped": (_drop_last_leg, "route_ends", False),
     "legs reversed": (_reverse_legs, "legs_disconnected", False),
     "leg repeated": (_revisit, "revisits_node", False),
@@ -206,9 +218,7 @@ TAMPERING: dict[str, tuple[Tamper, str, bool]] = {
     "leg cost off by one yuan": (
         lambda d, sc: _leg(d, "cost_cny", _shared(d)["legs"][0]["cost_cny"] + 1),
         "leg_costs", True),
-    "vehicles on no lane": (_unknown_vehicle_lane, "vehicle_unknown_lane", True),
-    "vehicle count fractional": (lambda d, sc: _vehicle(d, "count", 1.5), "vehicle_count",
-                                 False),
+    "vehicles on no lane": (_unknown_vehicle_lane, "vehicle_unknown_lane", False),
     "riders removed": (lambda d, sc: _vehicle(d, "batch_ids", []), "vehicle_batches", True),
     "vehicles over the weekly limit": (_over_limit, "vehicle_limit", False),
     "vehicle cost off": (lambda d, sc: _vehicle(d, "cost_cny", lambda v: v["cost_cny"] + 100),
@@ -219,12 +229,18 @@ TAMPERING: dict[str, tuple[Tamper, str, bool]] = {
     "totals wrong": (lambda d, sc: _add(d["totals"], "cost_cny", -5.0), "total", True),
     "component total wrong": (lambda d, sc: _add(d["totals"], "freight_cny", 5.0), "total",
                               True),
-    "objective wrong": (lambda d, sc: _add(d, "objective_cny", 100.0), "objective", True),
+    "objective wrong": (lambda d, sc: _add(d, "objective_cny", 100.0), "objective", False),
     "bound above objective": (lambda d, sc: _set(d, "bound_cny", d["objective_cny"] + 100),
                               "bound", True),
     "status wrong": (lambda d, sc: _set(d, "status", "OPTIMAL"), "status", True),
-    "unrouted without reason": (lambda d, sc: _set(d["unrouted"][0], "reasons", []),
-                                "unrouted_no_reason", True),
+    # what the schema rules out is caught before anything else is looked at
+    "legs removed": (_schema(lambda d: _set(_shared(d), "legs", [])), "schema", True),
+    "vehicle count fractional": (_schema(lambda d: _vehicle(d, "count", 1.5)), "schema", True),
+    "unrouted without reason": (_schema(lambda d: _set(d["unrouted"][0], "reasons", [])),
+                                "schema", True),
+    "parcel twice in its batch": (
+        _schema(lambda d: _multi(d)["parcel_ids"].append(_multi(d)["parcel_ids"][0])),
+        "schema", True),
 }
 
 
@@ -281,14 +297,17 @@ def test_a_route_failing_a_rule_is_noncompliant(make_case) -> None:
     # NOPILOT's district CDIST is no pilot, so in the pilot regime the cross-district return
     # from ADIST is refused by DISTRICT. A plan made with DISTRICT switched off routes there;
     # everything in it (chain, port, entry, dates, costs, vehicles) is consistent, so checked
-    # with DISTRICT on, compliance alone fails.
+    # with DISTRICT on, compliance alone fails (and the plan's record of the checks, made
+    # without DISTRICT, is not the rule engine's).
     enabled = [r for r in load_scenario(make_case()).rules.enabled if r != "DISTRICT"]
     _, doc = _plan(make_case, [parcel("P1")], lanes=_nopilot_lanes(), rules={"enabled": enabled})
     (b,) = doc["batches"]
     assert b["return_port"] == "NOPILOT"
     strict = load_scenario(make_case([parcel("P1")], lanes=_nopilot_lanes()))
-    (problem,) = verify_plan(doc, strict)
-    assert (problem.kind, problem.batch) == ("noncompliant", b["batch_id"])
+    problems = verify_plan(doc, strict)
+    assert _found(problems) == {("noncompliant", b["batch_id"]),
+                                ("compliance_record", b["batch_id"])}
+    (problem,) = [p for p in problems if p.kind == "noncompliant"]
     assert "DISTRICT" in problem.detail and "CDIST is not a cross-district pilot" in problem.detail
 
 
@@ -323,7 +342,8 @@ def test_fewer_trucks_than_the_load_needs_overfill(make_case) -> None:
 
 
 def test_a_per_kg_lane_beyond_its_weekly_capacity(make_case) -> None:
-    # 6 t by air: within 7 x 5 t a week, beyond 1 x 5 t. Nothing else depends on the limit.
+    # 6 t by air: within 7 x 5 t a week, beyond 1 x 5 t. Nothing else depends on the limit
+    # but the capacity the booking states (7 x 5 t, the tight lane's is 1 x 5 t).
     air = [r for r in small_lanes() if r["lane_id"] in ("L_AIR", "L_ROAD_AIR")]
     _, doc = _plan(make_case, [parcel("P1", 6000)], lanes=air)
     for r in air:
@@ -331,10 +351,13 @@ def test_a_per_kg_lane_beyond_its_weekly_capacity(make_case) -> None:
             r["max_vehicles"] = 1
     tight = load_scenario(make_case([parcel("P1", 6000)], lanes=air))
     (v,) = [v for v in doc["vehicles"] if v["lane_id"] == "L_AIR"]
-    assert _found(verify_plan(doc, tight)) == {("per_kg_capacity", f"L_AIR@{v['period']}")}
+    assert _found(verify_plan(doc, tight)) == {("per_kg_capacity", f"L_AIR@{v['period']}"),
+                                               ("vehicle_fields", f"L_AIR@{v['period']}")}
 
 
 def test_every_kind_is_exercised() -> None:
+    from test_tamper import FORGERIES  # the forgeries of real plans (tests/test_tamper.py)
+
     elsewhere = {
         "window": test_a_different_valid_grouping_passes,
         "mixed_batch": test_a_batch_mixing_goods_classes_is_rejected,
@@ -343,7 +366,8 @@ def test_every_kind_is_exercised() -> None:
         "per_kg_capacity": test_a_per_kg_lane_beyond_its_weekly_capacity,
     }
     tampered = {kind for _, kind, _ in TAMPERING.values()}
-    assert tampered | set(elsewhere) == set(KINDS)
+    forged = {kind for _, _, kind in FORGERIES.values()}
+    assert tampered | forged | set(elsewhere) == set(KINDS)
     assert len(KINDS) == len(set(KINDS))
 
 

@@ -1,0 +1,159 @@
+"""An independent check of a plan against its inputs: ``returnroute verify plan.json SCENARIO``.
+
+It reads the plan as the JSON document users receive and trusts nothing the solver computed:
+every figure the plan states is recomputed from the scenario's inputs by this package's own
+code (it imports nothing of ``optimizer.planning``, ``optimizer.inputs`` or ``optimizer.outputs``;
+the rules are evaluated by the rule engine, ``optimizer.compliance``, the specification both
+sides consult). In order:
+
+1. ``schema``: the document must validate against plan.schema.json, hold only finite numbers and
+   integers a JSON number holds exactly; if not, the check stops there (nothing else can be
+   trusted to have its type).
+2. parcels and batches (``batches``): every parcel of the returns file once; each batch a valid
+   consolidation of its parcels, with the id, weight and fields they give.
+3. routed batches (``routed``): legs on lanes of lanes.csv, chained from hub to seller cluster
+   through a clearing node that is the return port; the entry point and district; every rule in
+   force passes, and the compliance record is the rule engine's; mode, dates, CO2e and the
+   documents checklist follow from the lanes and rules.yaml.
+4. vehicles (``vehicles``): per lane-week the fewest whole vehicles that hold the routed load
+   (more is an inflated cost, fewer overfull) within the weekly limit, their cost, capacity and
+   load; per-kg lanes one booking with no vehicles and their weekly limit; load lists that
+   number the vehicles and carry every rider, each vehicle a load its batches can make within
+   its capacity; each rider's share of the vehicles in proportion to the space it takes.
+5. costs of routed batches: freight, clearance and tax (its own tax and month arithmetic),
+   vehicle shares, the landed cost, and every leg (per-kg cost plus its vehicle share).
+6. baselines (``baselines``): each batch's all-air cost from the checker's own route
+   enumeration; what always holds of the same-route and greedy baselines.
+7. unrouted batches (``unrouted``): every reason re-derived from the checker's own routes
+   (``NO_PATH``, the failing rules, ``CAPACITY`` only when no compliant route fits next to the
+   plan's loads), every counterfactual re-checked, the penalties of the objective.
+8. the plan (``totals``): every figure of ``totals``; the objective (required unless the
+   heuristic plan was used) as cost + shadow prices + penalties; bound, gap and status; the
+   scenario's settings in ``meta``; the ``nodes`` the plan mentions.
+
+Not independently verified, because they cannot be recomputed without re-solving or are prose:
+
+- a batch's ``same_route_cost_cny`` and the same-route totals (the plan re-solved under the old
+  rule): only a lower bound per batch, the totals' consistency with the per-batch figures and
+  the range of ``same_route_unrouted`` are checked; not that the plan costs less (the objective
+  also prices days, holding and CO2e, and a time-limited solve proves nothing);
+- ``greedy_baseline_cny`` (the planner's heuristic): only an upper bound;
+- that the plan is optimal or its bound valid: only bound <= objective, the gap's arithmetic and
+  the status's claim against the gap asked for;
+- which vehicle carries which parcel (plan.json lists batches per vehicle, not parcels): only
+  bounds any packing meets, and an overfull vehicle is accepted as a packing fragment when one
+  of its parcels fits in no other vehicle as loaded (as planning.manifests packs them);
+- the prose of unrouted reasons' details and of documents' ``why``; ``meta``'s versions,
+  backend, model sizes, input paths and ``time_limit_reached``.
+
+The batches are rebuilt from the plan's own ``parcel_ids`` lists, not by re-running the
+planner's consolidation: a plan that groups the parcels differently from the planner, but
+validly, passes. That is intended: the grouping contract is what customs and the sellers rely
+on, not one particular grouping.
+
+Each problem is a ``PlanProblem``: a stable ``kind`` (for programs and tests), the batch id or
+lane-week (``LANE@2025-W27``) it concerns, and the message a person reads. The kinds (``KINDS``):
+
+the document
+    ``schema`` not a plan.json by its JSON Schema, a non-finite number or an inexact integer.
+parcels and batches (routed and unrouted)
+    ``unknown_parcel`` a parcel id the returns file does not have; ``duplicate_parcel`` a parcel
+    in two batches; ``missing_parcels`` parcels of the returns file in no batch; ``no_parcels`` a
+    batch with no parcel of the returns file; ``duplicate_batch`` a batch id listed twice;
+    ``mixed_batch`` parcels differing in origin, destination, goods class, trade mode or export
+    district; ``window`` ready dates further apart than ``window_days``; ``batch_id`` an id that
+    does not follow from the parcels; ``weight`` a weight that is not the parcels' sum;
+    ``batch_fields`` another field the parcels determine (keys, volume, value) that differs.
+the route of a routed batch
+    ``unknown_lane`` a leg on no lane of lanes.csv; ``leg_mismatch`` a leg whose ends, via, mode
+    or days differ from its lane; ``route_ends`` a route not from the batch's hub to its seller
+    cluster; ``legs_disconnected`` consecutive legs that do not meet; ``revisits_node`` a route
+    through a node twice; ``not_clearing_port`` a return port that is not a clearing node on the
+    route; ``entry_point`` an entry point that is not where the route enters China;
+    ``return_district`` the wrong district for the return port; ``noncompliant`` a compliance
+    rule in force fails; ``compliance_record`` the listed checks are not the rule engine's;
+    ``batch_mode`` a mode other than the first leg's; ``documents`` a checklist other than the
+    one rules.yaml gives for the route.
+dates, costs and baselines of a routed batch
+    ``dates`` depart, declaration, arrival or transit days that do not follow from the parcels
+    and lanes; ``cost_component`` freight, clearance or tax differing from the data;
+    ``batch_cost`` a cost that is not freight + vehicle share + clearance + tax; ``leg_costs`` a
+    leg cost other than the lane's per-kg cost plus the batch's share of its vehicles; ``co2e``
+    emissions (per batch or in total) other than the lanes give; ``air_cost`` an all-air cost
+    other than its cheapest compliant air route alone; ``same_route`` a same-route figure that
+    cannot hold.
+vehicles (per lane and ISO week)
+    ``vehicle_unknown_lane`` an entry on no lane; ``vehicle_entry`` a lane-week listed twice,
+    without riders, or ridden without an entry (per-kg lanes); ``vehicle_batches`` riders other
+    than the batches routed there; ``vehicle_fields`` mode, load or capacity other than the
+    routes and lanes give, or vehicles on a per-kg lane; ``overfull`` fewer vehicles than the
+    load needs, or a vehicle loaded beyond its capacity; ``extra_vehicles`` more vehicles than
+    the load needs; ``vehicle_limit`` more vehicles than the lane allows a week;
+    ``vehicle_cost`` a cost other than count x vehicle cost; ``per_kg_capacity`` a per-kg lane
+    loaded beyond its weekly capacity; ``no_vehicle`` batches on a per-vehicle lane with no
+    vehicle bought; ``vehicle_share`` a batch's vehicle cost other than its share, or vehicle
+    costs not fully shared out; ``load_list`` a load list that does not number the vehicles,
+    carry every rider, add up, or make a load its batches can make.
+unrouted batches
+    ``unrouted_reason`` reasons that do not hold (``NO_PATH`` with a path, rules other than
+    those failing, another reason than ``CAPACITY`` for a batch with full compliant routes);
+    ``unrouted_routable`` a batch with a compliant route that fits next to the plan's loads;
+    ``would_route`` a counterfactual that is not a smallest relaxation's cheapest route with its
+    port, mode, cost, detail and sentence (or a missing one); ``penalty`` penalties other than
+    those of the batches left out for capacity.
+the plan as a whole
+    ``total`` a cost, weight or transit-days total that the data do not give; ``count`` a count
+    of batches, parcels, vehicles or compared batches; ``saving`` a baseline total or saving
+    other than its batches give; ``greedy_baseline`` a greedy cost no plan of these batches can
+    have; ``objective`` a missing objective or one other than cost + shadow prices + penalties;
+    ``bound`` a missing bound or one above the objective; ``gap`` a gap other than (objective -
+    bound) / objective; ``status`` a status that does not match what is routed, the solver's
+    status or the gap; ``meta`` settings other than the scenario's; ``nodes`` nodes other than
+    those the plan mentions, as ports.yaml has them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optimizer.domain import Scenario
+from optimizer.verify.baselines import check_air, check_greedy, check_same_route
+from optimizer.verify.batches import rebuild_batches
+from optimizer.verify.problems import KINDS, PlanProblem, Problems
+from optimizer.verify.routed import Routed, check_costs, check_route
+from optimizer.verify.routes import RouteBook
+from optimizer.verify.schema import schema_problems
+from optimizer.verify.totals import check_meta, check_nodes, check_objective, check_totals
+from optimizer.verify.unrouted import check_unrouted
+from optimizer.verify.vehicles import check_vehicles
+
+__all__ = ["KINDS", "PlanProblem", "verify_plan"]
+
+
+def verify_plan(doc: Any, scenario: Scenario) -> list[PlanProblem]:
+    """Every problem found in the plan document ``doc`` for ``scenario`` (empty: it checks out).
+
+    ``doc`` is whatever was read from plan.json: anything that is not a plan gives problems of
+    kind ``schema``, never an exception.
+    """
+    problems = schema_problems(doc)
+    if problems:
+        return problems
+    out = Problems()
+    book = RouteBook(scenario)
+    routed_entries, unrouted_entries = rebuild_batches(doc, scenario, out)
+    routed: list[Routed] = [r for e in routed_entries
+                            if (r := check_route(e, book, out)) is not None]
+    fleet = check_vehicles(doc, routed, scenario.network, out)
+    for r in routed:
+        check_costs(r, out)
+    airs = check_air(routed, book, out)
+    summary = check_unrouted(unrouted_entries, fleet.loads, book, out)
+    check_same_route(doc, routed, routed_entries, summary, book, out)
+    check_greedy(doc, [e.batch for e in (*routed_entries, *unrouted_entries)
+                       if e.batch is not None], book, out)
+    check_totals(doc, scenario, routed, airs, fleet, out)
+    check_objective(doc, scenario, routed, fleet, summary, out)
+    check_meta(doc, scenario, out)
+    check_nodes(doc, scenario, routed, (*routed_entries, *unrouted_entries), out)
+    return out.found

@@ -1,0 +1,164 @@
+"""The checker's own arithmetic: dates, tax, vehicles, and what a batch costs on a route.
+
+Written from the README's definitions, not from the planner's code (which this package may not
+import): tax with its own month arithmetic, vehicles with their own rounding, days and costs
+summed lane by lane. Where the planner's figures agree with these, two independent
+computations agree.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from optimizer.domain import Batch, Lane, Parcel, Route, Scenario
+from optimizer.verify.problems import EPS
+
+
+def months_later(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    m = day.month - 1 + months
+    year, month = day.year + m // 12, m % 12 + 1
+    return day.replace(year=year, month=month,
+                       day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def relieved(parcel: Parcel, declared: dt.date, scenario: Scenario) -> bool:
+    """Whether the parcel comes back free of duty and VAT when declared on ``declared``."""
+    rules = scenario.rules
+    goods = rules.goods_classes[parcel.goods_class]
+    covered = any(period.start <= parcel.export_date <= period.end
+                  for period in rules.relief_periods)
+    return (covered and goods.tax_relief and parcel.trade_mode in rules.eligible_trade_modes
+            and declared <= months_later(parcel.export_date, rules.relief_months))
+
+
+def full_tax(parcel: Parcel, scenario: Scenario) -> float:
+    """Duty on the value, and VAT on value plus duty."""
+    rules = scenario.rules
+    duty = parcel.value_cny * rules.goods_classes[parcel.goods_class].duty_rate
+    return duty + (parcel.value_cny + duty) * rules.vat_rate
+
+
+def tax(parcel: Parcel, declared: dt.date, scenario: Scenario) -> float:
+    """Duty and VAT due on the parcel's return, nil when it keeps the relief."""
+    return 0.0 if relieved(parcel, declared, scenario) else full_tax(parcel, scenario)
+
+
+def iso_week(day: dt.date) -> str:
+    """The ISO week ('2025-W27') a batch leaving on ``day`` uses vehicles of."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def space(lane: Lane, kg: float, m3: float) -> float:
+    """How many vehicles' worth a load is on ``lane``: by weight or volume, whichever binds."""
+    return max(kg / lane.vehicle_capacity_kg, m3 / lane.vehicle_capacity_m3)
+
+
+def needed(lane: Lane, kg: float, m3: float) -> int:
+    """The fewest whole vehicles of ``lane`` that hold a load (0 for nothing)."""
+    if kg <= EPS and m3 <= EPS:
+        return 0
+    return max(1, math.ceil(space(lane, kg, m3) - EPS))
+
+
+def weekly_limit(lane: Lane) -> tuple[float, float] | None:
+    """The kg and m3 a per-kg lane may carry a week (None: no limit, or bought per vehicle)."""
+    if lane.per_vehicle or lane.max_vehicles is None:
+        return None
+    n = lane.max_vehicles
+    return n * lane.vehicle_capacity_kg, n * lane.vehicle_capacity_m3
+
+
+def lane_takes(lane: Lane, kg: float, m3: float) -> bool:
+    """Whether one week's load of ``kg`` and ``m3`` is within the lane's weekly limits."""
+    if lane.per_vehicle:
+        return lane.max_vehicles is None or needed(lane, kg, m3) <= lane.max_vehicles
+    limit = weekly_limit(lane)
+    return limit is None or (kg <= limit[0] + EPS and m3 <= limit[1] + EPS)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteFacts:
+    """What a route is, whatever batch takes it (the checker's own sums over its lanes)."""
+
+    days_to_declaration: int
+    days: int
+    cost_per_kg: float
+    #: kg CO2e per kg carried
+    co2e_per_kg: float
+    clearance_fee: float
+    #: the lanes bought by the vehicle
+    vehicle_lanes: tuple[Lane, ...]
+
+
+def route_facts(route: Route) -> RouteFacts:
+    """Days to the declaration (lanes to the port plus clearance) and to the seller cluster,
+    per-kg cost, emissions, fee and vehicle lanes of a route."""
+    lanes, i = route.lanes, route.port_index
+    to_port = sum(ln.transit_days for ln in lanes[: i + 1]) + route.port.clearance_days
+    return RouteFacts(
+        days_to_declaration=to_port,
+        days=to_port + sum(ln.transit_days for ln in lanes[i + 1:]),
+        cost_per_kg=sum(ln.cost_per_kg_cny for ln in lanes),
+        co2e_per_kg=sum(ln.distance_km * ln.co2e_g_per_tkm for ln in lanes) / 1e6,
+        clearance_fee=route.port.clearance_fee_cny,
+        vehicle_lanes=tuple(ln for ln in lanes if ln.per_vehicle))
+
+
+@dataclass(frozen=True, slots=True)
+class Costing:
+    """What one batch costs on one route, by the checker's own arithmetic (CNY).
+
+    ``shadow`` is the scenario's price of the transit days, the inventory holding and the CO2e
+    (the objective's, not part of the landed cost); ``alone_vehicles`` what the batch pays for
+    its own vehicles when it travels alone.
+    """
+
+    declared: dt.date
+    days: int
+    freight: float
+    clearance: float
+    tax: float
+    alone_vehicles: float
+    shadow: float
+    co2e_kg: float
+
+    @property
+    def landed_variable(self) -> float:
+        """Landed cost apart from vehicles: freight, clearance fee and tax."""
+        return self.freight + self.clearance + self.tax
+
+    @property
+    def standalone(self) -> float:
+        """Landed cost of the batch alone, buying its own vehicles."""
+        return self.landed_variable + self.alone_vehicles
+
+    @property
+    def objective_alone(self) -> float:
+        """What the batch alone adds to the objective: landed cost and shadow prices."""
+        return self.standalone + self.shadow
+
+
+def alone_vehicles(lanes: Sequence[Lane], kg: float, m3: float) -> float:
+    """What a load alone pays for its own vehicles on ``lanes`` bought by the vehicle."""
+    return sum(needed(ln, kg, m3) * ln.cost_per_vehicle_cny for ln in lanes)
+
+
+def costing(batch: Batch, facts: RouteFacts, scenario: Scenario, tax_due: float) -> Costing:
+    """Cost ``batch`` on a route; ``tax_due`` is its tax at the route's declaration date."""
+    objective = scenario.objective
+    emitted = facts.co2e_per_kg * batch.weight_kg
+    days = facts.days
+    shadow = (days * (objective.cny_per_transit_day
+                      + batch.value_cny * objective.holding_cost_pct_per_year / 100 / 365)
+              + emitted / 1000 * objective.cny_per_t_co2e)
+    return Costing(
+        declared=batch.depart_date + dt.timedelta(days=facts.days_to_declaration), days=days,
+        freight=facts.cost_per_kg * batch.weight_kg, clearance=facts.clearance_fee, tax=tax_due,
+        alone_vehicles=alone_vehicles(facts.vehicle_lanes, batch.weight_kg, batch.volume_m3),
+        shadow=shadow, co2e_kg=emitted)

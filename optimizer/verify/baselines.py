@@ -1,0 +1,145 @@
+"""The baselines a plan is measured against, as far as they follow from the inputs.
+
+- **all-air** is recomputed: a batch's ``air_cost_cny`` is its cheapest compliant route whose
+  first (international) lane flies, costed alone (freight, its own vehicles, clearance, tax at
+  that route's declaration date); null when it has none. The totals' air baseline and saving
+  follow from these and the plan's own costs.
+- **same-route** (the plan re-solved under the old rule) cannot be recomputed without solving
+  again. What always holds is checked: a batch has a same-route cost only if some route of it
+  clears under the same-route rule, and that cost is at least the cheapest such route's freight,
+  clearance and tax; under the same-route regime the baseline is the plan itself; the batches
+  it leaves unrouted include every batch the plan routes without a same-route cost and every
+  batch no rule allows on any route.
+- **greedy no-sharing** cannot be recomputed either (it is the planner's heuristic); its cost is
+  at most what every batch would pay alone on its dearest route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from optimizer.domain import Batch, RegimeRule, Scenario
+from optimizer.verify.arith import alone_vehicles, full_tax
+from optimizer.verify.batches import Entry
+from optimizer.verify.problems import CENT, Problems, close, close_or_null, money_tol
+from optimizer.verify.routed import Routed
+from optimizer.verify.routes import RouteBook
+from optimizer.verify.unrouted import UnroutedSummary
+
+
+def air_cost(b: Batch, book: RouteBook) -> float | None:
+    """The batch alone on its cheapest compliant route whose international leg flies."""
+    routes = book.routes(b.origin, b.destination)
+    air = sorted((book.costing(b, r).standalone, r.route_id, i) for i, r in enumerate(routes)
+                 if r.lanes[0].mode == "air")
+    return next((cost for cost, _, i in air if book.compliant(b, routes[i])), None)
+
+
+def check_air(routed: Sequence[Routed], book: RouteBook, out: Problems) -> list[float | None]:
+    """Each routed batch's all-air cost, recomputed; the list of them."""
+    airs = []
+    for r in routed:
+        want = air_cost(r.batch, book)
+        stated = r.entry.doc["air_cost_cny"]
+        if not close_or_null(stated, want):
+            out.add("air_cost", r.bid, f"batch {r.bid}: air_cost_cny {stated} but its cheapest "
+                    "compliant air route alone costs "
+                    + ("nothing (it has none)" if want is None else f"{want:.2f}"))
+        airs.append(want)
+    return airs
+
+
+def _same_route_floor(b: Batch, book: RouteBook, regime: RegimeRule) -> float | None:
+    """The least freight, clearance and tax of a route the same-route rule allows the batch
+    (None: it allows none)."""
+    routes = book.routes(b.origin, b.destination)
+    ranked = sorted((book.landed_variable(b, r), r.route_id, i)
+                    for i, r in enumerate(routes))
+    return next((cost for cost, _, i in ranked if book.compliant(b, routes[i], regime)), None)
+
+
+def _has_same_route_at(b: Batch, book: RouteBook, regime: RegimeRule, cost: float) -> bool:
+    """Whether the same-route rule allows the batch some route whose freight, clearance and tax
+    come to at most ``cost``. (Routes clearing in the export district are tried first: the
+    answer does not depend on the order, and one of them is usually it.)"""
+    routes = [r for r in book.routes(b.origin, b.destination)
+              if book.landed_variable(b, r) <= cost + CENT]
+    routes.sort(key=lambda r: ((r.port.district or "") != b.export_district,
+                               book.landed_variable(b, r), r.route_id))
+    return any(book.compliant(b, r, regime) for r in routes)
+
+
+def _check_same_route_batch(r: Routed, book: RouteBook, scenario: Scenario,
+                            out: Problems) -> None:
+    """A routed batch's same-route cost: the plan's own cost under the same-route regime; else
+    at least its cheapest same-route route's freight, clearance and tax."""
+    stated = r.entry.doc["same_route_cost_cny"]
+    if stated is None:
+        return
+    where = f"batch {r.bid}: same_route_cost_cny {stated}"
+    if scenario.regime == "same_route":
+        if not close(stated, r.landed, 2 * CENT):
+            out.add("same_route", r.bid, f"{where}, but under the same-route regime the "
+                    f"baseline is the plan itself ({r.landed:.2f})")
+        return
+    regime = next((reg for reg in scenario.rules.regimes if reg.id == "same_route"), None)
+    if regime is None or _has_same_route_at(r.batch, book, regime, stated):
+        return
+    floor = _same_route_floor(r.batch, book, regime)
+    out.add("same_route", r.bid, f"{where}, but " + (
+        "no route of it clears under the same-route rule" if floor is None else
+        f"its cheapest same-route route costs {floor:.2f} before vehicles"))
+
+
+def _check_same_route_unrouted(doc: Mapping[str, Any], routed_entries: Sequence[Entry],
+                               summary: UnroutedSummary, scenario: Scenario,
+                               out: Problems) -> None:
+    """The count of batches the same-route baseline leaves unrouted, within what must hold."""
+    stated = doc["totals"]["same_route_unrouted"]
+    without = sum(1 for e in routed_entries if e.doc["same_route_cost_cny"] is None)
+    if stated == 0 and without == len(routed_entries):
+        return  # the baseline was not computed (or routes nothing of nothing)
+    unrouted = len(doc["unrouted"])
+    if scenario.regime == "same_route":
+        if without or stated != unrouted:
+            out.add("same_route", None, f"totals.same_route_unrouted {stated}: under the "
+                    f"same-route regime the baseline is the plan, which leaves {unrouted} "
+                    f"unrouted ({without} routed batches lack their same-route cost)")
+        return
+    low, high = without + summary.refused, without + unrouted
+    if not low <= stated <= high:
+        out.add("same_route", None, f"totals.same_route_unrouted {stated}, but {without} "
+                f"routed batches have no same-route cost and {summary.refused} have no "
+                f"compliant route at all (so {low} to {high})")
+
+
+def check_same_route(doc: Mapping[str, Any], routed: Sequence[Routed],
+                     routed_entries: Sequence[Entry], summary: UnroutedSummary,
+                     book: RouteBook, out: Problems) -> None:
+    """What always holds of the same-route baseline, per batch and in the totals."""
+    for r in routed:
+        _check_same_route_batch(r, book, book.scenario, out)
+    _check_same_route_unrouted(doc, routed_entries, summary, book.scenario, out)
+
+
+def _dearest_alone(b: Batch, book: RouteBook) -> float:
+    """At least what the batch alone pays on its dearest route: the dearest freight, fee and
+    own vehicles of a route, plus the tax of every parcel as if none kept the relief."""
+    routes = book.routes(b.origin, b.destination)
+    if not routes:
+        return 0.0
+    dearest = max(f.cost_per_kg * b.weight_kg + f.clearance_fee
+                  + alone_vehicles(f.vehicle_lanes, b.weight_kg, b.volume_m3)
+                  for f in (book.facts(r) for r in routes))
+    return dearest + sum(full_tax(p, book.scenario) for p in b.parcels)
+
+
+def check_greedy(doc: Mapping[str, Any], batches: Sequence[Batch], book: RouteBook,
+                 out: Problems) -> None:
+    """The greedy no-sharing plan costs at most every batch alone on its dearest route."""
+    stated = doc["totals"]["greedy_baseline_cny"]
+    ceiling = sum(_dearest_alone(b, book) for b in batches)
+    if stated > ceiling + money_tol(ceiling):
+        out.add("greedy_baseline", None, f"totals.greedy_baseline_cny {stated} exceeds "
+                f"{ceiling:.2f}, what every batch would pay alone on its dearest route")

@@ -1,0 +1,144 @@
+"""Parcels and batches: every parcel once, every batch a valid consolidation of its parcels.
+
+The batches are rebuilt from the plan's own ``parcel_ids`` lists, not by re-running the
+planner's consolidation: a plan that groups the parcels differently from the planner, but
+validly, passes. The grouping contract is what customs and the sellers rely on, not one
+particular grouping.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from optimizer.domain import Batch, Node, Parcel, Scenario
+from optimizer.verify.arith import iso_week
+from optimizer.verify.problems import CENT, KG, M3, Problems, close
+
+#: the parcel fields (and the export district) every parcel of one batch shares
+GROUP_FIELDS: tuple[str, ...] = ("origin", "destination", "goods_class", "trade_mode",
+                                 "export_district")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A batch of the plan (routed or unrouted): its document entry, the id the plan gives it,
+    and the batch its parcels make (None when none of its parcels is in the returns file)."""
+
+    doc: Mapping[str, Any]
+    bid: str
+    batch: Batch | None
+
+
+def _district(p: Parcel, nodes: Mapping[str, Node]) -> str:
+    """The export district of a parcel: the district of its export port ('' when unknown)."""
+    node = nodes.get(p.export_port)
+    return (node.district or "") if node is not None else ""
+
+
+def _group_values(p: Parcel, nodes: Mapping[str, Node]) -> tuple[str, ...]:
+    """The parcel's values of ``GROUP_FIELDS``."""
+    return (p.origin, p.destination, p.goods_class, p.trade_mode, _district(p, nodes))
+
+
+def _members(entry: Mapping[str, Any], bid: str, where: str, parcels: Mapping[str, Parcel],
+             seen: dict[str, str], out: Problems) -> list[Parcel]:
+    """The returns-file parcels an entry lists, each once; unknown and repeated ids reported."""
+    members: dict[str, Parcel] = {}
+    for pid in entry["parcel_ids"]:
+        if pid in seen:
+            out.add("duplicate_parcel", bid, f"parcel {pid} appears in {seen[pid]} and {bid}")
+        seen[pid] = bid
+        if pid not in parcels:
+            out.add("unknown_parcel", bid, f"{where}: parcel {pid} is not in the returns file")
+        else:
+            members.setdefault(pid, parcels[pid])
+    return sorted(members.values(), key=lambda p: (p.ready_date, p.parcel_id))
+
+
+def _check_contract(bid: str, where: str, members: Sequence[Parcel], scenario: Scenario,
+                    out: Problems) -> str:
+    """Check that the parcels may travel as one batch; return the id they give the batch."""
+    nodes = scenario.network.nodes
+    keys = _group_values(members[0], nodes)
+    differ = [f"{name} ({', '.join(sorted({_group_values(p, nodes)[i] for p in members}))})"
+              for i, name in enumerate(GROUP_FIELDS)
+              if any(_group_values(p, nodes)[i] != keys[i] for p in members)]
+    if differ:
+        out.add("mixed_batch", bid, f"{where}: its parcels differ in {'; '.join(differ)}")
+    first, last = members[0].ready_date, max(p.ready_date for p in members)
+    if (last - first).days > scenario.window_days:
+        out.add("window", bid, f"{where}: parcels ready {first} to {last}, more than the "
+                f"{scenario.window_days}-day consolidation window apart")
+    want = "-".join(keys) + f"-{first:%Y%m%d}"
+    if bid != want:
+        out.add("batch_id", bid, f"{where}: its parcels make the batch id {want}")
+    return want
+
+
+def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node]) -> Batch:
+    """The batch the parcels make (the first parcel's keys, when they are mixed)."""
+    first = members[0]
+    depart = max(p.ready_date for p in members)
+    deadlines = [p.deadline for p in members if p.deadline is not None]
+    ports = Counter(p.export_port for p in members)
+    return Batch(
+        batch_id=batch_id, origin=first.origin, destination=first.destination,
+        goods_class=first.goods_class, trade_mode=first.trade_mode,
+        export_district=_district(first, nodes),
+        export_port=min(ports, key=lambda k: (-ports[k], k)),
+        window_start=first.ready_date, depart_date=depart, period=iso_week(depart),
+        parcels=tuple(members),
+        weight_kg=round(sum(p.weight_kg for p in members), 3),
+        volume_m3=round(sum(p.volume_m3 for p in members), 4),
+        value_cny=round(sum(p.value_cny for p in members), 2),
+        earliest_export=min(p.export_date for p in members),
+        deadline=min(deadlines) if deadlines else None)
+
+
+def _check_batch_fields(entry: Mapping[str, Any], bid: str, b: Batch, where: str,
+                        out: Problems) -> None:
+    """The weight and the other fields the entry states must be the parcels' own."""
+    if not close(entry["weight_kg"], b.weight_kg, KG):
+        out.add("weight", bid, f"{where}: weight {entry['weight_kg']} but its parcels "
+                f"weigh {b.weight_kg}")
+    wrong = [f"{name} {entry[name]} (parcels: {getattr(b, name)})" for name in GROUP_FIELDS
+             if name in entry and entry[name] != getattr(b, name)]
+    wrong += [f"{name} {entry[name]} (parcels: {getattr(b, name)})"
+              for name, tol in (("volume_m3", M3), ("value_cny", CENT))
+              if name in entry and not close(entry[name], getattr(b, name), tol)]
+    if wrong:
+        out.add("batch_fields", bid, f"{where}: {'; '.join(wrong)}")
+
+
+def rebuild_batches(doc: Mapping[str, Any], scenario: Scenario,
+                    out: Problems) -> tuple[list[Entry], list[Entry]]:
+    """Every parcel once, every batch a valid batch; the routed and the unrouted entries, each
+    with the batch its parcels make."""
+    parcels = {p.parcel_id: p for p in scenario.parcels}
+    seen: dict[str, str] = {}
+    ids: set[str] = set()
+    found: dict[str, list[Entry]] = {"batches": [], "unrouted": []}
+    for section, label in (("batches", "batch"), ("unrouted", "unrouted batch")):
+        for entry in doc[section]:
+            bid = entry["batch_id"]
+            where = f"{label} {bid}"
+            if bid in ids:
+                out.add("duplicate_batch", bid, f"{where}: the batch id is listed twice")
+            ids.add(bid)
+            members = _members(entry, bid, where, parcels, seen, out)
+            batch = None
+            if not members:
+                out.add("no_parcels", bid, f"{where}: no parcel of the returns file")
+            else:
+                batch_id = _check_contract(bid, where, members, scenario, out)
+                batch = _rebuild(batch_id, members, scenario.network.nodes)
+                _check_batch_fields(entry, bid, batch, where, out)
+            found[section].append(Entry(entry, bid, batch))
+    missing = sorted(set(parcels) - set(seen))
+    if missing:
+        out.add("missing_parcels", None, f"{len(missing)} parcels in no batch, e.g. "
+                f"{missing[:3]}")
+    return found["batches"], found["unrouted"]

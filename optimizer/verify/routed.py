@@ -1,0 +1,202 @@
+"""The route of each routed batch, and what follows from it alone.
+
+The legs must be lanes of lanes.csv chained from the batch's hub to its seller cluster through
+a clearing node; the rule engine must allow the batch on that route, and the plan's record of
+its checks must be the engine's; the mode, the dates, the emissions and the documents checklist
+must follow from the lanes. Costs wait for the vehicles section (a leg's cost includes the
+batch's share of the lane's vehicles) and are checked by ``check_costs``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from optimizer.domain import Batch, Lane, Network, Route, Scenario, entry_node
+from optimizer.verify.arith import Costing, relieved
+from optimizer.verify.batches import Entry
+from optimizer.verify.problems import CENT, Problems, close
+from optimizer.verify.routes import RouteBook
+
+#: emissions are rounded to 0.1 kg in plan.json
+CO2E_TOL = 0.0500001
+
+
+@dataclass
+class Routed:
+    """A routed batch whose route could be established, with what later sections need."""
+
+    entry: Entry
+    batch: Batch
+    route: Route
+    cost: Costing
+    #: lane id -> the batch's share of the vehicles bought on that lane in its week
+    shares: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def bid(self) -> str:
+        """The batch id the plan gives."""
+        return self.entry.bid
+
+    @property
+    def landed(self) -> float:
+        """The batch's landed cost: freight, its share of the vehicles, clearance and tax."""
+        return self.cost.landed_variable + sum(self.shares.values())
+
+
+def _route_lanes(e: Entry, where: str, net: Network, out: Problems) -> list[Lane] | None:
+    """The lanes of the entry's legs, each matching lanes.csv; None when a lane is unknown."""
+    lanes: list[Lane] = []
+    for leg in e.doc["legs"]:
+        lane = net.lanes.get(leg["lane_id"])
+        if lane is None:
+            out.add("unknown_lane", e.bid, f"{where}: unknown lane {leg['lane_id']}")
+            return None
+        stated = (leg["from"], leg["to"], leg["via"] or None, leg["mode"], leg["transit_days"])
+        if stated != (lane.origin, lane.destination, lane.via or None, lane.mode,
+                      lane.transit_days):
+            out.add("leg_mismatch", e.bid, f"{where}: leg {lane.lane_id} does not match "
+                    "lanes.csv")
+        lanes.append(lane)
+    return lanes
+
+
+def _check_chain(lanes: Sequence[Lane], b: Batch, bid: str, where: str, out: Problems) -> None:
+    """The lanes must run, connected and without loops, from the hub to the seller cluster."""
+    chain = [lanes[0].origin] + [ln.destination for ln in lanes]
+    if chain[0] != b.origin or chain[-1] != b.destination:
+        out.add("route_ends", bid, f"{where}: route runs {chain[0]} -> {chain[-1]}, batch is "
+                f"{b.origin} -> {b.destination}")
+    for a, c in itertools.pairwise(lanes):
+        if a.destination != c.origin:
+            out.add("legs_disconnected", bid, f"{where}: legs {a.lane_id} and {c.lane_id} do "
+                    "not connect")
+    if len(set(chain)) != len(chain):
+        out.add("revisits_node", bid, f"{where}: the route visits a node twice")
+
+
+def _route(e: Entry, lanes: Sequence[Lane], where: str, net: Network,
+           out: Problems) -> Route | None:
+    """The route the entry states (port, entry point, district); None when they cannot hold."""
+    port_id = e.doc["return_port"]
+    idx = [i for i, ln in enumerate(lanes) if ln.destination == port_id]
+    if not idx or port_id not in net.nodes or not net.nodes[port_id].can_clear:
+        out.add("not_clearing_port", e.bid, f"{where}: return port {port_id} is not a clearing "
+                "node on the route")
+        return None
+    port = net.nodes[port_id]
+    entry_point = entry_node(tuple(lanes), net.nodes)
+    if entry_point is None or entry_point.id != e.doc["entry_point"]:
+        out.add("entry_point", e.bid, f"{where}: entry point {e.doc['entry_point']} is not "
+                "where the route enters China")
+        return None
+    if e.doc["return_district"] != (port.district or ""):
+        out.add("return_district", e.bid, f"{where}: {port_id} is in {port.district}, not "
+                f"{e.doc['return_district']}")
+    return Route(tuple(lanes), idx[0], port, entry_point)
+
+
+def _check_compliance(e: Entry, b: Batch, route: Route, book: RouteBook, where: str,
+                      out: Problems) -> None:
+    """Every rule in force must allow the batch on its route, and the plan's record of the
+    checks must be the rule engine's (rule, outcome and detail, in the order rules.yaml runs
+    them)."""
+    checks = book.checks(b, route)
+    for check in checks:
+        if not check.passed:
+            out.add("noncompliant", e.bid, f"{where}: not compliant: {check.rule}: "
+                    f"{check.detail}")
+    engine = [{"rule": c.rule, "passed": c.passed, "detail": c.detail} for c in checks]
+    if e.doc["compliance"] != engine:
+        out.add("compliance_record", e.bid, f"{where}: the compliance checks listed are not "
+                "the rule engine's for this route")
+
+
+def _check_dates(e: Entry, b: Batch, cost: Costing, where: str, out: Problems) -> None:
+    """Depart, declaration and arrival dates and transit days from the parcels and lanes."""
+    eta = b.depart_date + dt.timedelta(days=cost.days)
+    stated = (e.doc["depart_date"], e.doc["declare_date"], e.doc["eta"], e.doc["transit_days"])
+    if stated != (b.depart_date.isoformat(), cost.declared.isoformat(), eta.isoformat(),
+                  cost.days):
+        out.add("dates", e.bid, f"{where}: dates do not follow from the lanes (depart "
+                f"{b.depart_date}, declare {cost.declared}, {cost.days} days)")
+
+
+def expected_documents(b: Batch, route: Route, cost: Costing,
+                       scenario: Scenario) -> list[tuple[str, str]]:
+    """The (id, name) of every document of rules.yaml whose condition holds for the batch on
+    the route: a leg by a mode; entered at one node and cleared at another (bonded transit);
+    cleared outside the export district; some parcel declared within its tax relief."""
+    facts = {
+        "bonded_transit": route.entry.id != route.port.id,
+        "cross_district": (route.port.district or "") != b.export_district,
+        "tax_relief": any(relieved(p, cost.declared, scenario) for p in b.parcels),
+    }
+    modes = {lane.mode for lane in route.lanes}
+    return [(d.id, d.name) for d in scenario.rules.documents
+            if all(value in modes if key == "mode" else bool(facts.get(key)) == bool(value)
+                   for key, value in d.when)]
+
+
+def _check_figures(e: Entry, b: Batch, route: Route, cost: Costing, scenario: Scenario,
+                   where: str, out: Problems) -> None:
+    """The mode the batch is named by, its emissions and its documents checklist."""
+    if e.doc["mode"] != route.lanes[0].mode:
+        out.add("batch_mode", e.bid, f"{where}: mode {e.doc['mode']} but its international "
+                f"(first) leg goes by {route.lanes[0].mode}")
+    if not close(e.doc["co2e_kg"], cost.co2e_kg, CO2E_TOL):
+        out.add("co2e", e.bid, f"{where}: co2e_kg {e.doc['co2e_kg']} but its lanes give "
+                f"{cost.co2e_kg:.1f}")
+    stated = [(d["id"], d["name"]) for d in e.doc["documents"]]
+    want = expected_documents(b, route, cost, scenario)
+    if stated != want:
+        out.add("documents", e.bid, f"{where}: documents {[i for i, _ in stated]} but rules.yaml "
+                f"asks for {[i for i, _ in want]}")
+
+
+def check_route(e: Entry, book: RouteBook, out: Problems) -> Routed | None:
+    """One routed batch: its route, port, compliance, dates and figures; None when its route
+    cannot be established (its costs are then not checked)."""
+    b = e.batch
+    if b is None:
+        return None
+    where = f"batch {e.bid}"
+    net = book.scenario.network
+    lanes = _route_lanes(e, where, net, out)
+    if lanes is None:
+        return None
+    _check_chain(lanes, b, e.bid, where, out)
+    route = _route(e, lanes, where, net, out)
+    if route is None:
+        return None
+    _check_compliance(e, b, route, book, where, out)
+    cost = book.costing(b, route)
+    _check_dates(e, b, cost, where, out)
+    _check_figures(e, b, route, cost, book.scenario, where, out)
+    return Routed(e, b, route, cost)
+
+
+def check_costs(r: Routed, out: Problems) -> None:
+    """Freight, clearance and tax from the data, the vehicle share from the vehicles section;
+    the batch's cost their sum; each leg the lane's per-kg cost plus its vehicle share."""
+    where = f"batch {r.bid}"
+    comps = r.entry.doc["components"]
+    for key, want in (("freight", r.cost.freight), ("clearance", r.cost.clearance),
+                      ("tax_exposure", r.cost.tax)):
+        if not close(comps[key], want):
+            out.add("cost_component", r.bid, f"{where}: {key} {comps[key]} but the data give "
+                    f"{want:.2f}")
+    share = sum(r.shares.values())
+    if not close(comps["vehicles"], share):
+        out.add("vehicle_share", r.bid, f"{where}: vehicles {comps['vehicles']} but its share "
+                f"of the vehicles it rides is {share:.2f}")
+    if not close(r.entry.doc["cost_cny"], r.landed, 2 * CENT):
+        out.add("batch_cost", r.bid, f"{where}: cost {r.entry.doc['cost_cny']} is not freight + "
+                f"vehicles + clearance + tax ({r.landed:.2f})")
+    for leg, lane in zip(r.entry.doc["legs"], r.route.lanes, strict=True):
+        want = lane.cost_per_kg_cny * r.batch.weight_kg + r.shares.get(lane.lane_id, 0.0)
+        if not close(leg["cost_cny"], want):
+            out.add("leg_costs", r.bid, f"{where}: leg {lane.lane_id} costs {leg['cost_cny']}, "
+                    f"not its per-kg cost plus its share of the vehicles ({want:.2f})")

@@ -1,0 +1,259 @@
+"""Vehicles per lane and ISO week: counts, costs, shares and load lists, from the routed loads.
+
+The load of a lane-week is what the routed batches put on it (their rebuilt weights and
+volumes). A lane bought by the vehicle must buy the fewest whole vehicles that hold it (fewer is
+overfull, more an inflated cost) within its weekly limit; the vehicles' cost is shared out to
+the batches in proportion to the space each takes (the larger of its kg and m3 shares of a
+vehicle). A lane bought by the kg has one booking entry, no vehicles, and its weekly limit as
+capacity. Load lists number the vehicles 1..count and put every rider in some vehicle; each
+vehicle's load must be possible for the batches it lists and within its capacity, unless it is a
+packing fragment (a parcel that fits in no other vehicle had to go somewhere).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from optimizer.domain import Batch, Lane, Network
+from optimizer.verify.arith import needed, space, weekly_limit
+from optimizer.verify.problems import CENT, EPS, KG, M3, Problems, close, lane_week
+from optimizer.verify.routed import Routed
+
+#: (lane id, ISO week)
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """What the vehicles section establishes for the later ones."""
+
+    #: the routed batches on each lane-week, and their load (kg, m3)
+    riders: Mapping[Key, Sequence[Routed]]
+    loads: Mapping[Key, tuple[float, float]]
+    #: the count each lane-week's entry states (its first entry)
+    counts: Mapping[Key, int]
+    #: what the vehicles bought on lane-weeks that batches ride cost
+    cost: float
+    #: vehicles[].count summed over the document
+    vehicles: int
+
+
+def _ride(routed: Sequence[Routed]) -> tuple[dict[Key, list[Routed]],
+                                             dict[Key, tuple[float, float]]]:
+    """Who rides each lane-week, and the load they make."""
+    riders: dict[Key, list[Routed]] = defaultdict(list)
+    for r in routed:
+        for lane in r.route.lanes:
+            riders[(lane.lane_id, r.batch.period)].append(r)
+    loads = {key: (sum(r.batch.weight_kg for r in members),
+                   sum(r.batch.volume_m3 for r in members))
+             for key, members in riders.items()}
+    return riders, loads
+
+
+def _check_fields(v: Mapping[str, Any], lane: Lane, members: Sequence[Routed],
+                  load: tuple[float, float], name: str, out: Problems) -> None:
+    """Riders, mode, load and capacity as the routes and lanes.csv give them."""
+    riders = sorted(r.bid for r in members)
+    listed = sorted(v["batch_ids"])
+    if listed != riders:
+        extra = sorted((Counter(listed) - Counter(riders)).elements())
+        absent = sorted((Counter(riders) - Counter(listed)).elements())
+        out.add("vehicle_batches", name, f"vehicles {name}: the batches listed are not those "
+                f"routed there (listed only: {extra}; routed only: {absent})")
+    if not members:
+        out.add("vehicle_entry", name, f"vehicles {name}: no routed batch uses this lane-week")
+    count = v["count"]
+    booked = count if lane.per_vehicle else (lane.max_vehicles or 0)
+    wrong = [f"{key} {v[key]} (should be {want})" for key, want, ok in (
+        ("mode", lane.mode, v["mode"] == lane.mode),
+        ("load_kg", round(load[0], 3), close(v["load_kg"], load[0], KG)),
+        ("load_m3", round(load[1], 4), close(v["load_m3"], load[1], M3)),
+        ("capacity_kg", booked * lane.vehicle_capacity_kg,
+         close(v["capacity_kg"], booked * lane.vehicle_capacity_kg, KG)),
+        ("capacity_m3", booked * lane.vehicle_capacity_m3,
+         close(v["capacity_m3"], booked * lane.vehicle_capacity_m3, M3)),
+        ("count", 0, lane.per_vehicle or count == 0)) if not ok]
+    if wrong:
+        out.add("vehicle_fields", name, f"vehicles {name}: {'; '.join(wrong)}")
+    price = lane.cost_per_vehicle_cny if lane.per_vehicle else 0.0
+    if not close(v["cost_cny"], count * price):
+        out.add("vehicle_cost", name, f"vehicles {name}: cost {v['cost_cny']} is not count x "
+                "vehicle cost")
+
+
+def _check_count(v: Mapping[str, Any], lane: Lane, load: tuple[float, float], name: str,
+                 out: Problems) -> None:
+    """A lane bought by the vehicle buys the fewest whole vehicles that hold its load, within
+    its weekly limit."""
+    count, need = v["count"], needed(lane, *load)
+    if lane.max_vehicles is not None and count > lane.max_vehicles:
+        out.add("vehicle_limit", name, f"vehicles {name}: {count} vehicles, the lane allows "
+                f"{lane.max_vehicles} a week")
+    if need and count < 1:
+        out.add("no_vehicle", name, f"vehicles {name}: batches ride it but no vehicle is "
+                "bought")
+    elif count < need:
+        out.add("overfull", name, f"vehicles {name}: {load[0]:.1f} kg / {load[1]:.2f} m3 "
+                f"overfill {count} vehicle(s); they need {need}")
+    elif count > need:
+        out.add("extra_vehicles", name, f"vehicles {name}: {count} vehicles bought where "
+                f"{need} hold {load[0]:.1f} kg / {load[1]:.2f} m3")
+
+
+def _numbered(loads: Sequence[Mapping[str, Any]], n: int) -> bool:
+    """Whether the load list numbers exactly ``n`` vehicles 1..n in order."""
+    return len(loads) == n and all(ld["vehicle"] == i for i, ld in enumerate(loads, 1))
+
+
+def _bounds(ld: Mapping[str, Any], batches: Mapping[str, Batch], times: Counter[str],
+            attr: str) -> tuple[float, float]:
+    """The least and most ``attr`` (weight_kg, volume_m3) a vehicle listing these batches can
+    hold: a batch listed in one vehicle only is in it whole; a batch split over k vehicles
+    has at least one parcel in each of them."""
+    lo = hi = 0.0
+    for bid in ld["batch_ids"]:
+        b = batches.get(bid)
+        if b is None:
+            continue
+        total = getattr(b, attr)
+        if times[bid] == 1:
+            lo, hi = lo + total, hi + total
+            continue
+        least = min(getattr(p, attr) for p in b.parcels)
+        lo += least
+        hi += total - (times[bid] - 1) * least
+    return lo, hi
+
+
+def _fragment(ld: Mapping[str, Any], loads: Sequence[Mapping[str, Any]], lane: Lane,
+              batches: Mapping[str, Batch]) -> bool:
+    """Whether an overfull vehicle is a packing fragment: it holds a parcel (of a batch it
+    lists) that fits in no other vehicle as loaded. Whole vehicles are bought for the weight and
+    volume of a lane-week, but parcels do not split: a parcel that fits nowhere goes to some
+    vehicle, overfilling it (the load list reports it, as planning.manifests does)."""
+    others = [o for o in loads if o is not ld]
+    return any(all(o["load_kg"] + p.weight_kg > lane.vehicle_capacity_kg + EPS
+                   or o["load_m3"] + p.volume_m3 > lane.vehicle_capacity_m3 + EPS
+                   for o in others)
+               for bid in ld["batch_ids"] if bid in batches for p in batches[bid].parcels)
+
+
+def _check_vehicle_loads(loads: Sequence[Mapping[str, Any]], lane: Lane,
+                         batches: Mapping[str, Batch], name: str, out: Problems) -> None:
+    """Each vehicle of a shared lane: a load its batches can make, within its capacity."""
+    times = Counter(bid for ld in loads for bid in ld["batch_ids"])
+    for bid, k in sorted(times.items()):
+        b = batches.get(bid)
+        if b is not None and k > len(b.parcels):
+            out.add("load_list", name, f"vehicles {name}: {bid} is split over {k} vehicles but "
+                    f"has {len(b.parcels)} parcel(s)")
+    for ld in loads:
+        n = len(ld["batch_ids"]) + 1
+        for attr, key, tol in (("weight_kg", "load_kg", KG * n), ("volume_m3", "load_m3", M3 * n)):
+            lo, hi = _bounds(ld, batches, times, attr)
+            if not lo - tol <= ld[key] <= hi + tol:
+                out.add("load_list", name, f"vehicles {name}: vehicle {ld['vehicle']} states "
+                        f"{key} {ld[key]}, but its batches make {lo:.4f} to {hi:.4f}")
+        if (ld["load_kg"] > lane.vehicle_capacity_kg + KG
+                or ld["load_m3"] > lane.vehicle_capacity_m3 + M3) and not _fragment(
+                    ld, loads, lane, batches):
+            out.add("overfull", name, f"vehicles {name}: vehicle {ld['vehicle']} carries "
+                    f"{ld['load_kg']} kg / {ld['load_m3']} m3, beyond one vehicle's "
+                    f"{lane.vehicle_capacity_kg} kg / {lane.vehicle_capacity_m3} m3, and "
+                    "none of its parcels was left without room elsewhere")
+
+
+def _check_loads(v: Mapping[str, Any], lane: Lane, members: Sequence[Routed],
+                 load: tuple[float, float], name: str, out: Problems) -> None:
+    """The load list: one booking (per-kg lane, or one vehicle), else vehicles 1..count that
+    every rider rides, each listing riders only, their loads adding up to the lane-week's."""
+    loads = v["loads"]
+    single = not lane.per_vehicle or v["count"] <= 1
+    if not _numbered(loads, 1 if single else v["count"]):
+        out.add("load_list", name, f"vehicles {name}: the load list must number "
+                f"{1 if single else v['count']} vehicle(s) from 1, it has {len(loads)}")
+        return
+    batches = {r.bid: r.batch for r in members}
+    listed = {bid for ld in loads for bid in ld["batch_ids"]}
+    if listed != set(batches):
+        out.add("load_list", name, f"vehicles {name}: the load list carries "
+                f"{sorted(listed - set(batches))} that do not ride here and leaves out "
+                f"{sorted(set(batches) - listed)}")
+    n = len(loads) + 1
+    if not (close(sum(ld["load_kg"] for ld in loads), load[0], KG * n)
+            and close(sum(ld["load_m3"] for ld in loads), load[1], M3 * n)):
+        out.add("load_list", name, f"vehicles {name}: the vehicles' loads do not add up to "
+                f"{load[0]:.3f} kg / {load[1]:.4f} m3")
+    if not single:
+        _check_vehicle_loads(loads, lane, batches, name, out)
+
+
+def _share_out(riders: Mapping[Key, Sequence[Routed]], counts: Mapping[Key, int],
+               net: Network) -> float:
+    """Give each rider its share of its lane-weeks' vehicles (by the space it takes); the
+    vehicles' cost."""
+    cost = 0.0
+    for key, members in riders.items():
+        lane = net.lanes[key[0]]
+        if not lane.per_vehicle:
+            continue
+        total = counts.get(key, 0) * lane.cost_per_vehicle_cny
+        cost += total
+        spaces = [space(lane, r.batch.weight_kg, r.batch.volume_m3) for r in members]
+        whole = sum(spaces)
+        for r, s in zip(members, spaces, strict=True):
+            share = total * s / whole if whole > 0 else 0.0
+            r.shares[lane.lane_id] = r.shares.get(lane.lane_id, 0.0) + share
+    return cost
+
+
+def _check_uncovered(riders: Mapping[Key, Sequence[Routed]], loads: Mapping[Key, tuple[float,
+                     float]], counts: Mapping[Key, int], net: Network, out: Problems) -> None:
+    """Every lane-week a route uses has its entry, and a per-kg lane its weekly limit."""
+    for key in riders:
+        lane, name, load = net.lanes[key[0]], lane_week(key), loads[key]
+        if key not in counts:
+            if lane.per_vehicle:
+                out.add("no_vehicle", name, f"vehicles {name}: batches ride it but no vehicle "
+                        "is bought")
+            else:
+                out.add("vehicle_entry", name, f"vehicles {name}: batches ride it but it has "
+                        "no booking entry")
+        limit = weekly_limit(lane)
+        if limit is not None and (load[0] > limit[0] + EPS or load[1] > limit[1] + EPS):
+            out.add("per_kg_capacity", name, f"vehicles {name}: {load[0]:.1f} kg / "
+                    f"{load[1]:.2f} m3 exceed the lane's weekly capacity")
+
+
+def check_vehicles(doc: Mapping[str, Any], routed: Sequence[Routed], net: Network,
+                   out: Problems) -> Fleet:
+    """Every vehicles entry and every lane-week a route uses; each rider's vehicle shares."""
+    riders, loads = _ride(routed)
+    counts: dict[Key, int] = {}
+    for v in doc["vehicles"]:
+        key = (v["lane_id"], v["period"])
+        name = lane_week(key)
+        lane = net.lanes.get(key[0])
+        if lane is None:
+            out.add("vehicle_unknown_lane", name, f"vehicles: unknown lane {key[0]}")
+            continue
+        if key in counts:
+            out.add("vehicle_entry", name, f"vehicles {name}: the lane-week is listed twice")
+            continue
+        counts[key] = v["count"]
+        members, load = riders.get(key, ()), loads.get(key, (0.0, 0.0))
+        _check_fields(v, lane, members, load, name, out)
+        if lane.per_vehicle:
+            _check_count(v, lane, load, name, out)
+        _check_loads(v, lane, members, load, name, out)
+    _check_uncovered(riders, loads, counts, net, out)
+    cost = _share_out(riders, counts, net)
+    shared = sum(r.entry.doc["components"]["vehicles"] for r in routed)
+    if not close(shared, cost, CENT * max(1, len(routed))):
+        out.add("vehicle_share", None, f"vehicle costs {cost:.2f} are not fully shared out to "
+                f"batches ({shared:.2f})")
+    return Fleet(riders, loads, counts, cost, sum(v["count"] for v in doc["vehicles"]))
