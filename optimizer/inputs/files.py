@@ -2,27 +2,68 @@
 
 Every problem is reported with its file, its row (CSV line number) or YAML path, the field and
 what is wrong, and several problems are collected before giving up (``Collector``), so a user
-fixes a file in one pass. Nothing is ever written.
+fixes a file in one pass. Nothing is ever written. What a problem shows of the user's text goes
+through ``text.printable`` (control and invisible characters escaped, long values cut).
+
+CSV files are streamed (``open_csv``): read a line at a time, each row handed on and dropped, so
+a file costs the memory of its parsed rows, not several copies of its text; the bytes, lines and
+data rows read are counted and reading stops at the first limit crossed (``MAX_FILE_BYTES``,
+``MAX_CSV_LINES``, the caller's row limit, ``MAX_LINE_CHARS``).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io as _io
+import io
+import reprlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from pydantic import ValidationError
 
 from optimizer.errors import InputError, Problem
+from optimizer.inputs.text import clean_id, nfc, printable
 
 #: stop collecting after this many problems in one file
 MAX_PROBLEMS = 50
-#: refuse input files larger than this (bytes); a returns week of 50,000 parcels is ~6 MB
+#: refuse input files larger than this (bytes); a returns week of 50,000 parcels is ~6 MB and
+#: the largest planned run (500,000 parcels) ~60 MB
 MAX_FILE_BYTES = 512 * 1024 * 1024
+#: refuse YAML files larger than this (bytes): the bundled ports.yaml is 17 kB; YAML is parsed
+#: as a whole, at several times its size in memory
+MAX_YAML_BYTES = 16 * 1024 * 1024
+#: stop reading a CSV after this many lines, blank ones included (600,000 parcels, each
+#: followed by a blank line, fit)
+MAX_CSV_LINES = 2_000_000
+#: refuse a CSV line longer than this (characters); a returns row is ~130
+MAX_LINE_CHARS = 1024 * 1024
+#: the longest file, YAML path and field shown in a message, and the longest message
+SHOW_PATH_CHARS, SHOW_MESSAGE_CHARS = 400, 1000
+
+_REPR = reprlib.Repr()
+_REPR.maxstring, _REPR.maxother, _REPR.maxlevel = 80, 80, 3
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 6
+
+
+def problem(file: Path | str, where: str, field: str, message: str) -> Problem:
+    """A Problem whose parts are safe to print (see ``text.printable``)."""
+    return Problem(printable(str(file), SHOW_PATH_CHARS), printable(where, SHOW_PATH_CHARS),
+                   printable(field, SHOW_PATH_CHARS), printable(message, SHOW_MESSAGE_CHARS))
+
+
+def shown(value: Any) -> str:
+    """A short repr of a value the user wrote, for a message (at most a few dozen items)."""
+    return _REPR.repr(value)
+
+
+def refuse(file: Path | str, where: str, field: str, message: str) -> InputError:
+    """An InputError of one problem (to ``raise``)."""
+    return InputError([problem(file, where, field, message)])
 
 
 class Collector:
@@ -33,20 +74,29 @@ class Collector:
         self.problems: list[Problem] = []
 
     def add(self, where: str, field: str, message: str) -> None:
+        """Record one problem (the first ``MAX_PROBLEMS``; then a note that there are more)."""
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(self.file, where, field, message))
+            self.problems.append(problem(self.file, where, field, message))
         elif len(self.problems) == MAX_PROBLEMS:
             self.problems.append(Problem(self.file, "", "", "too many problems; stopped here"))
 
+    def stop(self, where: str, field: str, message: str) -> InputError:
+        """The problems so far and this last one (a limit reached), to ``raise`` at once."""
+        return InputError([*self.problems[:MAX_PROBLEMS],
+                           problem(self.file, where, field, message)])
+
     def add_validation(self, err: ValidationError, where: str, prefix: str = "") -> None:
+        """One problem per pydantic error: its YAML path or column, its message, what it got."""
         for e in err.errors(include_url=False):
             loc = ".".join(str(x) for x in e["loc"])
             field = f"{prefix}{loc}" if prefix and loc else (prefix.rstrip(".") or loc)
-            msg = e["msg"]
+            msg = e["msg"].removeprefix("Value error, ")
             if e["type"] == "extra_forbidden":
                 msg = "unknown key (not part of the format)"
+            elif e["type"] in ("less_than_equal", "too_long", "string_too_long"):
+                msg = f"{msg}, the limit for this field (got {shown(e.get('input'))})"
             elif "input" in e and e["type"] not in ("missing",):
-                msg = f"{msg} (got {e['input']!r})"
+                msg = f"{msg} (got {shown(e['input'])})"
             self.add(where, field, msg)
 
     @property
@@ -58,28 +108,72 @@ class Collector:
             raise InputError(self.problems)
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file (a BOM is accepted), with clear errors for the usual mistakes."""
-    col = Collector(path)
-    if not path.exists():
-        col.add("", "", "file not found")
-    elif not path.is_file():
-        col.add("", "", "not a file")
-    elif path.stat().st_size > MAX_FILE_BYTES:
-        col.add("", "", f"file too large ({path.stat().st_size} bytes, limit {MAX_FILE_BYTES})")
-    col.raise_if_any()
-    data = path.read_bytes()
+def _check_file(path: Path, limit: int) -> None:
+    """The path names a readable regular file within ``limit`` bytes."""
+    try:
+        if not path.exists():
+            raise refuse(path, "", "", "file not found")
+        if not path.is_file():
+            raise refuse(path, "", "", "not a file")
+        size = path.stat().st_size
+    except OSError as exc:
+        raise refuse(path, "", "", f"cannot read it: {exc.strerror or exc}") from None
+    if size > limit:
+        raise refuse(path, "", "", f"file too large ({size:,} bytes, limit {limit:,})")
+
+
+def _decode_problem(path: Path, stream: Iterable[bytes]) -> InputError:
+    """The problem of a file that is not UTF-8: the byte where it fails, and whether it is GBK
+    (the usual culprit: a spreadsheet saved with the Chinese Windows default)."""
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    gbk = codecs.getincrementaldecoder("gbk")()
+    offset, bad, is_gbk = 0, None, True
+    for chunk in stream:
+        if bad is None:
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad = offset - len(utf8.getstate()[0]) + exc.start
+        if is_gbk:
+            try:
+                gbk.decode(chunk)
+            except UnicodeDecodeError:
+                is_gbk = False
+        offset += len(chunk)
+        if bad is not None and not is_gbk:
+            break
+    hint = " (it looks like GBK: re-save it as UTF-8)" if is_gbk else ""
+    return refuse(path, f"byte {bad if bad is not None else offset}", "", f"not valid UTF-8{hint}")
+
+
+def _chunks(data: bytes, size: int = 1 << 20) -> Iterator[bytes]:
+    for i in range(0, len(data), size):
+        yield data[i:i + size]
+
+
+def _file_chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        while chunk := fh.read(size):
+            yield chunk
+
+
+def read_text(path: Path, limit: int | None = None) -> str:
+    """Read a whole UTF-8 text file (a BOM is accepted; at most ``limit`` bytes, by default
+    ``MAX_FILE_BYTES``), with clear errors for the usual mistakes. For YAML and small files;
+    CSV files are streamed (``open_csv``)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    _check_file(path, limit)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise refuse(path, "", "", f"cannot read it: {exc.strerror or exc}") from None
+    if len(data) > limit:  # it grew since it was measured
+        raise refuse(path, "", "", f"file too large (more than {limit:,} bytes)")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        hint = ""
-        try:
-            data.decode("gbk")
-            hint = " (it looks like GBK: re-save it as UTF-8)"
-        except UnicodeDecodeError:
-            pass
-        col.add(f"byte {exc.start}", "", f"not valid UTF-8{hint}")
-        col.raise_if_any()
+    except UnicodeDecodeError:
+        raise _decode_problem(path, _chunks(data)) from None
+    col = Collector(path)
     if "\x00" in text:
         col.add("", "", "contains NUL bytes: not a text file")
     if not text.strip():
@@ -101,9 +195,12 @@ class _SafeLoader(yaml.SafeLoader):
       recursion limit is reached).
     - Aliases are counted at their expanded size as the document is composed (each node's
       size once, in linear time): a "billion laughs" document of a few hundred bytes is refused
-      before anything expands it (a message, a merge, a validator).
+      before anything expands it (a message, a merge, a validator). An alias inside the value
+      it names (``&a [*a]``, a structure that contains itself) is refused.
     - A key written twice in one mapping is an error, not "the last one wins"; keys brought in
       by a merge key (``<<: *base``) may be overridden, as YAML intends.
+    - Every string is normalised to Unicode NFC as it is built, so two spellings of one text
+      (``é`` as one code point or two) are one key, one id, one value.
     """
 
     def __init__(self, stream: str) -> None:
@@ -117,7 +214,11 @@ class _SafeLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             node = super().compose_node(parent, index)
-            self._count(self._sizes.get(id(node), 1), event.start_mark)
+            if id(node) not in self._sizes:  # its anchor's node is still being composed
+                raise yaml.composer.ComposerError(
+                    None, None, f"the alias *{event.anchor} refers to a value that contains "
+                    "it (a recursive structure)", event.start_mark)
+            self._count(self._sizes[id(node)], event.start_mark)
             return node
         self._depth += 1
         if self._depth > MAX_YAML_DEPTH:
@@ -138,6 +239,20 @@ class _SafeLoader(yaml.SafeLoader):
                 None, None, f"the document expands to more than {MAX_YAML_NODES:,} values "
                 "(aliases repeated inside aliases?)", mark)
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Build one value; a value its tag cannot hold (``2025-02-30``, ``!!int 0x``) is a YAML
+        error at its line, not a Python exception."""
+        try:
+            return super().construct_object(node, deep=deep)  # type: ignore[no-untyped-call]
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {shown(node.value)} as {node.tag.rsplit(':', 1)[-1]}"
+                f" ({exc})", node.start_mark) from None
+
+    def construct_nfc_str(self, node: yaml.ScalarNode) -> str:
+        """A string scalar, in NFC."""
+        return nfc(self.construct_scalar(node))  # type: ignore[no-untyped-call]
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
@@ -155,53 +270,163 @@ class _SafeLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_SafeLoader.add_constructor("tag:yaml.org,2002:str", _SafeLoader.construct_nfc_str)
+
+
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file, turning syntax errors into a problem with line and column."""
-    text = read_text(path)
+    text = read_text(path, MAX_YAML_BYTES)
     try:
         return yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Problem(str(path), where, "", f"invalid YAML: {problem}")]) from None
+        what = getattr(exc, "problem", None) or str(exc)
+        raise refuse(path, where, "", f"invalid YAML: {what}") from None
 
 
-def read_csv(path: Path, required: Iterable[str], optional: Iterable[str] = ()) -> tuple[
+class _CountingReader(io.RawIOBase):
+    """A binary file that counts the bytes read and refuses to read past ``limit`` (a file may
+    grow while it is read, or report no size at all)."""
+
+    def __init__(self, raw: BinaryIO, path: Path, limit: int) -> None:
+        super().__init__()
+        self._raw, self._path, self._limit = raw, path, limit
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Read into ``buffer`` from the file, counting."""
+        n = self._raw.readinto(buffer) or 0
+        self.count += n
+        if self.count > self._limit:
+            raise refuse(self._path, "", "", f"file too large (more than {self._limit:,} bytes)")
+        return n
+
+
+class CsvTable:
+    """A CSV file read a row at a time: ``header`` (checked), then ``rows(collector)``.
+
+    Blank lines are skipped without being kept; a NUL byte, a line over ``MAX_LINE_CHARS``,
+    text that is not UTF-8, more than ``MAX_CSV_LINES`` lines or more than ``max_rows`` data
+    rows stop the reading with the problems found so far.
+    """
+
+    def __init__(self, path: Path, text: io.TextIOBase, max_rows: int, what: str) -> None:
+        self.path, self.max_rows, self.what = path, max_rows, what
+        self.header: list[str] = []
+        self._text = text
+        self._reader = csv.reader(self._lines())
+
+    def _lines(self) -> Iterator[str]:
+        """The file's lines (ends kept, as ``csv`` wants them), checked as they are read."""
+        number = 0
+        while True:
+            try:
+                line = self._text.readline(MAX_LINE_CHARS)
+            except UnicodeDecodeError:
+                raise _decode_problem(self.path, _file_chunks(self.path)) from None
+            if not line:
+                return
+            number += 1
+            if "\x00" in line:
+                raise refuse(self.path, f"line {number}", "", "contains NUL bytes: not a text file")
+            if len(line) >= MAX_LINE_CHARS and line[-1] not in "\r\n":
+                raise refuse(self.path, f"line {number}", "",
+                             f"line longer than {MAX_LINE_CHARS:,} characters (the limit)")
+            if number > MAX_CSV_LINES:
+                raise refuse(self.path, f"line {number}", "",
+                             f"more than {MAX_CSV_LINES:,} lines (the limit per CSV file, blank "
+                             "lines included); stopped reading here")
+            yield line
+
+    def _records(self, col: Collector) -> Iterator[list[str]]:
+        """The non-blank CSV records; a malformed one is a problem and ends the reading."""
+        try:
+            for values in self._reader:
+                if values and any(v.strip() for v in values):
+                    yield values
+        except csv.Error as exc:
+            col.add(f"line {self._reader.line_num}", "", f"malformed CSV: {exc}")
+
+    def read_header(self, required: list[str], optional: list[str]) -> None:
+        """The header row: every required column present, no name twice, none empty."""
+        col = Collector(self.path)
+        first = next(self._records(col), None)
+        col.raise_if_any()
+        if first is None:
+            raise refuse(self.path, "", "", "file is empty")
+        self.header = _check_header(self.path, first, required, optional)
+
+    def rows(self, col: Collector) -> Iterator[tuple[int, dict[str, str]]]:
+        """(line number, row) of each data row; ragged rows are problems in ``col``."""
+        count = 0
+        for values in self._records(col):
+            line = self._reader.line_num
+            if len(values) != len(self.header):
+                col.add(f"line {line}", "", f"{len(values)} values for {len(self.header)} columns")
+            else:
+                count += 1
+                if count > self.max_rows:
+                    raise col.stop(f"line {line}", "", f"more than {self.max_rows:,} "
+                                   f"{self.what} (the limit per run); stopped reading here")
+                yield line, {h: v.strip() for h, v in zip(self.header, values, strict=True)}
+            if col.full:
+                return
+        if count == 0:
+            col.raise_if_any()
+            raise refuse(self.path, "", "", "no data rows")
+
+
+@contextmanager
+def open_csv(path: Path, required: Iterable[str], optional: Iterable[str] = (), *,
+             max_rows: int = MAX_CSV_LINES, what: str = "rows") -> Iterator[CsvTable]:
+    """Open a CSV with a header row for reading row by row (see ``CsvTable``)."""
+    _check_file(path, MAX_FILE_BYTES)
+    try:
+        raw = path.open("rb", buffering=0)
+    except OSError as exc:
+        raise refuse(path, "", "", f"cannot read it: {exc.strerror or exc}") from None
+    counting = _CountingReader(raw, path, MAX_FILE_BYTES)
+    text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding="utf-8-sig",
+                            newline="")
+    try:
+        table = CsvTable(path, text, max_rows, what)
+        table.read_header(list(required), list(optional))
+        yield table
+    except OSError as exc:
+        raise refuse(path, "", "", f"cannot read it: {exc.strerror or exc}") from None
+    finally:
+        text.close()
+        raw.close()
+
+
+def read_csv(path: Path, required: Iterable[str], optional: Iterable[str] = (), *,
+             max_rows: int = MAX_CSV_LINES, what: str = "rows") -> tuple[
         list[str], list[tuple[int, dict[str, str]]]]:
-    """Read a CSV with a header row; returns the header and (line number, row) pairs."""
-    reader = csv.reader(_io.StringIO(read_text(path), newline=""))
-    header = _header(path, reader, list(required), list(optional))
+    """Read a whole CSV with a header row (for small files); returns the header and (line
+    number, row) pairs, or raises every shape problem found."""
     col = Collector(path)
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for values in reader:
-            if not values or all(not v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                col.add(f"line {reader.line_num}", "",
-                        f"{len(values)} values for {len(header)} columns")
-                if col.full:
-                    break
-                continue
-            rows.append((reader.line_num,
-                         {h: v.strip() for h, v in zip(header, values, strict=True)}))
-    except csv.Error as exc:
-        col.add(f"line {reader.line_num}", "", f"malformed CSV: {exc}")
+    with open_csv(path, required, optional, max_rows=max_rows, what=what) as table:
+        rows = list(table.rows(col))
     col.raise_if_any()
-    if not rows:
-        raise InputError([Problem(str(path), "", "", "no data rows")])
-    return header, rows
+    return table.header, rows
 
 
-def _header(path: Path, reader: Any, required: list[str], optional: list[str]) -> list[str]:
-    """The header row: every required column present, no name twice, none empty."""
+def _check_header(path: Path, raw: list[str], required: list[str],
+                  optional: list[str]) -> list[str]:
+    """The header's names (stripped, NFC): every required column present, none twice, none
+    empty, none with control or invisible characters."""
     col = Collector(path)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except (StopIteration, csv.Error) as exc:
-        raise InputError([Problem(str(path), "line 1", "", f"cannot read the header: {exc}")]) \
-            from None
+    header = []
+    for name in raw:
+        try:
+            header.append(clean_id(name.strip(), "the column name"))
+        except ValueError as exc:
+            col.add("line 1", name, str(exc))
+            header.append(name.strip())
     present = set(header)
     missing = [c for c in required if c not in present]
     if missing:
@@ -218,6 +443,7 @@ def _header(path: Path, reader: Any, required: list[str], optional: list[str]) -
 
 
 def blank_to_none(row: Mapping[str, str], keys: Iterable[str]) -> dict[str, Any]:
+    """The row with the empty cells of ``keys`` as None (an optional column left blank)."""
     out: dict[str, Any] = dict(row)
     for k in keys:
         if k in out and out[k] == "":

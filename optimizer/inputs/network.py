@@ -1,7 +1,8 @@
 """The network files: ``ports.yaml`` (districts and nodes) and ``lanes.csv`` (lanes).
 
 Lanes added by a scenario's ``overrides.add_lanes`` go through the same checks
-(``lane_from_row``), so the two entry points accept and reject the same things.
+(``lane_from_row``), so the two entry points accept and reject the same things. Lane ids are
+compared in Unicode NFC (``optimizer.inputs.text``); a duplicate names both places.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from optimizer.domain import District, Lane, Node
-from optimizer.errors import InputError, Problem
-from optimizer.inputs.files import Collector, blank_to_none, read_csv, read_yaml
+from optimizer.inputs.files import Collector, blank_to_none, read_csv, read_yaml, refuse
 from optimizer.inputs.schema import LaneIn, PortsIn
+
+#: lanes in one network (the bundled one has 633, the synthetic benchmark 1,000)
+MAX_LANES = 100_000
 
 
 def load_ports(path: Path) -> tuple[dict[str, District], dict[str, Node]]:
@@ -23,8 +26,7 @@ def load_ports(path: Path) -> tuple[dict[str, District], dict[str, Node]]:
     raw = read_yaml(path)
     col = Collector(path)
     if not isinstance(raw, Mapping):
-        raise InputError([Problem(str(path), "", "", "expected a mapping with 'districts' and "
-                                  "'nodes'")])
+        raise refuse(path, "", "", "expected a mapping with 'districts' and 'nodes'")
     try:
         doc = PortsIn.model_validate(raw)
     except ValidationError as err:
@@ -32,15 +34,20 @@ def load_ports(path: Path) -> tuple[dict[str, District], dict[str, Node]]:
         col.raise_if_any()
         raise  # pragma: no cover - add_validation always adds
     districts: dict[str, District] = {}
+    first: dict[str, int] = {}
     for i, d in enumerate(doc.districts):
         if d.id in districts:
-            col.add(f"districts[{i}]", "id", f"duplicate district id {d.id}")
+            col.add(f"districts[{i}]", "id", f"duplicate district id {d.id} (also "
+                    f"districts[{first[d.id]}])")
+        first.setdefault(d.id, i)
         districts[d.id] = District(d.id, d.name, d.pilot_since, d.source)
     nodes: dict[str, Node] = {}
+    first = {}
     for i, n in enumerate(doc.nodes):
         where = f"nodes[{i}] ({n.id})"
         if n.id in nodes:
-            col.add(where, "id", f"duplicate node id {n.id}")
+            col.add(where, "id", f"duplicate node id {n.id} (also nodes[{first[n.id]}])")
+        first.setdefault(n.id, i)
         if n.country == "CN" and n.district is None:
             col.add(where, "district", "a node in China needs its customs district")
         if n.district is not None and n.district not in districts:
@@ -65,7 +72,7 @@ LANE_OPTIONAL = ("via",)
 
 def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
     """Read ``lanes.csv``; every node id must exist and the lane must go somewhere."""
-    header, rows = read_csv(path, LANE_COLUMNS, LANE_OPTIONAL)
+    header, rows = read_csv(path, LANE_COLUMNS, LANE_OPTIONAL, max_rows=MAX_LANES, what="lanes")
     col = Collector(path)
     unknown = [h for h in header if h not in LANE_COLUMNS and h not in LANE_OPTIONAL]
     if unknown:
@@ -73,6 +80,7 @@ def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
                 + ", ".join((*LANE_COLUMNS, *LANE_OPTIONAL)))
         col.raise_if_any()
     lanes: dict[str, Lane] = {}
+    first: dict[str, int] = {}
     for line, row in rows:
         where = f"line {line}"
         try:
@@ -90,7 +98,9 @@ def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
         for field, msg in lane_problems(r, nodes):
             col.add(where, field, msg)
         if r.lane_id in lanes:
-            col.add(where, "lane_id", f"duplicate lane id {r.lane_id}")
+            col.add(where, "lane_id", f"duplicate lane id {r.lane_id} (also on line "
+                    f"{first[r.lane_id]})")
+        first.setdefault(r.lane_id, line)
         lanes[r.lane_id] = lane_from_model(r)
         if col.full:
             break
@@ -122,9 +132,12 @@ def lane_from_model(r: LaneIn) -> Lane:
 def lane_from_row(row: Mapping[str, Any], nodes: Mapping[str, Node]) -> Lane | list[
         tuple[str, str]]:
     """An added lane (same columns and rules as lanes.csv), or its problems."""
+    unknown = [str(k) for k in row if k not in LANE_COLUMNS and k not in LANE_OPTIONAL]
+    if unknown:
+        return [(key, "unknown key (not a column of lanes.csv)") for key in unknown]
     try:
-        r = LaneIn.model_validate(dict(row))
+        r = LaneIn.model_validate(blank_to_none(row, ("via", "max_vehicles")))
     except ValidationError as err:
-        return [(".".join(str(x) for x in e["loc"]), e["msg"])
+        return [(".".join(str(x) for x in e["loc"]), e["msg"].removeprefix("Value error, "))
                 for e in err.errors(include_url=False)]
     return lane_problems(r, nodes) or lane_from_model(r)

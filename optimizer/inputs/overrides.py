@@ -19,7 +19,10 @@
 
 Closures and planners' decisions become rules (``CLOSED``, ``PLANNER``) so a rejected option says
 why, like any other; rates, capacities, added lanes and pilot dates change the network data.
-Every id is checked, and a problem names its YAML path.
+Every id is checked (in Unicode NFC, without control or invisible characters), and a problem
+names its YAML path. A lane's prices and vehicles after the rates and capacities are held to the
+limits of lanes.csv (``schema.MAX_COST_PER_KG_CNY`` ...), so a multiplier cannot take them out of
+the range the planner computes safely in.
 """
 
 from __future__ import annotations
@@ -33,6 +36,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from optimizer.domain import BatchRule, Closure, District, Lane, Network, Node
+from optimizer.inputs.schema import (
+    MAX_COST_PER_KG_CNY,
+    MAX_COST_PER_VEHICLE_CNY,
+    MAX_VEHICLES,
+    Date,
+    TextId,
+    VehicleCount,
+)
 
 ModeLit = Literal["tir_road", "rail", "air", "road"]
 Multiplier = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
@@ -43,39 +54,39 @@ class _Strict(BaseModel):
 
 
 class WindowIn(_Strict):
-    id: str
-    start: dt.date | None = Field(default=None, alias="from")
-    end: dt.date | None = Field(default=None, alias="to")
+    id: TextId
+    start: Date | None = Field(default=None, alias="from")
+    end: Date | None = Field(default=None, alias="to")
 
 
 class CloseIn(_Strict):
-    nodes: list[str | WindowIn] = []
-    lanes: list[str | WindowIn] = []
+    nodes: list[TextId | WindowIn] = []
+    lanes: list[TextId | WindowIn] = []
 
 
 class CapacityIn(_Strict):
-    lanes: dict[str, Annotated[int, Field(ge=0)]] = {}
+    lanes: dict[TextId, VehicleCount] = {}
     modes: dict[ModeLit, Multiplier] = {}
 
 
 class RatesIn(_Strict):
     modes: dict[ModeLit, Multiplier] = {}
-    lanes: dict[str, Multiplier] = {}
+    lanes: dict[TextId, Multiplier] = {}
 
 
 class MatchIn(_Strict):
-    batch_id: str | None = None
-    origin: str | None = None
-    destination: str | None = None
-    goods_class: str | None = None
-    trade_mode: str | None = None
-    export_district: str | None = None
+    batch_id: TextId | None = None
+    origin: TextId | None = None
+    destination: TextId | None = None
+    goods_class: TextId | None = None
+    trade_mode: TextId | None = None
+    export_district: TextId | None = None
 
 
 class BatchRuleIn(_Strict):
     match: MatchIn
-    force_port: str | None = None
-    forbid_ports: list[str] = []
+    force_port: TextId | None = None
+    forbid_ports: list[TextId] = []
     force_mode: ModeLit | None = None
     forbid_modes: list[ModeLit] = []
 
@@ -85,7 +96,7 @@ class OverridesIn(_Strict):
     capacity: CapacityIn = CapacityIn()
     rates: RatesIn = RatesIn()
     add_lanes: list[dict[str, Any]] = []
-    pilots: dict[str, dt.date | None] = {}
+    pilots: dict[TextId, Date | None] = {}
     batches: list[BatchRuleIn] = []
 
 
@@ -100,7 +111,7 @@ def validation_problems(err: ValidationError) -> list[tuple[str, str]]:
     for e in err.errors(include_url=False):
         path = "overrides." + ".".join(str(x) for x in e["loc"])
         msg = "unknown key (not part of the format)" if e["type"] == "extra_forbidden" \
-            else e["msg"]
+            else e["msg"].removeprefix("Value error, ")
         out.append((path, msg))
     return out
 
@@ -165,7 +176,19 @@ def _rates_and_capacity(lanes: dict[str, Lane], rates: RatesIn, capacity: Capaci
             changes["max_vehicles"] = math.floor(lane.max_vehicles
                                                  * capacity.modes[lane.mode] + 1e-9)
         out[lane_id] = dataclasses.replace(lane, **changes) if changes else lane
+        problems += _over_limits(out[lane_id])
     return out
+
+
+def _over_limits(lane: Lane) -> list[Issue]:
+    """The lane's prices and vehicles after rates and capacities, against lanes.csv's limits."""
+    where = "overrides.rates"
+    checks = (("cost_per_kg_cny", lane.cost_per_kg_cny, MAX_COST_PER_KG_CNY, where),
+              ("cost_per_vehicle_cny", lane.cost_per_vehicle_cny, MAX_COST_PER_VEHICLE_CNY,
+               where),
+              ("max_vehicles", lane.max_vehicles or 0, MAX_VEHICLES, "overrides.capacity"))
+    return [(path, f"lane {lane.lane_id}: {name} becomes {value:,.6g}, above the limit "
+             f"{limit:,} of lanes.csv") for name, value, limit, path in checks if value > limit]
 
 
 def _pilots(districts: Mapping[str, District], pilots: Mapping[str, dt.date | None],

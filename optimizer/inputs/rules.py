@@ -9,8 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from optimizer.domain import DocumentRule, GoodsClass, RegimeRule, ReliefPeriod, Rules
-from optimizer.errors import InputError, Problem
-from optimizer.inputs.files import Collector, read_yaml
+from optimizer.inputs.files import Collector, read_yaml, refuse
 from optimizer.inputs.overrides import deep_merge
 from optimizer.inputs.schema import RulesIn
 
@@ -20,7 +19,7 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
     """Read ``rules.yaml`` and apply a scenario's ``rules:`` overrides on top of it."""
     raw = read_yaml(path)
     if not isinstance(raw, Mapping):
-        raise InputError([Problem(str(path), "", "", "expected a mapping of rule parameters")])
+        raise refuse(path, "", "", "expected a mapping of rule parameters")
     if override:
         raw = deep_merge(raw, override)
     col = Collector(f"{path}" + (f" (with overrides from {override_file})" if override else ""))
@@ -54,7 +53,8 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
         relief_months=doc.tax.relief_months,
         relief_periods=tuple(ReliefPeriod(p.start, p.end, p.verified, p.source)
                              for p in doc.tax.relief_periods),
-        documents=tuple(DocumentRule(d.id, d.name, () if d.when == "always"
-                                     else tuple(sorted(d.when.items())), d.source)
+        documents=tuple(DocumentRule(d.id, d.name,
+                                     tuple(sorted(d.when.model_dump(exclude_none=True).items())),
+                                     d.source)
                         for d in doc.documents),
     )

@@ -14,13 +14,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from optimizer.domain import Network, Objective, Scenario, SolverOptions
-from optimizer.errors import InputError, Problem
+from optimizer.errors import InputError
 from optimizer.inputs import overrides as overrides_mod
-from optimizer.inputs.files import Collector, read_yaml
+from optimizer.inputs.files import Collector, problem, read_yaml, refuse
+from optimizer.inputs.memory import check_memory
 from optimizer.inputs.network import lane_from_row, load_lanes, load_ports
 from optimizer.inputs.returns import check_reachable, load_returns
 from optimizer.inputs.rules import load_rules
+from optimizer.inputs.runsize import check_run_size
 from optimizer.inputs.schema import ScenarioIn
+
+#: scenarios one ``extends`` chain may hold (a what-if of a what-if of a base is 3)
+MAX_EXTENDS = 16
 
 
 def read_scenario_doc(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -31,14 +36,19 @@ def read_scenario_doc(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[s
     keys are merged on top (mappings key by key, anything else replaced).
     """
     path = Path(path)
-    key = path.resolve()
+    try:
+        key = path.resolve()
+    except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop
+        raise refuse(path, "", "", f"cannot read it: {exc}") from None
     if key in _chain:
-        raise InputError([Problem(str(path), "extends", "", "extends itself (a cycle: "
-                                  + " -> ".join(p.name for p in (*_chain, key)) + ")")])
+        raise refuse(path, "extends", "", "extends itself (a cycle: "
+                     + " -> ".join(p.name for p in (*_chain, key)) + ")")
+    if len(_chain) >= MAX_EXTENDS:
+        raise refuse(path, "extends", "", f"more than {MAX_EXTENDS} scenarios in one extends "
+                     "chain (the limit)")
     raw = read_yaml(path)
     if not isinstance(raw, Mapping):
-        raise InputError([Problem(str(path), "", "", "expected a mapping (name, as_of, network, "
-                                  "returns, ...)")])
+        raise refuse(path, "", "", "expected a mapping (name, as_of, network, returns, ...)")
     doc = dict(raw)
     network = doc.get("network")
     if isinstance(network, Mapping):
@@ -48,9 +58,9 @@ def read_scenario_doc(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[s
         doc["returns"] = str(path.parent / doc["returns"])
     base = doc.pop("extends", None)
     if base is not None:
-        if not isinstance(base, str):
-            raise InputError([Problem(str(path), "extends", "", "expected the path of the "
-                                      "scenario this one builds on")])
+        if not isinstance(base, str) or not base:
+            raise refuse(path, "extends", "", "expected the path of the scenario this one "
+                         "builds on")
         doc = overrides_mod.deep_merge(read_scenario_doc(path.parent / base, (*_chain, key)),
                                        doc)
     return doc
@@ -86,13 +96,15 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     try:
         ov = overrides_mod.parse(doc.overrides)
     except ValidationError as err:
-        raise InputError([Problem(str(path), where, "", msg) for where, msg in
+        raise InputError([problem(path, where, "", msg) for where, msg in
                           overrides_mod.validation_problems(err)]) from None
     network, batch_rules, problems = overrides_mod.apply(network, ov, lane_from_row)
     if problems:
-        raise InputError([Problem(str(path), where, "", msg) for where, msg in problems])
+        raise InputError([problem(path, where, "", msg) for where, msg in problems])
     rules = dataclasses.replace(rules, batch_rules=batch_rules)
     parcels = load_returns(returns_path, network.nodes, rules.goods_classes, doc.as_of)
+    check_memory(len(parcels), returns_path)
+    check_run_size(returns_path, parcels, network, doc.solver.max_legs)
     check_reachable(returns_path, parcels, network.lanes)
 
     regime = doc.policy.regime

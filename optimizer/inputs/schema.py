@@ -3,6 +3,12 @@
 Unknown keys are errors (``extra="forbid"``) in every YAML format; the CSV readers check their
 header against the columns listed in their modules. Cross-references (unknown node ids,
 districts, goods classes) are checked by the readers once the shapes are known.
+
+Every number has an upper bound (the ``MAX_`` constants below) that no real input comes near,
+so that no product or sum the planner forms can overflow to infinity (a weight of 1e308 kg used
+to pass ``validate`` and crash ``solve``), and every date lies in 2000..2099 (date arithmetic
+cannot leave the calendar). Ids are NFC without invisible or control characters, free text NFC
+without control characters (see ``optimizer.inputs.text``).
 """
 
 from __future__ import annotations
@@ -10,14 +16,77 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from optimizer.domain import NODE_KINDS, RULE_IDS
+from optimizer.inputs.text import check_id, check_multiline, check_name, check_text
+
+# ---- limits: far above anything real, low enough that sums and products stay finite ---------
+#: a parcel: 100 t (a whole truck load is 20-25 t), 1,000 m3, 10 billion CNY
+MAX_PARCEL_KG, MAX_PARCEL_M3, MAX_VALUE_CNY = 100_000, 1_000, 10_000_000_000
+#: a lane's prices: 1 million CNY per kg (air is ~50), 1 billion CNY per vehicle (~100,000 for
+#: a TIR truck across Eurasia); the same bounds hold after ``overrides.rates``
+MAX_COST_PER_KG_CNY, MAX_COST_PER_VEHICLE_CNY = 1_000_000, 1_000_000_000
+#: a vehicle carries 1 kg .. 10,000 t and 1 litre .. 100,000 m3 (a block train: ~1,500 t, 3,000 m3)
+MIN_VEHICLE_KG, MAX_VEHICLE_KG = 1, 10_000_000
+MIN_VEHICLE_M3, MAX_VEHICLE_M3 = 0.001, 100_000
+#: vehicles a week on one lane (also after ``overrides.capacity``)
+MAX_VEHICLES = 1_000_000
+#: once round the Earth; 100 kg CO2e per t.km (air freight is ~600-1,000 g, a truck ~100 g)
+MAX_DISTANCE_KM, MAX_CO2E_G_PER_TKM = 40_000, 100_000
+#: a return declaration fee (real: 800-1,500 CNY)
+MAX_CLEARANCE_FEE_CNY = 10_000_000
+#: the objective's prices (``returnroute pareto`` tries up to 100,000 a day and 500,000 a tonne)
+MAX_CNY_PER_TRANSIT_DAY, MAX_CNY_PER_T_CO2E = 10_000_000, 10_000_000
+#: every date in every input (the CBEC return rules date from 2020; date arithmetic adds at most
+#: a few decades)
+MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+#: ids (parcel_id, lane_id, ...) and free text
+MAX_ID_CHARS, MAX_TEXT_CHARS, MAX_PATH_CHARS = 128, 10_000, 4_096
+
+
+def _upto(high: float, low: float = 0, *, positive: bool = False) -> Any:
+    """A finite float in [low, high] (``positive``: in (0, high]): a bounded field's type."""
+    if positive:
+        return Annotated[float, Field(gt=0, le=high, allow_inf_nan=False)]
+    return Annotated[float, Field(ge=low, le=high, allow_inf_nan=False)]
+
+
+ParcelKg = _upto(MAX_PARCEL_KG, positive=True)
+ParcelM3 = _upto(MAX_PARCEL_M3, positive=True)
+ValueCny = _upto(MAX_VALUE_CNY)
+CostPerKg = _upto(MAX_COST_PER_KG_CNY)
+CostPerVehicle = _upto(MAX_COST_PER_VEHICLE_CNY)
+VehicleKg = _upto(MAX_VEHICLE_KG, MIN_VEHICLE_KG)
+VehicleM3 = _upto(MAX_VEHICLE_M3, MIN_VEHICLE_M3)
+DistanceKm = _upto(MAX_DISTANCE_KM)
+Co2ePerTkm = _upto(MAX_CO2E_G_PER_TKM)
+ClearanceFee = _upto(MAX_CLEARANCE_FEE_CNY)
+CnyPerDay = _upto(MAX_CNY_PER_TRANSIT_DAY)
+CnyPerTonne = _upto(MAX_CNY_PER_T_CO2E)
+VehicleCount = Annotated[int, Field(ge=0, le=MAX_VEHICLES)]
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=64)]
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-TradeMode = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+#: a free-text id (parcel_id, lane_id, ...): NFC, no control or invisible characters
+TextId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS),
+                   AfterValidator(check_id)]
+#: one line of free text (names, sources): NFC, no control characters but tab
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS), AfterValidator(check_text)]
+#: free text that may span lines (descriptions)
+LongText = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS),
+                     AfterValidator(check_multiline)]
+#: a file path in a scenario (relative to the scenario)
+PathText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PATH_CHARS),
+                     AfterValidator(check_text)]
+Date = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE)]
+TradeMode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 ModeLit = Literal["tir_road", "rail", "air", "road"]
 
 
@@ -27,14 +96,14 @@ class _Strict(BaseModel):
 
 class DistrictIn(_Strict):
     id: Id
-    name: str
-    pilot_since: dt.date | None = None
-    source: str = ""
+    name: Text
+    pilot_since: Date | None = None
+    source: Text = ""
 
 
 class NodeIn(_Strict):
     id: Id
-    name: str
+    name: Text
     kind: Literal[NODE_KINDS]  # type: ignore[valid-type]
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
@@ -44,10 +113,10 @@ class NodeIn(_Strict):
     cbec_return_site: bool = False
     return_trade_modes: list[TradeMode] = []
     tir_open: bool = False
-    clearance_fee_cny: NonNeg = 0.0
+    clearance_fee_cny: ClearanceFee = 0.0
     clearance_days: Annotated[int, Field(ge=0, le=60)] = 0
     locode: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[A-Z0-9]{3}$")] | None = None
-    source: str = ""
+    source: Text = ""
 
 
 class PortsIn(_Strict):
@@ -57,43 +126,43 @@ class PortsIn(_Strict):
 
 class LaneIn(_Strict):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-    lane_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    lane_id: TextId
     origin: Id
     destination: Id
     via: Id | None = None
     mode: ModeLit
-    cost_per_kg_cny: NonNeg
-    cost_per_vehicle_cny: NonNeg
-    vehicle_capacity_kg: Positive
-    vehicle_capacity_m3: Positive
-    max_vehicles: Annotated[int, Field(ge=0)] | None = None
+    cost_per_kg_cny: CostPerKg
+    cost_per_vehicle_cny: CostPerVehicle
+    vehicle_capacity_kg: VehicleKg
+    vehicle_capacity_m3: VehicleM3
+    max_vehicles: VehicleCount | None = None
     transit_days: Annotated[int, Field(ge=0, le=365)]
-    distance_km: NonNeg
-    co2e_g_per_tkm: NonNeg
-    source: str = ""
+    distance_km: DistanceKm
+    co2e_g_per_tkm: Co2ePerTkm
+    source: Text = ""
 
 
 class RegimeIn(_Strict):
     id: Literal["same_route", "pilot", "nationwide"]
-    start: dt.date = Field(alias="from")
+    start: Date = Field(alias="from")
     cross_district_trade_modes: list[TradeMode] = []
     return_district_must_be_pilot: bool = False
     export_district_must_be_pilot: bool = False
-    source: str = ""
+    source: Text = ""
 
 
 class GoodsClassIn(_Strict):
     forbidden_modes: list[ModeLit] = []
     tax_relief: bool = True
     duty_rate: Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)] = 0.0
-    source: str = ""
+    source: Text = ""
 
 
 class ReliefPeriodIn(_Strict):
-    start: dt.date = Field(alias="from")
-    end: dt.date = Field(alias="to")
+    start: Date = Field(alias="from")
+    end: Date = Field(alias="to")
     verified: bool = True
-    source: str = ""
+    source: Text = ""
 
 
 class TaxIn(_Strict):
@@ -102,12 +171,31 @@ class TaxIn(_Strict):
     relief_periods: list[ReliefPeriodIn] = []
 
 
+class WhenIn(_Strict):
+    """A document's condition: every key given must hold (``mode``: some leg travels by it)."""
+
+    mode: ModeLit | None = None
+    bonded_transit: bool | None = None
+    cross_district: bool | None = None
+    tax_relief: bool | None = None
+
+
 class DocumentIn(_Strict):
-    id: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
-    name: str
-    when: Literal["always"] | dict[Literal["mode", "bonded_transit", "cross_district",
-                                           "tax_relief"], Any]
-    source: str = ""
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=64)]
+    name: Text
+    when: WhenIn
+    source: Text = ""
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _always(cls, value: Any) -> Any:
+        """``always`` is the empty condition; any other string is an error that says what fits."""
+        if value == "always":
+            return {}
+        if isinstance(value, str):
+            raise ValueError("expected 'always' or a mapping of conditions (mode, "
+                             "bonded_transit, cross_district, tax_relief)")
+        return value
 
 
 class RulesIn(_Strict):
@@ -124,18 +212,18 @@ class RulesIn(_Strict):
 
 class ParcelIn(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-    parcel_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    parcel_id: TextId
     origin: Id
     destination: Id
-    weight_kg: Positive
-    volume_m3: Positive
-    value_cny: NonNeg
+    weight_kg: ParcelKg
+    volume_m3: ParcelM3
+    value_cny: ValueCny
     trade_mode: TradeMode
-    export_date: dt.date
+    export_date: Date
     export_port: Id
-    goods_class: str
-    ready_date: dt.date
-    deadline: dt.date | None = None
+    goods_class: Annotated[str, StringConstraints(max_length=64)]
+    ready_date: Date
+    deadline: Date | None = None
 
 
 class PolicyIn(_Strict):
@@ -143,9 +231,9 @@ class PolicyIn(_Strict):
 
 
 class NetworkIn(_Strict):
-    ports: str
-    lanes: str
-    rules: str | None = None
+    ports: PathText
+    lanes: PathText
+    rules: PathText | None = None
 
 
 class ConsolidationIn(_Strict):
@@ -153,8 +241,8 @@ class ConsolidationIn(_Strict):
 
 
 class ObjectiveIn(_Strict):
-    cny_per_transit_day: NonNeg = 0.0
-    cny_per_t_co2e: NonNeg = 0.0
+    cny_per_transit_day: CnyPerDay = 0.0
+    cny_per_t_co2e: CnyPerTonne = 0.0
     holding_cost_pct_per_year: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 0.0
 
 
@@ -163,16 +251,18 @@ class SolverIn(_Strict):
     relative_gap: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
     max_legs: Annotated[int, Field(ge=1, le=8)] = 4
     log: bool = False
-    scip_params: Annotated[str, StringConstraints(max_length=10_000)] = ""
+    scip_params: Annotated[str, StringConstraints(max_length=10_000),
+                           AfterValidator(check_multiline)] = ""
 
 
 class ScenarioIn(_Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    description: str = ""
-    as_of: dt.date
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200),
+                    AfterValidator(check_name)]
+    description: LongText = ""
+    as_of: Date
     policy: PolicyIn = PolicyIn()
     network: NetworkIn
-    returns: str
+    returns: PathText
     consolidation: ConsolidationIn = ConsolidationIn()
     objective: ObjectiveIn = ObjectiveIn()
     solver: SolverIn = SolverIn()
