@@ -4,21 +4,30 @@ bench-cmnd``.
 The command line only parses arguments and wires the stages: every computation is in
 ``planning``, ``analysis``, ``verify`` or ``bench``, every rendering in ``outputs``.
 
-Exit codes: 0 solved (also with unrouted batches, which are listed), 2 bad input, 1 internal
-error. Bad input is reported as one line per problem (file, row or YAML path, field, what is
-wrong), never as a traceback.
+Exit codes: 0 solved (also with unrouted batches, which are listed), 2 bad input (also: the
+output cannot be written, the memory ran out), 1 internal error, 128 + N when stopped by
+signal N (130 Ctrl-C, 143 SIGTERM). Bad input is reported as one line per problem (file, row or
+YAML path, field, what is wrong), never as a traceback.
+
+The console script (``main``) runs the command in a supervised child process, so that Ctrl-C
+and SIGTERM stop it at once, whatever it is doing (see ``optimizer.supervise``); ``cli`` itself
+runs in-process (click's CliRunner in the tests). ``solve`` keeps to the scenario's time limit
+as the budget of the whole command, counted from the start of the process.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import json
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -45,7 +54,8 @@ from optimizer.outputs.html import render as render_html
 from optimizer.outputs.plan_json import explanation_to_dict, read_plan, to_json
 from optimizer.outputs.terminal import print_explanation, print_frame, print_summary
 from optimizer.planning.explain import explain_scenario
-from optimizer.planning.pipeline import prepare, run
+from optimizer.planning.pipeline import Deadline, prepare, run
+from optimizer.supervise import memory_limit, process_started, supervise, writing
 from optimizer.verify import verify_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,9 +63,16 @@ COMPARE_FILES = ("compare.csv", "compare.json")
 SWEEP_FILES = ("sweep.csv", "sweep.json", "sweep.png")
 PARETO_FILES = ("pareto.csv", "pareto.json", "pareto.png")
 
+#: errors of a full or unwritable disk: the output cannot be written (exit 2, not a bug)
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
+
 
 def _guarded(fn: F) -> F:
-    """Turn InputError into exit code 2 and anything unexpected into exit code 1, no traceback."""
+    """Turn InputError into exit code 2 and anything unexpected into exit code 1, no traceback.
+
+    A disk that is full (or read-only) and a MemoryError are the user's to fix, not bugs: exit 2
+    with what happened. A closed pipe on stdout (``| head``) is a quiet exit 0.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -69,18 +86,64 @@ def _guarded(fn: F) -> F:
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except BrokenPipeError:  # `returnroute solve ... | head`: the reader left, not an error
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
+            _reader_left()
+        except MemoryError:
+            _out_of_memory()
+        except OSError as err:
+            if err.errno in NO_SPACE:
+                _cannot_write(err)
+            _internal_error(err, kwargs.get("debug", False))
         except Exception as exc:
-            click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-            if kwargs.get("debug"):
-                traceback.print_exc()
-            else:
-                click.echo("  (run again with --debug for the traceback; please report it)",
-                           err=True)
-            sys.exit(1)
+            _internal_error(exc, kwargs.get("debug", False))
 
     return wrapper  # type: ignore[return-value]
+
+
+def _reader_left() -> NoReturn:
+    """stdout's reader has gone: stop quietly, with nothing more to flush (exit 0)."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(0)
+
+
+def _cannot_write(err: OSError) -> NoReturn:
+    """The output could not be written (a full disk, say): one line, exit 2."""
+    _stderr(f"error: cannot write the output: {err.strerror or err}")
+    sys.exit(2)
+
+
+def _out_of_memory() -> NoReturn:
+    """The memory ran out: name the limit and what to do, exit 2."""
+    _stderr(f"error: out of memory (the limit is {memory_limit()}): try a smaller returns "
+            "file, e.g. one week or one foreign hub at a time")
+    sys.exit(2)
+
+
+def _internal_error(exc: BaseException, debug: bool) -> NoReturn:
+    """A bug: one line (the traceback with --debug), exit 1."""
+    click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+    if debug:
+        traceback.print_exc()
+    else:
+        click.echo("  (run again with --debug for the traceback; please report it)", err=True)
+    sys.exit(1)
+
+
+def _stderr(line: str) -> None:
+    """One line on stderr, even when stdout is what failed (stderr may fail too: then quiet)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def _command_started() -> float:
+    """When the command started on the monotonic clock: the process's start under ``main``
+    (the interpreter's start and the imports are part of the wait), now otherwise."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    if isinstance(obj, dict) and isinstance(obj.get("started"), float):
+        return obj["started"]
+    return time.monotonic()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,13 +182,20 @@ def validate(scenario: Path, debug: bool) -> None:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def solve(scenario: Path, out_dir: Path | None, as_json: bool, debug: bool) -> None:
-    """Plan the cheapest compliant return routes of a scenario."""
+    """Plan the cheapest compliant return routes of a scenario.
+
+    The scenario's ``solver.time_limit_s`` is the budget of the whole command, from reading
+    the inputs to writing the files.
+    """
+    started = _command_started()
     sc = load_scenario(scenario)
     if out_dir is not None:
         check_out_dir(out_dir, sc.inputs.values())
-    plan = run(sc)
+    plan = run(sc, deadline=Deadline(sc.solver.time_limit_s, started),
+               outputs=out_dir is not None or as_json)
     if out_dir is not None:
-        write_outputs(plan, out_dir, sc.parcels)
+        with writing():
+            write_outputs(plan, out_dir, sc.parcels)
     if as_json:
         click.echo(to_json(plan), nl=False)
     else:
@@ -188,8 +258,10 @@ def compare(scenarios: tuple[Path, ...], out_dir: Path | None, as_json: bool,
     result = compare_plans([run(sc) for sc in loaded])
     doc = result.to_dict()
     if out_dir is not None:
-        write_atomically(out_dir, {"compare.csv": result.table.to_csv(index_label="metric"),
-                                   "compare.json": json.dumps(doc, indent=2) + "\n"})
+        with writing():
+            write_atomically(out_dir, {
+                "compare.csv": result.table.to_csv(index_label="metric"),
+                "compare.json": json.dumps(doc, indent=2) + "\n"})
     if as_json:
         click.echo(json.dumps(doc, indent=2))
         return
@@ -241,9 +313,11 @@ def sweep(base: Path, params: tuple[str, ...], samples: int | None, seed: int, w
                                                                    completed=done))
     frame = result.frame()
     doc = result.to_dict()
-    write_atomically(out_dir, {"sweep.csv": frame.to_csv(index=False),
-                               "sweep.json": json.dumps(doc, indent=2) + "\n",
-                               "sweep.png": chart(result.rows, names, sc.name)})
+    files = {"sweep.csv": frame.to_csv(index=False),
+             "sweep.json": json.dumps(doc, indent=2) + "\n",
+             "sweep.png": chart(result.rows, names, sc.name)}
+    with writing():
+        write_atomically(out_dir, files)
     if as_json:
         click.echo(json.dumps(doc, indent=2))
         return
@@ -277,10 +351,11 @@ def pareto(scenario: Path, workers: int, scheduler: str | None, out_dir: Path | 
     import pandas as pd
 
     doc = fronts.to_dict()
-    write_atomically(out_dir, {
-        "pareto.csv": pd.DataFrame(fronts.rows()).to_csv(index=False),
-        "pareto.json": json.dumps(doc, indent=2, default=str) + "\n",
-        "pareto.png": pareto_chart(fronts.days, fronts.co2, sc.name)})
+    files = {"pareto.csv": pd.DataFrame(fronts.rows()).to_csv(index=False),
+             "pareto.json": json.dumps(doc, indent=2, default=str) + "\n",
+             "pareto.png": pareto_chart(fronts.days, fronts.co2, sc.name)}
+    with writing():
+        write_atomically(out_dir, files)
     if as_json:
         click.echo(json.dumps(doc, indent=2, default=str))
         return
@@ -303,7 +378,9 @@ def report(plan_file: Path, out_file: Path, debug: bool) -> None:
     """Render a saved plan.json as the self-contained HTML report again."""
     doc = read_plan(plan_file)
     check_report_target(out_file, plan_file)
-    write_file_atomically(out_file, render_html(doc))
+    html = render_html(doc)
+    with writing():
+        write_file_atomically(out_file, html)
     click.echo(f"wrote {out_file} ({out_file.stat().st_size:,} bytes)")
 
 
@@ -330,9 +407,67 @@ def bench_cmnd(dow_file: Path, unsplittable: bool, time_limit: float, as_json: b
                f"in {result['seconds']} s")
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
-    cli.main(args=argv, prog_name="returnroute")
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Console-script entry point: the command runs in a supervised child process.
+
+    SIGINT (Ctrl-C), SIGTERM and SIGHUP stop it at once, worker processes included, with one
+    line on stderr saying what is on disk, and exit 130, 143 or 129 (``optimizer.supervise``);
+    otherwise the command's own exit code is passed through. The command's time budget counts
+    from this process's start. This process only waits and holds nothing: it leaves with
+    ``os._exit``, as the child does, sparing the user the interpreter's teardown of everything
+    imported (~0.3 s of the budget).
+    """
+    started = process_started()
+    code = supervise(lambda: _command(argv, started), restore=False)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    os._exit(code)
+
+
+def _command(argv: list[str] | None, started: float) -> int:
+    """Run the click command line (in the supervised child) and flush its output.
+
+    Failures outside a command's own guard end the same way: out of memory or a stdout that
+    cannot take the output exit 2 with one line, anything else 1, never a traceback.
+    """
+    try:
+        cli.main(args=argv, prog_name="returnroute", obj={"started": started})
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except MemoryError:
+        code = _exit_code(_out_of_memory)
+    except BrokenPipeError:
+        code = _exit_code(_reader_left)
+    except Exception as exc:
+        code = _exit_code(functools.partial(_internal_error, exc, False))
+    return _flush_stdout(code)
+
+
+def _flush_stdout(code: int) -> int:
+    """Flush what the command printed: a stdout that cannot take it (a full disk: ``solve
+    --json > /dev/full``) is exit 2 with one line, never a silent exit 0 with truncated output;
+    a reader that left (``| head``) is a quiet 0."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _exit_code(_reader_left)
+    except OSError as err:
+        if code == 0:
+            return _exit_code(functools.partial(_cannot_write, err))
+    except (ValueError, AttributeError):  # closed, or None (no fd 1): nothing to flush
+        pass
+    return code
+
+
+def _exit_code(fail: Callable[[], object]) -> int:
+    """The exit code ``fail`` ends with (it reports and raises SystemExit)."""
+    try:
+        fail()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -61,6 +61,15 @@ BACKEND = "SCIP"
 #: _solve_large): SCIP's root LP alone would take most of a minute on them (BENCHMARKS.md)
 LARGE_GROUP_OPTIONS = 15_000
 
+#: no SCIP solve starts with less time than this (s): building and presolving a model takes tens
+#: of ms, so a shorter limit buys nothing but a later finish; the starting plan is used instead
+MIN_SOLVE_S = 0.05
+
+#: SCIP catches SIGINT by default (``misc/catchctrlc``): it then stops the solve, reports a
+#: FEASIBLE plan and swallows the signal, so Ctrl-C would not stop the run. Off: the signal is
+#: left to the process (the command line's supervisor stops the whole run, see cli.main)
+SCIP_SIGNALS = "misc/catchctrlc = FALSE\n"
+
 STATUS_NAMES = {
     pywraplp.Solver.OPTIMAL: "OPTIMAL",
     pywraplp.Solver.FEASIBLE: "FEASIBLE",
@@ -177,6 +186,8 @@ class _Part:
     penalty: float
     variables: int = 0
     constraints: int = 0
+    #: stopped at its time limit without proving optimality (False whenever status is OPTIMAL)
+    time_limit_reached: bool = False
 
 
 def solve_single(b: Batch, options: Sequence[Option], penalty: float) -> _Part:
@@ -319,15 +330,42 @@ def _scip(settings: SolverOptions, time_limit_s: float) -> pywraplp.Solver:
         solver.EnableOutput()
     solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
     solver.SetSolverSpecificParametersAsString(
-        f"randomization/randomseedshift = {settings.seed}\n" + settings.scip_params)
+        SCIP_SIGNALS + f"randomization/randomseedshift = {settings.seed}\n"
+        + settings.scip_params)
     return solver
+
+
+def trivial_bound(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+                  penalties: Mapping[str, float]) -> float:
+    """A valid lower bound without solving: each batch at its cheapest option (or penalty),
+    with no vehicle bought."""
+    return sum(min(min(o.variable_cny for o in options[b.batch_id]), penalties[b.batch_id])
+               for b in batches)
+
+
+def stopped_by_time(code: int, seconds: float, limit_s: float) -> bool:
+    """Whether SCIP stopped because its time ran out, not because it proved optimality.
+
+    pywraplp reports a stop at the relative gap limit as OPTIMAL, a stop at the time limit as
+    FEASIBLE (a plan) or NOT_SOLVED (none); other limits (``limits/solutions`` in scip_params)
+    also give FEASIBLE, but well before the time limit: hence the elapsed-time test (SCIP's
+    clock starts after ours, so its time limit shows as at least ``limit_s`` here, less the
+    millisecond rounding of SetTimeLimit).
+    """
+    return (code in (pywraplp.Solver.FEASIBLE, pywraplp.Solver.NOT_SOLVED)
+            and seconds >= 0.95 * limit_s)
 
 
 def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
                penalties: Mapping[str, float], settings: SolverOptions, time_limit_s: float,
                hint: Mapping[str, Option] | None, strong: bool,
                background: Mapping[Key, Load] | None = None) -> _Part:
-    """Build and solve the model of the formulation above for one group of batches."""
+    """Build and solve the model of the formulation above for one group of batches.
+
+    ``time_limit_s`` covers building the model too (SCIP's clock starts only at Solve): SCIP
+    gets what is left of it once the model is built, at least MIN_SOLVE_S.
+    """
+    until = time.perf_counter() + time_limit_s
     m = _build(_scip(settings, time_limit_s), batches, options, penalties, strong,
                background=background)
     solver = m.solver
@@ -335,13 +373,32 @@ def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
         _set_hint(solver, batches, options, hint, m.x, m.u, m.y, m.lanes, background)
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, settings.relative_gap)
+    limit = max(MIN_SOLVE_S, until - time.perf_counter())
+    solver.SetTimeLimit(max(1, int(limit * 1000)))
+    began = time.perf_counter()
     code = solver.Solve(params)
+    timed_out = stopped_by_time(code, time.perf_counter() - began, limit)
     status = STATUS_NAMES.get(code, str(code))
-    trivial = sum(min(min(o.variable_cny for o in options[b.batch_id]), penalties[b.batch_id])
-                  for b in batches)
+    trivial = trivial_bound(batches, options, penalties)
     sizes = {"variables": solver.NumVariables(), "constraints": solver.NumConstraints()}
     if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return _Part(status, None, trivial, {}, [], {}, 0.0, **sizes)
+        return _Part(status, None, trivial, {}, [], {}, 0.0, **sizes,
+                     time_limit_reached=timed_out)
+    part = _read_back(m, batches, options, penalties, sizes)
+    # SCIP's bound is valid; before its root LP is solved it can be weaker than the trivial one.
+    # A stop at a relative gap above 0 is reported OPTIMAL: its bound is SCIP's, not the plan's
+    exact = code == pywraplp.Solver.OPTIMAL and settings.relative_gap == 0
+    obj = m.objective.Value()
+    bound = obj if exact else max(m.objective.BestBound(), trivial)
+    part.status, part.objective, part.bound = status, obj, min(bound, obj)
+    part.time_limit_reached = timed_out
+    return part
+
+
+def _read_back(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+               penalties: Mapping[str, float], sizes: Mapping[str, int]) -> _Part:
+    """The plan SCIP found: chosen options, unrouted batches, vehicles (objective and bound are
+    filled in by the caller)."""
     chosen: dict[str, Option] = {}
     dropped: list[str] = []
     penalty = 0.0
@@ -356,10 +413,7 @@ def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
                 break
     vehicles = {key: round(var.solution_value()) for key, var in m.y.items()
                 if round(var.solution_value()) > 0}
-    obj = m.objective.Value()
-    # SCIP's bound is valid; before its root LP is solved it can be weaker than the trivial one
-    bound = obj if code == pywraplp.Solver.OPTIMAL else max(m.objective.BestBound(), trivial)
-    return _Part(status, obj, min(bound, obj), chosen, dropped, vehicles, penalty, **sizes)
+    return _Part("", None, 0.0, chosen, dropped, vehicles, penalty, **sizes)
 
 
 def _lp_bound(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
@@ -403,50 +457,77 @@ def _solve_large(group: Sequence[Batch], options: Mapping[str, Sequence[Option]]
     """A group too large for SCIP's root LP in the time: LP bound + MIP-based local search.
 
     The bound is the LP relaxation (GLOP, faster here than SCIP's own root LP). The plan starts
-    from ``hint`` and improves by *fix-and-optimise*: the batches of one foreign hub and week
-    are re-solved exactly by SCIP while every other batch stays where it is (their loads fill
-    vehicles and capacity), and the result is kept when it is cheaper. Neighbourhoods are
-    visited largest first, twice over, while time remains.
+    from ``hint`` and improves by *fix-and-optimise* (see ``_fix_and_optimise``). The part is
+    marked ``time_limit_reached`` when it is not proven optimal and time ran out somewhere: the
+    LP bound, a neighbourhood's solve, or neighbourhoods left unvisited.
     """
-    started = time.perf_counter()
-    deadline = started + time_limit_s
-    bound = _lp_bound(group, options, penalties, 0.5 * time_limit_s)
-    trivial = sum(min(min(o.variable_cny for o in options[b.batch_id]), penalties[b.batch_id])
-                  for b in group)
-    bound = trivial if bound is None else max(bound, trivial)
+    deadline = time.perf_counter() + time_limit_s
+    lp = _lp_bound(group, options, penalties, 0.5 * time_limit_s)
+    trivial = trivial_bound(group, options, penalties)
+    bound = trivial if lp is None else max(lp, trivial)
     plan = {b.batch_id: hint[b.batch_id] for b in group if b.batch_id in hint}
-    hoods: dict[Key, list[Batch]] = defaultdict(list)
-    for b in group:
-        hoods[(b.origin, b.period)].append(b)
-    order = sorted(hoods.values(), key=lambda h: (-len(h), h[0].batch_id))
-    for _ in range(2):
-        improved = False
-        for i, hood in enumerate(order):
-            left = deadline - time.perf_counter()
-            if left < 0.5:
-                break
-            free = {b.batch_id for b in hood}
-            background = plan_ledger({bid: opt for bid, opt in plan.items()
-                                      if bid not in free}).loads()
-            before = _portion(hood, plan, penalties, options, background)
-            share = left / max(1, len(order) - i)
-            part = _solve_mip(hood, options, penalties, settings, share,
-                              {b: plan[b] for b in free if b in plan}, True, background)
-            if part.objective is not None and part.objective < before - 1e-6:
-                for bid in free:
-                    plan.pop(bid, None)
-                plan.update(part.chosen)
-                improved = True
-                if _value(group, plan, penalties) <= bound * (1 + settings.relative_gap):
-                    break  # close enough to the bound: what the caller asked for
-        if not improved or _value(group, plan, penalties) <= bound * (1 + settings.relative_gap):
-            break
+    out_of_time = _fix_and_optimise(group, options, penalties, settings, plan, bound, deadline)
     vehicles = plan_vehicles(plan)
     dropped = [b.batch_id for b in group if b.batch_id not in plan]
     obj = _value(group, plan, penalties)
     status = "OPTIMAL" if obj <= bound + 1e-6 else "FEASIBLE"
     return _Part(status, obj, min(bound, obj), plan, dropped, vehicles,
-                 sum(penalties[b] for b in dropped))
+                 sum(penalties[b] for b in dropped),
+                 time_limit_reached=status != "OPTIMAL" and (lp is None or out_of_time))
+
+
+def _fix_and_optimise(group: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+                      penalties: Mapping[str, float], settings: SolverOptions,
+                      plan: dict[str, Option], bound: float, deadline: float) -> bool:
+    """Improve ``plan`` in place, one neighbourhood at a time; True if time ran out.
+
+    The batches of one foreign hub and week are re-solved exactly by SCIP while every other
+    batch stays where it is (their loads fill vehicles and capacity), and the result is kept
+    when it is cheaper. Neighbourhoods are visited largest first, twice over, until the plan is
+    within the relative gap of ``bound`` or a pass improves nothing. Time ran out when
+    neighbourhoods were left unvisited (under 0.5 s left) or a neighbourhood's solve stopped at
+    its time limit.
+    """
+    hoods: dict[Key, list[Batch]] = defaultdict(list)
+    for b in group:
+        hoods[(b.origin, b.period)].append(b)
+    order = sorted(hoods.values(), key=lambda h: (-len(h), h[0].batch_id))
+    target = bound * (1 + settings.relative_gap)
+    short = False
+    for _ in range(2):
+        improved = False
+        for i, hood in enumerate(order):
+            left = deadline - time.perf_counter()
+            if left < 0.5:
+                return True
+            part, kept = _resolve_hood(hood, options, penalties, settings, plan,
+                                       left / max(1, len(order) - i))
+            short = short or part.time_limit_reached
+            improved = improved or kept
+            if kept and _value(group, plan, penalties) <= target:
+                return short  # close enough to the bound: what the caller asked for
+        if not improved:
+            break
+    return short
+
+
+def _resolve_hood(hood: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+                  penalties: Mapping[str, float], settings: SolverOptions,
+                  plan: dict[str, Option], time_limit_s: float) -> tuple[_Part, bool]:
+    """Re-solve one neighbourhood with every other batch of ``plan`` fixed; keep the result in
+    ``plan`` when it is cheaper. Returns the solve's part and whether it was kept."""
+    free = {b.batch_id for b in hood}
+    background = plan_ledger({bid: opt for bid, opt in plan.items()
+                              if bid not in free}).loads()
+    before = _portion(hood, plan, penalties, options, background)
+    part = _solve_mip(hood, options, penalties, settings, time_limit_s,
+                      {b: plan[b] for b in free if b in plan}, True, background)
+    if part.objective is None or part.objective >= before - 1e-6:
+        return part, False
+    for bid in free:
+        plan.pop(bid, None)
+    plan.update(part.chosen)
+    return part, True
 
 
 def _value(group: Sequence[Batch], plan: Mapping[str, Option],
@@ -476,63 +557,91 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
 
     Batches without options are not in the model (the caller reports them); ``hint`` is an
     optional starting plan (batch id -> option), a feasible one (the greedy baseline) in
-    practice, used for every group SCIP finds nothing better for in time.
+    practice, used for every group SCIP finds nothing better for in time. ``settings``'s time
+    limit covers the whole call, preprocessing included; ``time_limit_reached`` says whether any
+    group stopped at its share of it without proving optimality.
     """
     started = time.perf_counter()
     routed = [b for b in batches if options.get(b.batch_id)]
     if not routed:
         return Solution("OPTIMAL", 0.0, 0.0, 0.0, time.perf_counter() - started, {}, (), {})
     penalties = {b.batch_id: unrouted_penalty(options[b.batch_id]) for b in routed}
-    strong = settings.formulation == "strong"
     stats: dict[str, int] = {"batches_in_model": len(routed),
                              "options": sum(len(options[b.batch_id]) for b in routed)}
-    if strong:
-        potential = _potential_loads(routed, options)
-        limited: dict[str, dict[str, frozenset[str]]] = {}
-        kept: dict[str, tuple[Option, ...]] = {}
-        for b in routed:
-            lim = {o.route.route_id: limited_lanes(o, potential) for o in options[b.batch_id]}
-            kept[b.batch_id] = prune_dominated(options[b.batch_id], lim)
-            limited[b.batch_id] = lim
-        groups = components(routed, kept, limited)
-        stats["options_after_dominance"] = sum(len(v) for v in kept.values())
-        if hint:
-            hint = _map_hint(hint, kept, limited)
-    else:
-        kept = {b.batch_id: tuple(options[b.batch_id]) for b in routed}
-        groups = [routed]
+    kept, groups, hint = _decompose(routed, options, settings, hint, stats)
     stats["groups"] = len(groups)
     stats["largest_group"] = len(groups[0])
-
+    sizes = [sum(len(kept[b.batch_id]) for b in g) for g in groups]
+    remaining_size = sum(sizes)
+    until = started + settings.time_limit_s
     parts: list[_Part] = []
-    sizes = {id(g): sum(len(kept[b.batch_id]) for b in g) for g in groups}
-    remaining_size = sum(sizes.values())
-    deadline = started + settings.time_limit_s
-    for group in groups:
-        if len(group) == 1:
-            b = group[0]
-            parts.append(solve_single(b, kept[b.batch_id], penalties[b.batch_id]))
-            remaining_size -= sizes[id(group)]
-            continue
-        left = max(0.0, deadline - time.perf_counter())
-        share = left * sizes[id(group)] / max(1, remaining_size)
-        remaining_size -= sizes[id(group)]
-        large = strong and hint is not None and sizes[id(group)] > LARGE_GROUP_OPTIONS
-        if large:
-            part = _solve_large(group, kept, penalties, settings, max(share, 0.05), hint)
-        else:
-            part = _solve_mip(group, kept, penalties, settings, max(share, 0.05),
-                              hint if strong else None, strong)
-        if part.objective is None and hint and all(b.batch_id in hint for b in group):
-            part = _from_hint(group, hint, part)
-        parts.append(part)
-
-    seconds = time.perf_counter() - started
+    for group, size in zip(groups, sizes, strict=True):
+        # the group's share of the time left, by model size (unused time rolls over)
+        share = max(0.0, until - time.perf_counter()) * size / max(1, remaining_size)
+        remaining_size -= size
+        parts.append(_solve_group(group, kept, penalties, settings, share, hint, size))
     stats["variables"] = sum(p.variables for p in parts)
     stats["constraints"] = sum(p.constraints for p in parts)
+    return _combine(parts, time.perf_counter() - started, SolverStats(**stats))
+
+
+def _decompose(routed: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+               settings: SolverOptions, hint: Mapping[str, Option] | None,
+               stats: dict[str, int]
+               ) -> tuple[dict[str, tuple[Option, ...]], list[list[Batch]],
+                          Mapping[str, Option] | None]:
+    """The options kept per batch, the independent groups and the hint mapped onto the kept
+    options: dominance and decomposition for the strong formulation, one group of every
+    option for the obvious one."""
+    if settings.formulation != "strong":
+        return {b.batch_id: tuple(options[b.batch_id]) for b in routed}, [list(routed)], hint
+    potential = _potential_loads(routed, options)
+    limited: dict[str, dict[str, frozenset[str]]] = {}
+    kept: dict[str, tuple[Option, ...]] = {}
+    for b in routed:
+        lim = {o.route.route_id: limited_lanes(o, potential) for o in options[b.batch_id]}
+        kept[b.batch_id] = prune_dominated(options[b.batch_id], lim)
+        limited[b.batch_id] = lim
+    stats["options_after_dominance"] = sum(len(v) for v in kept.values())
+    if hint:
+        hint = _map_hint(hint, kept, limited)
+    return kept, components(routed, kept, limited), hint
+
+
+def _solve_group(group: Sequence[Batch], kept: Mapping[str, Sequence[Option]],
+                 penalties: Mapping[str, float], settings: SolverOptions, share: float,
+                 hint: Mapping[str, Option] | None, size: int) -> _Part:
+    """One independent group in its share of the time: a single batch by enumeration, a large
+    group by LP bound + fix-and-optimise, any other by SCIP; the starting plan when SCIP finds
+    nothing, or when the share is too short to start SCIP at all."""
+    if len(group) == 1:
+        b = group[0]
+        return solve_single(b, kept[b.batch_id], penalties[b.batch_id])
+    strong = settings.formulation == "strong"
+    start = hint or {}
+    covered = all(b.batch_id in start for b in group)
+    if share < MIN_SOLVE_S and covered:
+        return _from_hint(group, start, _Part("NOT_SOLVED", None, trivial_bound(
+            group, kept, penalties), {}, [], {}, 0.0, time_limit_reached=True))
+    share = max(share, MIN_SOLVE_S)
+    if strong and hint is not None and size > LARGE_GROUP_OPTIONS:
+        part = _solve_large(group, kept, penalties, settings, share, hint)
+    else:
+        part = _solve_mip(group, kept, penalties, settings, share,
+                          hint if strong else None, strong)
+    if part.objective is None and covered:
+        part = _from_hint(group, start, part)
+    return part
+
+
+def _combine(parts: Sequence[_Part], seconds: float, stats: SolverStats) -> Solution:
+    """The solution of all groups: the sum of their objectives and bounds; FEASIBLE when one
+    group is; no plan when one group has none."""
+    timed_out = any(p.time_limit_reached for p in parts)
     if any(p.objective is None for p in parts):
         failed = next(p.status for p in parts if p.objective is None)
-        return Solution(failed, None, None, None, seconds, {}, (), {}, stats=SolverStats(**stats))
+        return Solution(failed, None, None, None, seconds, {}, (), {}, stats=stats,
+                        time_limit_reached=timed_out)
     obj = sum(p.objective or 0.0 for p in parts)
     bound = min(sum(p.bound for p in parts), obj)
     gap = 0.0 if math.isclose(obj, bound, rel_tol=1e-12, abs_tol=1e-9) else \
@@ -542,7 +651,7 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     vehicles = {k: v for p in parts for k, v in p.vehicles.items()}
     dropped = tuple(d for p in parts for d in p.dropped)
     return Solution(status, obj, bound, gap, seconds, chosen, dropped, vehicles,
-                    sum(p.penalty for p in parts), SolverStats(**stats))
+                    sum(p.penalty for p in parts), stats, time_limit_reached=timed_out)
 
 
 def _map_hint(hint: Mapping[str, Option], kept: Mapping[str, Sequence[Option]],
@@ -574,7 +683,7 @@ def _from_hint(group: Sequence[Batch], hint: Mapping[str, Option], failed: _Part
     ledger = plan_ledger(chosen)
     obj = sum(o.variable_cny for o in chosen.values()) + ledger.vehicle_cny()
     return _Part("FEASIBLE", obj, failed.bound, chosen, [], ledger.vehicle_counts(), 0.0,
-                 failed.variables, failed.constraints)
+                 failed.variables, failed.constraints, failed.time_limit_reached)
 
 
 def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],

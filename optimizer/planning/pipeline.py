@@ -7,13 +7,17 @@ the Python API call ``run``:
     (checked and priced) -> baselines (greedy start) -> heuristic (local search) -> mip
     (the solver) -> assemble (the Plan) -> verify (the independent checker)
 
-Each stage stays a plain function of its inputs.
+Each stage stays a plain function of its inputs. The time is not: a run keeps to one
+``Deadline`` (the scenario's ``solver.time_limit_s``, for the command line counted from the
+start of the process), shared out by ``run`` between the plan's solve, the same-route baseline
+and a ``reserve`` for the work around them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 
 from optimizer.compliance import REGIME_RULES, Screener
 from optimizer.domain import Batch, Scenario
@@ -24,7 +28,7 @@ from optimizer.planning.assemble import Baselines, assemble, batch_costs
 from optimizer.planning.baselines import greedy
 from optimizer.planning.consolidate import consolidate
 from optimizer.planning.heuristic import improve
-from optimizer.planning.mip import Solution, plan_vehicles, solve
+from optimizer.planning.mip import MIN_SOLVE_S, Solution, plan_vehicles, solve
 from optimizer.planning.options import Option, build_options
 from optimizer.planning.routes import RouteIndex
 from optimizer.verify import verify_plan
@@ -64,61 +68,192 @@ def recheck(prepared: Prepared, scenario: Scenario) -> Prepared:
     return Prepared(scenario, prepared.batches, options, prepared.index)
 
 
-def optimise(prepared: Prepared) -> tuple[Solution, dict[str, Option], bool]:
+#: the same-route baseline's share of the time left for solving once the plan's other work is
+#: reserved (it is a comparison figure: the plan itself gets the rest)
+BASELINE_SHARE = 1 / 6
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Deadline:
+    """When a command must be done: ``budget_s`` seconds after ``started`` on ``clock``.
+
+    The scenario's ``solver.time_limit_s`` is the budget of the whole command (reading,
+    preparing, solving, the same-route baseline, assembly, verification, writing), so the
+    stages share out what is left rather than each taking the full limit. The clock is a
+    monotonic one (injectable, so tests check the arithmetic without waiting).
+    """
+
+    budget_s: float
+    started: float
+    clock: Callable[[], float] = time.monotonic
+
+    @classmethod
+    def start(cls, budget_s: float, clock: Callable[[], float] = time.monotonic) -> Deadline:
+        """A deadline ``budget_s`` from now."""
+        return cls(budget_s, clock(), clock)
+
+    def remaining(self) -> float:
+        """Seconds left (0 once it has passed)."""
+        return max(0.0, self.started + self.budget_s - self.clock())
+
+    def within(self, seconds: float) -> Deadline:
+        """A deadline ``seconds`` from now, never later than this one: a stage's share."""
+        now = self.clock()
+        left = self.started + self.budget_s - now
+        return Deadline(max(0.0, min(seconds, left)), now, self.clock)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Reserve:
+    """Estimated seconds of the work around the solves, set aside before the solver gets time.
+
+    ``finish_s``: assembly, verification and (for the command line) writing and printing, after
+    the solves; ``solve_setup_s``: the model's preprocessing (dominance, groups) before SCIP
+    starts, per solve; ``baseline_setup_s``: the same-route baseline's re-check of the rules,
+    greedy plan and local search before its solve.
+    """
+
+    finish_s: float
+    solve_setup_s: float
+    baseline_setup_s: float
+
+
+#: per-unit costs of the work around the solves (s), measured on the bundled scenarios and the
+#: benchmark instances S, M, X and L (and L cut to 3,000 and 10,000 parcels) on the 2-CPU
+#: machine of BENCHMARKS.md, best of two runs, rounded up. Assembly and printing ~0.2-0.3 ms a
+#: batch; the independent check ~65-100 us an option (it re-checks every option of every
+#: batch: 16 s of L's 170,000 options); the eight output files ~1.5 ms a batch (report.html,
+#: plan.xlsx, plan.json) and ~0.04 ms a parcel (manifests, parcels.csv); the baseline's
+#: re-check, greedy plan and local search 13-27 us an option; dominance and grouping before
+#: SCIP 4-10 us an option. The reserve matters only when the solver would use all its time.
+FINISH_FIXED_S = 0.3
+FINISH_PER_BATCH_S = 0.3e-3
+FINISH_PER_PARCEL_S = 0.005e-3
+VERIFY_PER_OPTION_S = 85e-6
+WRITE_FIXED_S = 0.15
+WRITE_PER_BATCH_S = 1.6e-3
+WRITE_PER_PARCEL_S = 0.04e-3
+SETUP_PER_OPTION_S = 8e-6
+RECHECK_PER_OPTION_S = 30e-6
+
+
+def reserve(prepared: Prepared, *, outputs: bool = False, check: bool = True) -> Reserve:
+    """The time to set aside for the work around the solves, from the problem's size.
+
+    ``outputs``: the caller writes the plan's files (or its JSON) after ``run``; ``check``: the
+    plan is verified before it is returned.
+    """
+    batches = len(prepared.batches)
+    parcels = len(prepared.scenario.parcels)
+    options = sum(len(v) for v in prepared.options.values())
+    finish = FINISH_FIXED_S + FINISH_PER_BATCH_S * batches + FINISH_PER_PARCEL_S * parcels
+    if check:
+        finish += VERIFY_PER_OPTION_S * options
+    if outputs:
+        finish += WRITE_FIXED_S + WRITE_PER_BATCH_S * batches + WRITE_PER_PARCEL_S * parcels
+    return Reserve(finish, MIN_SOLVE_S + SETUP_PER_OPTION_S * options,
+                   RECHECK_PER_OPTION_S * options)
+
+
+def split(left_s: float, res: Reserve, baseline: bool) -> tuple[float, float]:
+    """Seconds for the plan's optimisation and for the same-route baseline out of ``left_s``.
+
+    The finishing work is set aside first, then the baseline's setup; the baseline gets
+    BASELINE_SHARE of the rest on top of its setup, the plan everything else. Both are upper
+    limits: the baseline's is cut again to what is really left when the plan's solve returns.
+    """
+    spare = max(0.0, left_s - res.finish_s - (res.baseline_setup_s if baseline else 0.0))
+    if not baseline:
+        return spare, 0.0
+    unreserved = max(0.0, left_s - res.finish_s)
+    return (spare * (1 - BASELINE_SHARE),
+            min(unreserved, res.baseline_setup_s + spare * BASELINE_SHARE))
+
+
+def optimise(prepared: Prepared, deadline: Deadline | None = None
+             ) -> tuple[Solution, dict[str, Option], bool]:
     """Solve from a heuristic start; when the solver has no plan in time, use the heuristic's.
 
     The start is the greedy no-sharing plan improved by local search (batches joining vehicles
-    that run anyway). Returns the solution, the greedy plan (a baseline) and whether the
+    that run anyway). The solver gets what is left of ``deadline`` once the start is built (the
+    scenario's time limit without one); with less than the model's setup and MIN_SOLVE_S left,
+    no solve is started. Returns the solution, the greedy plan (a baseline) and whether the
     fallback was used.
     """
     allowed = prepared.allowed()
     start = greedy(prepared.batches, allowed)
     warm = improve(prepared.batches, allowed, start)
-    sol = solve(prepared.batches, allowed, prepared.scenario.solver, hint=warm)
+    settings = prepared.scenario.solver
+    if deadline is not None:
+        settings = dataclasses.replace(settings, time_limit_s=deadline.remaining())
+    if settings.time_limit_s >= reserve(prepared).solve_setup_s:
+        sol = solve(prepared.batches, allowed, settings, hint=warm)
+    else:  # no time for the solver: the heuristic's plan, marked as cut short
+        sol = Solution("NOT_SOLVED", None, None, None, 0.0, {}, (), {},
+                       time_limit_reached=True)
     if sol.objective_cny is not None:
         return sol, start, False
     routable = [b.batch_id for b in prepared.batches if allowed.get(b.batch_id)]
     fallback = Solution(
         status=sol.status, objective_cny=None, bound_cny=None, gap=None, seconds=sol.seconds,
         chosen=warm, dropped=tuple(b for b in routable if b not in warm),
-        vehicles=plan_vehicles(warm), stats=sol.stats)
+        vehicles=plan_vehicles(warm), stats=sol.stats,
+        time_limit_reached=sol.time_limit_reached or sol.status == "NOT_SOLVED")
     return fallback, start, True
 
 
-def same_route_costs(prepared: Prepared, sol: Solution) -> tuple[dict[str, float], int]:
+def same_route_costs(prepared: Prepared, sol: Solution, deadline: Deadline | None = None
+                     ) -> tuple[dict[str, float], int]:
     """Per batch, what the plan would cost under the old same-route rule, and how many batches
     that rule leaves unrouted.
 
-    The old rule only changes which options are allowed: re-check, do not re-price. The
-    baseline gets a sixth of the time limit (at least 5 s).
+    The old rule only changes which options are allowed: re-check, do not re-price. Within
+    ``deadline``, its re-check included (not computed, ``({}, 0)``, when there is not even time
+    for the re-check); without one, the baseline gets a sixth of the time limit (at least 5 s).
     """
     scenario = prepared.scenario
     if scenario.regime == "same_route":
         costs = batch_costs(sol)
+    elif deadline is not None and deadline.remaining() < reserve(prepared).baseline_setup_s:
+        return {}, 0
     else:
         limit = min(scenario.solver.time_limit_s, max(5.0, scenario.solver.time_limit_s / 6))
         old = dataclasses.replace(
             scenario, regime="same_route", regime_forced=True,
             solver=dataclasses.replace(scenario.solver, time_limit_s=limit))
-        old_sol, _, _ = optimise(recheck(prepared, old))
+        old_sol, _, _ = optimise(recheck(prepared, old), deadline)
         costs = batch_costs(old_sol)
     return costs, sum(1 for b in prepared.batches if b.batch_id not in costs)
 
 
 def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = True,
-        prepared: Prepared | None = None) -> Plan:
+        prepared: Prepared | None = None, deadline: Deadline | None = None,
+        outputs: bool = False) -> Plan:
     """Plan the scenario: the optimal compliant routes, with the baselines to compare against.
 
     Every plan is checked by ``verify.verify_plan`` before it is returned (``check=False`` skips
     that, for benchmarks that time the solver alone); a plan that fails raises PlanCheckError.
     ``prepared`` reuses the batches and options of ``prepare(scenario)`` when the caller has them.
+
+    The whole run keeps to ``deadline`` (by default the scenario's time limit from now; the
+    command line passes one started when the command did, and ``outputs=True`` to reserve time
+    for writing the files): the plan's solve gets most of what is left after preparation, less
+    the reserve for the baseline and the finishing work (see ``split``); the baseline gets its
+    share of what is left when that solve returns. A solve cut short by its time is recorded in
+    ``plan.meta.time_limit_reached``.
     """
+    deadline = deadline or Deadline.start(scenario.solver.time_limit_s)
     prepared = prepared if prepared is not None else prepare(scenario)
-    sol, start, fell_back = optimise(prepared)
+    res = reserve(prepared, outputs=outputs, check=check)
+    baseline = same_route_baseline and scenario.regime != "same_route"
+    main_s, baseline_s = split(deadline.remaining(), res, baseline)
+    sol, start, fell_back = optimise(prepared, deadline.within(main_s))
     same_route: dict[str, float] = {}
     same_route_unrouted = 0
     if same_route_baseline:
-        same_route, same_route_unrouted = same_route_costs(prepared, sol)
+        left = deadline.remaining() - res.finish_s
+        same_route, same_route_unrouted = same_route_costs(
+            prepared, sol, deadline.within(min(baseline_s, left)))
     plan = assemble(scenario, prepared.batches, prepared.options, sol,
                     Baselines(start, same_route, same_route_unrouted), fell_back)
     if check:

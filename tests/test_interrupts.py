@@ -1,0 +1,275 @@
+"""Ctrl-C and SIGTERM stop a command at once and leave --out as it was; output errors and a
+lack of memory end with a clear message and exit 2, never a traceback or a silent exit 0.
+
+The interruption tests drive the real console script (``python -m optimizer``) in a subprocess,
+in a session of its own as a shell would start it, signal it while SCIP is solving (its log,
+``solver.log: true``, shows when), and check the exit code, the one-line message, that there is
+no traceback, that --out is byte for byte what it was with nothing left beside it, and that no
+process of the run (worker processes included) is left running. Each test is bounded by
+timeouts; none measures speed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import ROOT
+
+import optimizer.cli as cli_module
+from optimizer.cli import cli
+from optimizer.supervise import note, supervise
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self").is_dir(),
+                                reason="POSIX processes and /proc")
+
+#: SCIP's log has started: the command is inside the solver
+SOLVING = (b"presolving", b"SCIP version")
+STARTUP_S = 20  # to SCIP's first log line: ~5-10 s on a busy 2-CPU machine
+
+
+@pytest.fixture(scope="module")
+def long_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Benchmark instance L cut to its first 3,000 parcels: read and prepared in seconds, and
+    its largest group keeps SCIP busy for seconds more (300 s limit, SCIP's log on)."""
+    d = tmp_path_factory.mktemp("long")
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--out", str(d),
+                    "L"], check=True, capture_output=True, timeout=120)
+    returns = d / "L" / "returns.csv"
+    with returns.open(encoding="utf-8") as fh:
+        head = [next(fh) for _ in range(3_001)]
+    returns.write_text("".join(head), encoding="utf-8")
+    path = d / "long.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(d / "L" / "scenario.yaml"),
+                                    "solver": {"time_limit_s": 300, "log": True}}),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def previous_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of an earlier, completed ``solve``."""
+    out = tmp_path_factory.mktemp("previous") / "plan"
+    res = CliRunner().invoke(cli, ["solve", str(ROOT / "scenarios" / "ningbo-air.yaml"),
+                                   "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+class Run:
+    """The console script running in a session of its own, its output collected as it comes."""
+
+    def __init__(self, *args: str | Path) -> None:
+        self.marker = str(args[-1])  # a path unique to the test: finds the run's processes
+        self.proc = subprocess.Popen([sys.executable, "-m", "optimizer", *map(str, args)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                                     start_new_session=True)
+        self.stdout = bytearray()
+        self.stderr = bytearray()
+        self.solving = threading.Event()
+        self.readers = [threading.Thread(target=self._read, args=(self.proc.stdout, self.stdout),
+                                         daemon=True),
+                        threading.Thread(target=self._read, args=(self.proc.stderr, self.stderr),
+                                         daemon=True)]
+        for t in self.readers:
+            t.start()
+
+    def _read(self, stream, into: bytearray) -> None:
+        for line in stream:
+            into.extend(line)
+            if any(s in line for s in SOLVING):
+                self.solving.set()
+
+    def wait_solving(self) -> None:
+        """Until SCIP has started (and a little longer, so it is deep in the solve)."""
+        ok = self.solving.wait(STARTUP_S)
+        assert ok, f"the solve did not start: {self.stderr.decode(errors='replace')[-2000:]}"
+        assert self.proc.poll() is None, "the run ended before it could be interrupted"
+        time.sleep(0.5)
+
+    def finish(self) -> int:
+        """Wait for the exit (bounded) and for the output to be read."""
+        code = self.proc.wait(timeout=10)
+        for t in self.readers:
+            t.join(timeout=10)
+        return code
+
+    def kill(self) -> None:
+        """Test teardown: whatever is left of the run (the child dies with its parent)."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def survivors(self) -> list[int]:
+        """Live processes of this run (zombies have no command line); waits up to 10 s for
+        killed ones to go."""
+        until = time.monotonic() + 10
+        while True:
+            alive = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                     and self.marker.encode() in _cmdline(p)]
+            if not alive or time.monotonic() > until:
+                return alive
+            time.sleep(0.1)
+
+
+def _cmdline(proc: Path) -> bytes:
+    try:
+        return (proc / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` and its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.fixture
+def out(previous_plan: Path, tmp_path: Path) -> Iterator[Path]:
+    """A copy of the previous plan in a folder of its own (so leftovers beside it show)."""
+    target = tmp_path / "work" / "plan"
+    shutil.copytree(previous_plan, target)
+    yield target
+
+
+def _check_stopped(run: Run, code: int, out: Path, before: dict[str, bytes], expected: int,
+                   message: str) -> None:
+    """Exit code, one message line, no traceback, --out untouched, nothing left running."""
+    err = run.stderr.decode(errors="replace")
+    assert code == expected, err[-2000:]
+    assert err.count(message) == 1, err[-2000:]
+    assert "Traceback" not in err and "Aborted" not in err
+    assert b"pressed CTRL-C" not in run.stdout  # SCIP no longer catches the signal
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == [out.name]
+    assert run.survivors() == []
+
+
+@pytest.mark.parametrize("presses", [1, 3])
+def test_ctrl_c_during_the_solve_stops_at_once(long_scenario: Path, out: Path,
+                                               presses: int) -> None:
+    before = _snapshot(out)
+    run = Run("solve", long_scenario, "--out", out)
+    try:
+        run.wait_solving()
+        for _ in range(presses):  # the terminal signals the whole foreground process group
+            os.killpg(run.proc.pid, signal.SIGINT)
+            time.sleep(0.05)
+        code = run.finish()
+    finally:
+        run.kill()
+    _check_stopped(run, code, out, before, 130,
+                   "interrupted (SIGINT): nothing was written; --out is unchanged")
+
+
+def test_sigterm_during_the_solve_stops_at_once(long_scenario: Path, out: Path) -> None:
+    before = _snapshot(out)
+    run = Run("solve", long_scenario, "--out", out)
+    try:
+        run.wait_solving()
+        os.kill(run.proc.pid, signal.SIGTERM)  # `kill PID`: the process, not its group
+        code = run.finish()
+    finally:
+        run.kill()
+    _check_stopped(run, code, out, before, 143,
+                   "terminated (SIGTERM): nothing was written; --out is unchanged")
+
+
+def test_ctrl_c_stops_a_sweeps_worker_processes(long_scenario: Path, tmp_path: Path) -> None:
+    out = tmp_path / "work" / "sweep"
+    out.mkdir(parents=True)
+    for name in ("sweep.csv", "sweep.json", "sweep.png"):
+        (out / name).write_bytes(f"previous {name}\n".encode())
+    before = _snapshot(out)
+    run = Run("sweep", long_scenario, "--param", "rates.air=0.9,1.1", "--workers", "2",
+              "--out", out)
+    try:
+        run.wait_solving()  # SCIP's log comes from a worker process
+        os.killpg(run.proc.pid, signal.SIGINT)
+        code = run.finish()
+    finally:
+        run.kill()
+    _check_stopped(run, code, out, before, 130,
+                   "interrupted (SIGINT): nothing was written; --out is unchanged")
+
+
+# ---- output that cannot be written, memory that runs out ---------------------------------------
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_json_to_a_full_disk_is_an_error_not_a_truncated_success() -> None:
+    with open("/dev/full", "wb") as full:
+        res = subprocess.run([sys.executable, "-m", "optimizer", "solve",
+                              str(ROOT / "scenarios" / "ningbo-air.yaml"), "--json"],
+                             stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                             timeout=120, check=False)
+    assert res.returncode == 2
+    assert res.stderr.strip() == "error: cannot write the output: No space left on device"
+
+
+def test_a_closed_pipe_stays_a_quiet_success() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "optimizer", "solve",
+                             str(ROOT / "scenarios" / "yiwu-tir-return.yaml"), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10).startswith(b"{")
+    proc.stdout.close()  # `| head -c 10`
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0
+    assert err == b""
+
+
+def test_out_of_memory_names_the_limit(make_case, monkeypatch) -> None:
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(cli_module, "run", exhausted)
+    res = CliRunner().invoke(cli, ["solve", str(make_case())])
+    assert res.exit_code == 2
+    assert "error: out of memory (the limit is " in res.output
+    assert "smaller returns file" in res.output
+    assert "internal error" not in res.output and "Traceback" not in res.output
+
+
+# ---- the supervisor itself ---------------------------------------------------------------------
+
+
+def test_the_childs_exit_code_is_passed_through() -> None:
+    assert supervise(lambda: 3) == 3
+    assert supervise(lambda: sys.exit(2)) == 2
+    assert supervise(lambda: 0) == 0
+
+
+def test_a_child_killed_from_outside_is_reported(capfd) -> None:
+    code = supervise(lambda: os.kill(os.getpid(), signal.SIGKILL) or 0)
+    assert code == 128 + signal.SIGKILL
+    err = capfd.readouterr().err
+    assert "killed by SIGKILL" in err and "memory" in err and "nothing was written" in err
+
+
+@pytest.mark.parametrize(("events", "said"), [
+    (["writing"], "stopped while writing: --out holds the previous or the new output"),
+    (["writing", "written"], "the output had been written completely"),
+])
+def test_the_message_says_what_is_on_disk(capfd, events: list[str], said: str) -> None:
+    def target() -> int:
+        for event in events:
+            note(event)
+        os.kill(os.getppid(), signal.SIGTERM)
+        time.sleep(30)  # killed long before
+        return 0
+
+    assert supervise(target) == 128 + signal.SIGTERM
+    err = capfd.readouterr().err
+    assert f"terminated (SIGTERM): {said}" in err
