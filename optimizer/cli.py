@@ -46,6 +46,7 @@ from optimizer.outputs.files import (
     OUTPUT_FILES,
     check_out_dir,
     check_report_target,
+    default_out_dir,
     write_atomically,
     write_file_atomically,
     write_outputs,
@@ -305,7 +306,7 @@ def sweep(base: Path, params: tuple[str, ...], samples: int | None, seed: int, w
     """Solve BASE at every point of a parameter grid (or a sweep YAML with base: and params:)."""
     base, names, points = sweep_points(base, params, samples, seed)
     sc = load_scenario(base)  # the base must be valid before any worker starts
-    out_dir = out_dir or Path("out") / f"sweep-{sc.name}"
+    out_dir = out_dir or default_out_dir("sweep", sc.name)
     check_out_dir(out_dir, sc.inputs.values(), SWEEP_FILES)
     with _progress("sweep", len(points), as_json) as bar:
         result = run_sweep(base, names, points, workers=workers, scheduler=scheduler,
@@ -342,7 +343,7 @@ def pareto(scenario: Path, workers: int, scheduler: str | None, out_dir: Path | 
            as_json: bool, debug: bool) -> None:
     """Cost vs transit time and cost vs CO2e: the non-dominated plans, by varying the prices."""
     sc = load_scenario(scenario)
-    out_dir = out_dir or Path("out") / f"pareto-{sc.name}"
+    out_dir = out_dir or default_out_dir("pareto", sc.name)
     check_out_dir(out_dir, sc.inputs.values(), PARETO_FILES)
     with _progress("pareto", 15, as_json) as bar:
         fronts = pareto_fronts(scenario, sc.name, workers=workers, scheduler=scheduler,
