@@ -22,31 +22,37 @@ The package is layered (imports run one way, checked by import-linter in ``make 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from optimizer.analysis.compare import Comparison
-from optimizer.analysis.compare import compare as compare_plans
-from optimizer.domain import Scenario
-from optimizer.errors import InputError
-from optimizer.inputs import load_scenario
-from optimizer.outputs.tables import TabularPlan
-from optimizer.plan import Plan
-from optimizer.planning.pipeline import run
+if TYPE_CHECKING:  # the public API, imported on first use (see __getattr__)
+    from optimizer.analysis.compare import Comparison
+    from optimizer.api import compare, solve
+    from optimizer.domain import Scenario
+    from optimizer.errors import InputError
+    from optimizer.inputs import load_scenario
+    from optimizer.plan import Plan
 
 __all__ = ["Comparison", "InputError", "Plan", "Scenario", "compare", "load_scenario", "solve"]
 
-
-def solve(scenario: Scenario | str | Path, *, same_route_baseline: bool = True) -> TabularPlan:
-    """Plan a scenario (a loaded one, or the path of its YAML); the plan is verified.
-
-    The plan has pandas views: ``routes``, ``vehicles`` and ``totals``.
-    """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    return TabularPlan.of(run(scenario, same_route_baseline=same_route_baseline))
+#: where each public name lives; importing ``optimizer`` stays cheap (the console script's
+#: supervisor starts before pandas, OR-Tools and the rest are loaded)
+_PUBLIC = {
+    "Comparison": "optimizer.analysis.compare", "InputError": "optimizer.errors",
+    "Plan": "optimizer.plan", "Scenario": "optimizer.domain",
+    "load_scenario": "optimizer.inputs", "solve": "optimizer.api", "compare": "optimizer.api",
+}
 
 
-def compare(items: Sequence[Plan | Scenario | str | Path]) -> Comparison:
-    """Compare plans (scenarios and paths are solved first): ``.table`` and ``.changes``."""
-    return compare_plans([item if isinstance(item, Plan) else solve(item) for item in items])
+def __getattr__(name: str) -> Any:
+    """The public API, imported when first used."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'optimizer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,5 +1,5 @@
-"""``python -m optimizer`` runs the returnroute command line."""
+"""``python -m optimizer`` runs the returnroute command line (supervised, see entry.py)."""
 
-from optimizer.cli import main
+from optimizer.entry import main
 
 main()

@@ -409,7 +409,8 @@ def bench_cmnd(dow_file: Path, unsplittable: bool, time_limit: float, as_json: b
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Console-script entry point: the command runs in a supervised child process.
+    """Run the command line in a supervised child process (the console script uses
+    ``optimizer.entry.main``, which does the same before importing this module).
 
     SIGINT (Ctrl-C), SIGTERM and SIGHUP stop it at once, worker processes included, with one
     line on stderr saying what is on disk, and exit 130, 143 or 129 (``optimizer.supervise``);
@@ -419,14 +420,14 @@ def main(argv: list[str] | None = None) -> NoReturn:
     imported (~0.3 s of the budget).
     """
     started = process_started()
-    code = supervise(lambda: _command(argv, started), restore=False)
+    code = supervise(lambda: run_command(argv, started), restore=False)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
     os._exit(code)
 
 
-def _command(argv: list[str] | None, started: float) -> int:
+def run_command(argv: list[str] | None, started: float) -> int:
     """Run the click command line (in the supervised child) and flush its output.
 
     Failures outside a command's own guard end the same way: out of memory or a stdout that

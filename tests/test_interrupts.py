@@ -273,3 +273,41 @@ def test_the_message_says_what_is_on_disk(capfd, events: list[str], said: str) -
     assert supervise(target) == 128 + signal.SIGTERM
     err = capfd.readouterr().err
     assert f"terminated (SIGTERM): {said}" in err
+
+
+def test_ctrl_c_while_the_package_is_still_loading_has_no_traceback(tmp_path) -> None:
+    """A Ctrl-C during start-up (the supervised child still importing pandas and OR-Tools)
+    ends like any other interruption: one line, exit 130, no traceback. The console entry
+    installs its handler before loading anything heavy, and ``import optimizer`` is lazy."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    scenario = ROOT / "scenarios" / "mixed-week.yaml"
+    for delay in (0.15, 0.4):
+        proc = subprocess.Popen([sys.executable, "-m", "optimizer", "solve", str(scenario),
+                                 "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, cwd=tmp_path)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err
+        assert "interrupted" in err
+
+
+def test_import_optimizer_loads_nothing_heavy() -> None:
+    """`import optimizer` must stay cheap (the supervisor starts first): no pandas, no
+    OR-Tools until a public name is used."""
+    import subprocess
+    import sys
+
+    code = ("import sys, optimizer; heavy = [m for m in ('pandas', 'ortools', 'numpy') "
+            "if m in sys.modules]; print(heavy); optimizer.load_scenario; "
+            "print('ortools' in sys.modules or 'pandas' in sys.modules or 'pydantic' in "
+            "sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "[]"
+    assert out[1] == "True"
