@@ -9,10 +9,11 @@ output cannot be written, the memory ran out), 1 internal error, 128 + N when st
 signal N (130 Ctrl-C, 143 SIGTERM). Bad input is reported as one line per problem (file, row or
 YAML path, field, what is wrong), never as a traceback.
 
-The console script (``main``) runs the command in a supervised child process, so that Ctrl-C
-and SIGTERM stop it at once, whatever it is doing (see ``optimizer.supervise``); ``cli`` itself
-runs in-process (click's CliRunner in the tests). ``solve`` keeps to the scenario's time limit
-as the budget of the whole command, counted from the start of the process.
+The console script (``optimizer.entry.main``) runs the command in a supervised child process,
+so that Ctrl-C and SIGTERM stop it at once, whatever it is doing (see ``optimizer.supervise``);
+``cli`` itself runs in-process (click's CliRunner in the tests). ``solve`` keeps to the
+scenario's time limit as the budget of the whole command, counted from the start of the
+process.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from optimizer.outputs.plan_json import explanation_to_dict, read_plan, to_json
 from optimizer.outputs.terminal import print_explanation, print_frame, print_summary
 from optimizer.planning.explain import explain_scenario
 from optimizer.planning.pipeline import Deadline, prepare, run
-from optimizer.supervise import memory_limit, process_started, supervise, writing
+from optimizer.supervise import memory_limit, writing
 from optimizer.verify import verify_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -408,27 +409,9 @@ def bench_cmnd(dow_file: Path, unsplittable: bool, time_limit: float, as_json: b
                f"in {result['seconds']} s")
 
 
-def main(argv: list[str] | None = None) -> NoReturn:
-    """Run the command line in a supervised child process (the console script uses
-    ``optimizer.entry.main``, which does the same before importing this module).
-
-    SIGINT (Ctrl-C), SIGTERM and SIGHUP stop it at once, worker processes included, with one
-    line on stderr saying what is on disk, and exit 130, 143 or 129 (``optimizer.supervise``);
-    otherwise the command's own exit code is passed through. The command's time budget counts
-    from this process's start. This process only waits and holds nothing: it leaves with
-    ``os._exit``, as the child does, sparing the user the interpreter's teardown of everything
-    imported (~0.3 s of the budget).
-    """
-    started = process_started()
-    code = supervise(lambda: run_command(argv, started), restore=False)
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            stream.flush()
-    os._exit(code)
-
-
 def run_command(argv: list[str] | None, started: float) -> int:
-    """Run the click command line (in the supervised child) and flush its output.
+    """Run the click command line (in the supervised child, see ``optimizer.entry``) and flush
+    its output.
 
     Failures outside a command's own guard end the same way: out of memory or a stdout that
     cannot take the output exit 2 with one line, anything else 1, never a traceback.
@@ -470,7 +453,3 @@ def _exit_code(fail: Callable[[], object]) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     return 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -67,7 +67,7 @@ MIN_SOLVE_S = 0.05
 
 #: SCIP catches SIGINT by default (``misc/catchctrlc``): it then stops the solve, reports a
 #: FEASIBLE plan and swallows the signal, so Ctrl-C would not stop the run. Off: the signal is
-#: left to the process (the command line's supervisor stops the whole run, see cli.main)
+#: left to the process (the command line's supervisor stops the whole run, see optimizer.entry)
 SCIP_SIGNALS = "misc/catchctrlc = FALSE\n"
 
 STATUS_NAMES = {
