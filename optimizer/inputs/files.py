@@ -21,13 +21,15 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from optimizer.errors import InputError, Problem
 from optimizer.inputs.text import clean_id, nfc, printable
+
+M = TypeVar("M", bound=BaseModel)
 
 #: stop collecting after this many problems in one file
 MAX_PROBLEMS = 50
@@ -106,6 +108,15 @@ class Collector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise InputError(self.problems)
+
+    def validate(self, model: type[M], raw: Any) -> M:
+        """``raw`` validated as ``model``, or InputError with one problem per pydantic error."""
+        try:
+            return model.model_validate(raw)
+        except ValidationError as err:
+            self.add_validation(err, "")
+            self.raise_if_any()
+            raise  # pragma: no cover - add_validation always adds
 
 
 def _check_file(path: Path, limit: int) -> None:

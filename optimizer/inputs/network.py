@@ -27,12 +27,7 @@ def load_ports(path: Path) -> tuple[dict[str, District], dict[str, Node]]:
     col = Collector(path)
     if not isinstance(raw, Mapping):
         raise refuse(path, "", "", "expected a mapping with 'districts' and 'nodes'")
-    try:
-        doc = PortsIn.model_validate(raw)
-    except ValidationError as err:
-        col.add_validation(err, "")
-        col.raise_if_any()
-        raise  # pragma: no cover - add_validation always adds
+    doc = col.validate(PortsIn, raw)
     districts: dict[str, District] = {}
     first: dict[str, int] = {}
     for i, d in enumerate(doc.districts):

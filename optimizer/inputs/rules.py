@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from optimizer.domain import DocumentRule, GoodsClass, RegimeRule, ReliefPeriod, Rules
 from optimizer.inputs.files import Collector, read_yaml, refuse
 from optimizer.inputs.overrides import deep_merge
@@ -23,12 +21,7 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
     if override:
         raw = deep_merge(raw, override)
     col = Collector(f"{path}" + (f" (with overrides from {override_file})" if override else ""))
-    try:
-        doc = RulesIn.model_validate(raw)
-    except ValidationError as err:
-        col.add_validation(err, "")
-        col.raise_if_any()
-        raise  # pragma: no cover
+    doc = col.validate(RulesIn, raw)
     starts = [r.start for r in doc.regimes]
     if starts != sorted(starts):
         col.add("regimes", "from", "regimes must be listed in date order")

@@ -77,12 +77,7 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     if overrides:
         raw = overrides_mod.deep_merge(raw, overrides)
     col = Collector(path)
-    try:
-        doc = ScenarioIn.model_validate(raw)
-    except ValidationError as err:
-        col.add_validation(err, "")
-        col.raise_if_any()
-        raise  # pragma: no cover
+    doc = col.validate(ScenarioIn, raw)
     ports_path = Path(doc.network.ports)
     lanes_path = Path(doc.network.lanes)
     rules_path = Path(doc.network.rules) if doc.network.rules else \
