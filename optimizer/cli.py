@@ -2,7 +2,9 @@
 bench-cmnd``.
 
 The command line only parses arguments and wires the stages: every computation is in
-``planning``, ``analysis``, ``verify`` or ``bench``, every rendering in ``outputs``.
+``planning``, ``analysis``, ``verify`` or ``bench``, every rendering in ``outputs``. The
+``analysis`` and ``bench`` modules (matplotlib, Dask) are imported by their own commands only:
+``solve``'s time limit counts from the start of the process, so its start-up is kept short.
 
 Exit codes: 0 solved (also with unrouted batches, which are listed), 2 bad input (also: the
 output cannot be written, the memory ran out), 1 internal error, 128 + N when stopped by
@@ -34,13 +36,6 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from optimizer.analysis.charts import chart, pareto_chart
-from optimizer.analysis.compare import compare as compare_plans
-from optimizer.analysis.pareto import AXES
-from optimizer.analysis.pareto import pareto as pareto_fronts
-from optimizer.analysis.sweep import sweep as run_sweep
-from optimizer.analysis.sweep import sweep_points
-from optimizer.bench.cmnd import read_dow, solve_cmnd
 from optimizer.errors import InputError
 from optimizer.inputs import load_scenario
 from optimizer.outputs.files import (
@@ -194,7 +189,7 @@ def solve(scenario: Path, out_dir: Path | None, as_json: bool, debug: bool) -> N
     if out_dir is not None:
         check_out_dir(out_dir, sc.inputs.values())
     plan = run(sc, deadline=Deadline(sc.solver.time_limit_s, started),
-               outputs=out_dir is not None or as_json)
+               outputs=out_dir is not None or as_json, keep=True)
     if out_dir is not None:
         with writing():
             write_outputs(plan, out_dir, sc.parcels)
@@ -253,6 +248,8 @@ def verify(plan_file: Path, scenario: Path, debug: bool) -> None:
 def compare(scenarios: tuple[Path, ...], out_dir: Path | None, as_json: bool,
             debug: bool) -> None:
     """Compare scenarios: a column each, then the batches whose port or mode changed."""
+    from optimizer.analysis.compare import compare as compare_plans
+
     loaded = [load_scenario(p) for p in scenarios]  # every input checked before any solve
     if out_dir is not None:
         check_out_dir(out_dir, [v for sc in loaded for v in sc.inputs.values()],
@@ -305,6 +302,10 @@ def _progress(label: str, total: int, quiet: bool) -> Progress:
 def sweep(base: Path, params: tuple[str, ...], samples: int | None, seed: int, workers: int,
           scheduler: str | None, out_dir: Path | None, as_json: bool, debug: bool) -> None:
     """Solve BASE at every point of a parameter grid (or a sweep YAML with base: and params:)."""
+    from optimizer.analysis.charts import chart
+    from optimizer.analysis.sweep import sweep as run_sweep
+    from optimizer.analysis.sweep import sweep_points
+
     base, names, points = sweep_points(base, params, samples, seed)
     sc = load_scenario(base)  # the base must be valid before any worker starts
     out_dir = out_dir or default_out_dir("sweep", sc.name)
@@ -343,6 +344,10 @@ def sweep(base: Path, params: tuple[str, ...], samples: int | None, seed: int, w
 def pareto(scenario: Path, workers: int, scheduler: str | None, out_dir: Path | None,
            as_json: bool, debug: bool) -> None:
     """Cost vs transit time and cost vs CO2e: the non-dominated plans, by varying the prices."""
+    from optimizer.analysis.charts import pareto_chart
+    from optimizer.analysis.pareto import AXES
+    from optimizer.analysis.pareto import pareto as pareto_fronts
+
     sc = load_scenario(scenario)
     out_dir = out_dir or default_out_dir("pareto", sc.name)
     check_out_dir(out_dir, sc.inputs.values(), PARETO_FILES)
@@ -397,6 +402,8 @@ def report(plan_file: Path, out_file: Path, debug: bool) -> None:
 def bench_cmnd(dow_file: Path, unsplittable: bool, time_limit: float, as_json: bool,
                debug: bool) -> None:
     """Solve a Canad multicommodity fixed-charge network design instance (.dow)."""
+    from optimizer.bench.cmnd import read_dow, solve_cmnd
+
     inst = read_dow(dow_file)
     result = solve_cmnd(inst, unsplittable=unsplittable, time_limit_s=time_limit)
     if as_json:

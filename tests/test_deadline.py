@@ -18,6 +18,7 @@ from ortools.linear_solver import pywraplp
 import optimizer.cli as cli_module
 import optimizer.planning.pipeline as pipeline
 from optimizer.cli import cli
+from optimizer.errors import InputError
 from optimizer.inputs import load_scenario
 from optimizer.outputs.plan_json import plan_to_dict
 from optimizer.planning import mip
@@ -26,6 +27,9 @@ from optimizer.planning.heuristic import improve
 from optimizer.planning.mip import MIN_SOLVE_S, Solution, stopped_by_time, unrouted_penalty
 from optimizer.planning.pipeline import (
     BASELINE_SHARE,
+    FINISH_FIXED_S,
+    OVERRUN,
+    PREPARE_PER_PARCEL_S,
     Deadline,
     Reserve,
     prepare,
@@ -189,6 +193,90 @@ def test_cli_solve_gives_run_the_time_limit_as_the_command_budget(make_case, mon
     assert deadline.budget_s == 7
     assert before <= deadline.started <= time.monotonic()  # from the command's start
     assert seen["outputs"] is True
+
+
+# ---- a budget the command cannot keep is refused, before the solve ---------------------------
+
+
+def test_a_budget_too_short_for_the_work_after_preparing_is_refused(make_case, monkeypatch
+                                                                    ) -> None:
+    monkeypatch.setattr(pipeline, "solve", lambda *a, **k: pytest.fail("no solve when refused"))
+    clock = FakeClock()
+    sc = load_scenario(_pilot_case(make_case))
+    prepared = prepare(sc)
+    res = reserve(prepared, outputs=True)
+    need = res.finish_s + res.solve_setup_s
+    spent = 1.0
+    # the work still to come ends just past the budget and its 10% overrun
+    budget = (spent + need) / (1 + OVERRUN) - 0.01
+    deadline = Deadline(budget, clock() - spent, clock)
+    with pytest.raises(InputError) as err:
+        run(sc, prepared=prepared, deadline=deadline, outputs=True, keep=True)
+    (problem,) = err.value.problems
+    assert (problem.where, problem.field) == ("solver", "time_limit_s")
+    assert "too short" in problem.message and "whole command's budget" in problem.message
+    assert str(sc.path) == problem.file
+
+
+def test_a_budget_that_can_be_kept_within_the_overrun_is_not_refused(make_case) -> None:
+    clock = FakeClock()
+    sc = load_scenario(_pilot_case(make_case))
+    prepared = prepare(sc)
+    res = reserve(prepared, outputs=True)
+    spent = 1.0
+    budget = (spent + res.finish_s + res.solve_setup_s) / (1 + OVERRUN) + 0.01
+    plan = run(sc, prepared=prepared, deadline=Deadline(budget, clock() - spent, clock),
+               outputs=True, keep=True)
+    assert len(plan.batches) == 2
+    # without keep (the Python API) a budget already spent still gives the fallback plan
+    assert run(sc, deadline=Deadline(0.5, clock() - 5, clock)).meta.fallback
+
+
+def test_a_budget_spent_before_preparing_is_refused_without_preparing(make_case, monkeypatch
+                                                                      ) -> None:
+    monkeypatch.setattr(pipeline, "build_options",
+                        lambda *a, **k: pytest.fail("refused before preparing"))
+    clock = FakeClock()
+    sc = load_scenario(_pilot_case(make_case))
+    lower = PREPARE_PER_PARCEL_S * len(sc.parcels) + FINISH_FIXED_S
+    deadline = Deadline(1.0, clock() - (1.0 * (1 + OVERRUN) - lower + 0.01), clock)
+    with pytest.raises(InputError, match="too short"):
+        run(sc, deadline=deadline, keep=True)
+
+
+def test_preparing_stops_once_the_budget_is_gone(make_case, monkeypatch) -> None:
+    clock = FakeClock()
+    real = pipeline.build_options
+    priced: list[int] = []
+
+    def slow(batches, scenario, index, tick=None):
+        def ticking() -> None:  # each batch takes 1 s on the fake clock
+            priced.append(1)
+            clock.advance(1.0)
+            tick()
+        return real(batches, scenario, index, ticking)
+
+    monkeypatch.setattr(pipeline, "build_options", slow)
+    sc = load_scenario(make_case([parcel(f"P{i}", 1300, ready=d) for i, d in enumerate(
+        ["2025-07-01", "2025-07-20", "2025-08-10", "2025-08-28"])]))
+    with pytest.raises(InputError, match="too short"):
+        run(sc, deadline=Deadline(2.0, clock(), clock), keep=True)
+    # before the 2nd batch 2 s are gone and 0.3 s of finishing would end past 2 s + 10%
+    assert len(priced) == 2
+
+
+def test_cli_refuses_a_budget_it_cannot_keep_and_leaves_out_alone(make_case,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "plan.json").write_text("previous plan\n")
+    path = make_case(solver={"time_limit_s": 0.01})
+    res = CliRunner().invoke(cli, ["solve", str(path), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "time_limit_s" in res.output and "too short" in res.output
+    assert "Traceback" not in res.output
+    assert (out / "plan.json").read_text() == "previous plan\n"
+    assert sorted(p.name for p in out.iterdir()) == ["plan.json"]
 
 
 # ---- time_limit_reached ------------------------------------------------------------------------

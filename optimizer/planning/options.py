@@ -10,7 +10,7 @@ part of the landed cost).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from optimizer.compliance import Screener, passed
@@ -82,12 +82,17 @@ def price(batch: Batch, route: Route, checks: tuple[Check, ...], objective: Obje
         standalone_vehicle_cny=standalone)
 
 
-def build_options(batches: Sequence[Batch], scenario: Scenario,
-                  index: RouteIndex) -> dict[str, tuple[Option, ...]]:
-    """Every candidate route of every batch, checked against the rules in force and priced."""
+def build_options(batches: Sequence[Batch], scenario: Scenario, index: RouteIndex,
+                  tick: Callable[[], None] | None = None) -> dict[str, tuple[Option, ...]]:
+    """Every candidate route of every batch, checked against the rules in force and priced.
+
+    ``tick`` is called before each batch (the command line's budget check: it raises to stop).
+    """
     screener = Screener(scenario.network, scenario.rules, scenario.regime_rule, scenario.as_of)
     out: dict[str, tuple[Option, ...]] = {}
     for batch in batches:
+        if tick is not None:
+            tick()
         tax = TaxTable(batch, scenario.rules)
         out[batch.batch_id] = tuple(
             price(batch, route, screener.check(batch, route), scenario.objective, tax)

@@ -16,12 +16,13 @@ and a ``reserve`` for the work around them.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Callable, Mapping
 
 from optimizer.compliance import REGIME_RULES, Screener
 from optimizer.domain import Batch, Scenario
-from optimizer.errors import PlanCheckError
+from optimizer.errors import InputError, PlanCheckError, Problem
 from optimizer.outputs.plan_json import plan_to_dict
 from optimizer.plan import Plan
 from optimizer.planning.assemble import Baselines, assemble, batch_costs
@@ -48,11 +49,15 @@ class Prepared:
         return {bid: tuple(o for o in opts if o.allowed) for bid, opts in self.options.items()}
 
 
-def prepare(scenario: Scenario, index: RouteIndex | None = None) -> Prepared:
-    """Consolidate the parcels and check and price every candidate route of every batch."""
+def prepare(scenario: Scenario, index: RouteIndex | None = None,
+            tick: Callable[[], None] | None = None) -> Prepared:
+    """Consolidate the parcels and check and price every candidate route of every batch.
+
+    ``tick`` is called as the batches are priced (``build_options``).
+    """
     batches = consolidate(scenario.parcels, scenario.network.nodes, scenario.window_days)
     index = index or RouteIndex(scenario.network, scenario.solver.max_legs)
-    options = build_options(batches, scenario, index)
+    options = build_options(batches, scenario, index, tick)
     return Prepared(scenario, batches, options, index)
 
 
@@ -155,6 +160,49 @@ def reserve(prepared: Prepared, *, outputs: bool = False, check: bool = True) ->
                    RECHECK_PER_OPTION_S * options)
 
 
+#: how far past its budget a command may end (the README's promise: within 10%)
+OVERRUN = 0.10
+#: a lower bound on preparing a parcel (consolidation, routes, checks and prices: 0.1 ms a
+#: parcel on L, 0.9 ms on the mixed week), for refusing a budget before preparing
+PREPARE_PER_PARCEL_S = 0.08e-3
+#: seconds of solving worth asking for on top of the floor when a budget is refused
+SUGGEST_SOLVE_S = 5.0
+
+
+def _too_short(scenario: Scenario, deadline: Deadline, more_s: float, what: str) -> None:
+    """Refuse the command (InputError, exit 2) when ``more_s`` seconds of work still to come
+    would end it after its budget and the allowed overrun: a clean refusal before the solve
+    rather than a plan hours late or unchecked."""
+    elapsed = deadline.clock() - deadline.started
+    if elapsed + more_s <= deadline.budget_s * (1 + OVERRUN):
+        return
+    suggest = math.ceil(elapsed + more_s + SUGGEST_SOLVE_S)
+    file = str(scenario.path) if scenario.path is not None else "scenario"
+    raise InputError([Problem(
+        file, "solver", "time_limit_s",
+        f"{deadline.budget_s:g} s is too short for this run: the limit is the whole "
+        f"command's budget, {elapsed:.1f} s went on starting and reading, and {what} "
+        f"need about {more_s:.1f} s more; set it to at least {suggest} s")])
+
+
+def keep_budget(scenario: Scenario, deadline: Deadline,
+                prepared: Prepared | None = None, res: Reserve | None = None) -> None:
+    """Refuse a budget the command cannot keep (see ``_too_short``).
+
+    Before preparing (``prepared`` None), only a lower bound of the work ahead is counted, so
+    a budget is never refused that might have been kept; after preparing, the ``reserve``
+    (checking, writing) and the model's setup and shortest useful solve.
+    """
+    if prepared is None:
+        more = PREPARE_PER_PARCEL_S * len(scenario.parcels) + FINISH_FIXED_S
+        _too_short(scenario, deadline, more, "preparing the parcels and finishing the plan")
+        return
+    res = res or reserve(prepared)
+    _too_short(scenario, deadline, res.finish_s + res.solve_setup_s,
+               f"solving, checking and writing {len(prepared.batches)} batches of "
+               f"{len(scenario.parcels)} parcels")
+
+
 def split(left_s: float, res: Reserve, baseline: bool) -> tuple[float, float]:
     """Seconds for the plan's optimisation and for the same-route baseline out of ``left_s``.
 
@@ -228,7 +276,7 @@ def same_route_costs(prepared: Prepared, sol: Solution, deadline: Deadline | Non
 
 def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = True,
         prepared: Prepared | None = None, deadline: Deadline | None = None,
-        outputs: bool = False) -> Plan:
+        outputs: bool = False, keep: bool = False) -> Plan:
     """Plan the scenario: the optimal compliant routes, with the baselines to compare against.
 
     Every plan is checked by ``verify.verify_plan`` before it is returned (``check=False`` skips
@@ -240,11 +288,19 @@ def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = T
     for writing the files): the plan's solve gets most of what is left after preparation, less
     the reserve for the baseline and the finishing work (see ``split``); the baseline gets its
     share of what is left when that solve returns. A solve cut short by its time is recorded in
-    ``plan.meta.time_limit_reached``.
+    ``plan.meta.time_limit_reached``. ``keep=True`` (the command line) refuses a budget the
+    run cannot keep within OVERRUN with an InputError instead (``keep_budget``).
     """
     deadline = deadline or Deadline.start(scenario.solver.time_limit_s)
-    prepared = prepared if prepared is not None else prepare(scenario)
+    if prepared is None:
+        if keep:
+            keep_budget(scenario, deadline)
+        prepared = prepare(scenario, tick=(lambda: _too_short(
+            scenario, deadline, FINISH_FIXED_S, "preparing the parcels and finishing the plan"))
+            if keep else None)
     res = reserve(prepared, outputs=outputs, check=check)
+    if keep:
+        keep_budget(scenario, deadline, prepared, res)
     baseline = same_route_baseline and scenario.regime != "same_route"
     main_s, baseline_s = split(deadline.remaining(), res, baseline)
     sol, start, fell_back = optimise(prepared, deadline.within(main_s))
