@@ -72,6 +72,13 @@ def _return_window(c: Context) -> Check:
                  f"{c.batch.earliest_export})")
 
 
+#: the rules an explanation may propose to relax: a planner's or a seller's decision (a
+#: deadline, a planner's force or forbid) or a closure that ends. Every other rule is the law
+#: (the trade mode, the 1-year window, the district rule, CBEC sites, dangerous goods, TIR) or
+#: physics (a node's modes), and an explanation never advises breaking it.
+RELAXABLE_RULES = frozenset({"DEADLINE", "CLOSED", "PLANNER"})
+
+
 #: the rules whose outcome depends on the regime in force (re-checked for the same-route baseline)
 REGIME_RULES = frozenset({"DISTRICT"})
 

@@ -110,6 +110,9 @@ class Lane:
     co2e_g_per_tkm: float
     via: str | None = None
     source: str = ""
+    #: a fixed period for a resource that is not bought per departure week: a return
+    #: declaration (``planning.declarations``) is one per day; None for a transport lane
+    period: str | None = None
 
     @property
     def per_vehicle(self) -> bool:
@@ -310,6 +313,28 @@ class ReliefPeriod:
     source: str = ""
 
 
+#: what one return declaration may cover: the fields its batches share (``return_port`` always)
+DECLARATION_FIELDS: tuple[str, ...] = (
+    "return_port", "date", "week", "trade_mode", "goods_class", "origin", "destination",
+    "export_district", "batch")
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationRule:
+    """How return declarations are filed and paid (data/rules.yaml ``declaration``).
+
+    One declaration covers the routed batches that agree on every field of ``group_by``
+    (``DECLARATION_FIELDS``: ``date`` is the day it is lodged, ``batch`` makes it one per
+    batch); it costs ``fee_cny`` (None: the return port's ``clearance_fee_cny``) once, shared
+    by its batches in proportion to their parcels, plus ``per_parcel_fee_cny`` a parcel.
+    """
+
+    group_by: tuple[str, ...] = ("return_port", "date", "trade_mode")
+    fee_cny: float | None = None
+    per_parcel_fee_cny: float = 0.0
+    source: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentRule:
     """A document a batch's paperwork needs when every condition in ``when`` holds."""
@@ -337,6 +362,8 @@ class Rules:
     documents: tuple[DocumentRule, ...] = ()
     #: planners' force/forbid decisions from the scenario's overrides
     batch_rules: tuple[BatchRule, ...] = ()
+    #: how return declarations are grouped and paid
+    declaration: DeclarationRule = field(default_factory=DeclarationRule)
 
     def regime_on(self, on: dt.date) -> RegimeRule:
         """The regime in force on ``on``: the last one that started on or before it."""

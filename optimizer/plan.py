@@ -89,12 +89,34 @@ class BatchPlan:
     #: the first ready date of the batch's consolidation window (orders its flow's windows)
     window_start: dt.date
     documents: tuple[Document, ...] = ()
+    #: the return declaration the batch is cleared on (``Plan.declarations``)
+    declaration_id: str = ""
 
     @property
     def flow(self) -> Flow:
         """Hub, seller cluster, goods class, trade mode and export district."""
         return (self.origin, self.destination, self.goods_class, self.trade_mode,
                 self.export_district)
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """One return declaration: the routed batches cleared on it and its fixed fee.
+
+    Its batches agree on every field of the rule's ``group_by`` (by default the return port,
+    the day it is lodged and the trade mode); the fee is paid once and shared by the batches in
+    proportion to their parcels (each batch's ``components.clearance`` holds its share plus
+    the per-parcel fees).
+    """
+
+    declaration_id: str
+    return_port: str
+    date: dt.date
+    trade_mode: str
+    fee_cny: float
+    batch_ids: tuple[str, ...]
+    parcels: int
+    weight_kg: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +222,14 @@ class Totals:
     vehicles: int
     mean_transit_days: float | None
     max_transit_days: int | None
+    #: return declarations lodged (each batch of one shares its fee)
+    declarations: int = 0
+    #: the parcels of the routed batches, and of the unrouted ones with their kg and value: a
+    #: plan never looks cheaper for leaving goods behind without saying so
+    parcels_routed: int = 0
+    parcels_unrouted: int = 0
+    weight_unrouted_kg: float = 0.0
+    value_unrouted_cny: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +309,8 @@ class Plan:
     meta: PlanMeta
     #: the nodes the plan mentions, for maps (id -> name, kind, position, district, country)
     nodes: Mapping[str, MapNode] = field(default_factory=dict)
+    #: the return declarations of the routed batches
+    declarations: tuple[Declaration, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

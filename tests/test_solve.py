@@ -16,7 +16,8 @@ from optimizer.planning.pipeline import prepare, run
 
 
 def brute_force(prepared) -> float | None:
-    """The cheapest feasible assignment of allowed options, by enumeration."""
+    """The cheapest feasible assignment of allowed options, by enumeration (vehicles and
+    declarations counted here from the lanes and ports, not by the solver's code)."""
     allowed = prepared.allowed()
     batches = [b for b in prepared.batches if allowed[b.batch_id]]
     best = None
@@ -29,6 +30,10 @@ def brute_force(prepared) -> float | None:
                 load[(ln.lane_id, b.period)][1] += b.volume_m3
                 lanes[ln.lane_id] = ln
         cost = sum(o.variable_cny for o in combo)
+        # one return declaration per return port, day and trade mode, its fee paid once
+        declared = {(o.route.port.id, o.declare_date, b.trade_mode): o.route.port
+                    for b, o in zip(batches, combo, strict=True)}
+        cost += sum(port.clearance_fee_cny for port in declared.values())
         feasible = True
         for (lane_id, _), (kg, m3) in load.items():
             ln = lanes[lane_id]

@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from optimizer.domain import DocumentRule, GoodsClass, RegimeRule, ReliefPeriod, Rules
+from optimizer.domain import (
+    DeclarationRule,
+    DocumentRule,
+    GoodsClass,
+    RegimeRule,
+    ReliefPeriod,
+    Rules,
+)
 from optimizer.inputs.files import Collector, read_yaml, refuse
 from optimizer.inputs.overrides import deep_merge
 from optimizer.inputs.schema import RulesIn
@@ -50,4 +57,7 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
                                      tuple(sorted(d.when.model_dump(exclude_none=True).items())),
                                      d.source)
                         for d in doc.documents),
+        declaration=DeclarationRule(tuple(doc.declaration.group_by), doc.declaration.fee_cny,
+                                    doc.declaration.per_parcel_fee_cny,
+                                    doc.declaration.source),
     )

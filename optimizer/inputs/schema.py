@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from optimizer.domain import NODE_KINDS, RULE_IDS
+from optimizer.domain import DECLARATION_FIELDS, NODE_KINDS, RULE_IDS
 from optimizer.inputs.text import check_id, check_multiline, check_name, check_text
 
 # ---- limits: far above anything real, low enough that sums and products stay finite ---------
@@ -198,6 +198,24 @@ class DocumentIn(_Strict):
         return value
 
 
+class DeclarationIn(_Strict):
+    group_by: Annotated[list[Literal[DECLARATION_FIELDS]],  # type: ignore[valid-type]
+                        Field(min_length=1)] = ["return_port", "date", "trade_mode"]
+    fee_cny: ClearanceFee | None = None
+    per_parcel_fee_cny: ClearanceFee = 0.0
+    source: str = ""
+
+    @field_validator("group_by")
+    @classmethod
+    def _port_first(cls, value: list[str]) -> list[str]:
+        if "return_port" not in value:
+            raise ValueError("a declaration is lodged at one return port: group_by must "
+                             "include return_port")
+        if len(set(value)) != len(value):
+            raise ValueError("a field is listed twice")
+        return value
+
+
 class RulesIn(_Strict):
     enabled: list[Literal[RULE_IDS]]  # type: ignore[valid-type]
     eligible_trade_modes: list[TradeMode]
@@ -208,6 +226,7 @@ class RulesIn(_Strict):
     domestic_modes: list[ModeLit]
     tax: TaxIn
     documents: list[DocumentIn] = []
+    declaration: DeclarationIn = DeclarationIn()
 
 
 class ParcelIn(BaseModel):

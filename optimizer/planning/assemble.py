@@ -33,6 +33,7 @@ from optimizer.plan import (
 from optimizer.planning.baselines import cheapest_air, greedy_cost
 from optimizer.planning.capacity import Key, booked_capacity
 from optimizer.planning.counterfactual import would_route
+from optimizer.planning.declarations import declarations
 from optimizer.planning.documents import checklist
 from optimizer.planning.manifests import pack
 from optimizer.planning.mip import BACKEND, Solution, allocate_vehicle_costs
@@ -52,13 +53,14 @@ class Baselines:
     same_route_unrouted: int
 
 
-def batch_costs(sol: Solution) -> dict[str, float]:
-    """Landed cost per routed batch, with its share of the shared vehicles."""
+def batch_costs(sol: Solution, scenario: Scenario) -> dict[str, float]:
+    """Landed cost per routed batch, with its share of the shared vehicles and declarations."""
     batches = {bid: o.batch for bid, o in sol.chosen.items()}
     shares = allocate_vehicle_costs(sol.chosen, batches, sol.vehicles)
+    fees, _, _ = declarations(sol.chosen, scenario.rules.declaration)
     costs: dict[str, float] = defaultdict(float)
     for bid, opt in sol.chosen.items():
-        costs[bid] = opt.landed_variable_cny
+        costs[bid] = opt.landed_variable_cny + fees[bid]
     for (bid, _), share in shares.items():
         costs[bid] += share
     return dict(costs)
@@ -70,26 +72,32 @@ def assemble(scenario: Scenario, batches: Sequence[Batch],
     """The Plan of a solution: routed batches, vehicles, unrouted batches, totals and meta."""
     by_id = {b.batch_id: b for b in batches}
     shares = allocate_vehicle_costs(sol.chosen, by_id, sol.vehicles)
+    fees, decl_ids, decls = declarations(sol.chosen, scenario.rules.declaration)
     batch_plans = tuple(
-        _batch_plan(b, sol.chosen[b.batch_id], shares, options[b.batch_id], baselines, scenario)
+        _batch_plan(b, sol.chosen[b.batch_id], shares, options[b.batch_id], baselines, scenario,
+                    (decl_ids[b.batch_id], fees[b.batch_id]))
         for b in batches if b.batch_id in sol.chosen)
     vehicles = _vehicle_uses(scenario, by_id, sol)
     dropped = set(sol.dropped)
     unrouted = tuple(_unrouted(b, options[b.batch_id], b.batch_id in dropped,
                                scenario.solver.max_legs)
                      for b in batches if b.batch_id not in sol.chosen)
-    totals = _totals(scenario, batches, batch_plans, vehicles, unrouted, baselines)
+    totals = _totals(scenario, batches, batch_plans, vehicles, unrouted, baselines,
+                     len(decls))
     return Plan(
         scenario=scenario.name, status=_status(batches, batch_plans, unrouted, fell_back, sol),
         solver_status=sol.status, nodes=_map_nodes(scenario, batches, batch_plans),
         objective_cny=sol.objective_cny, bound_cny=sol.bound_cny, gap=sol.gap,
         solve_seconds=sol.seconds, batches=batch_plans, vehicle_uses=vehicles,
-        unrouted=unrouted, summary=totals, meta=_meta(scenario, sol, fell_back))
+        unrouted=unrouted, summary=totals, meta=_meta(scenario, sol, fell_back),
+        declarations=decls)
 
 
 def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Sequence[Option],
-                baselines: Baselines, scenario: Scenario) -> BatchPlan:
-    """One routed batch: legs with their share of vehicles, components, baselines, papers."""
+                baselines: Baselines, scenario: Scenario,
+                declaration: tuple[str, float]) -> BatchPlan:
+    """One routed batch: legs with their share of vehicles, components (clearance: its
+    per-parcel fees and its share of its declaration's fee), baselines, papers."""
     route = opt.route
     legs = tuple(Leg(lane.lane_id, lane.origin, lane.destination, lane.mode,
                      lane.cost_per_kg_cny * b.weight_kg + shares.get((b.batch_id, lane.lane_id),
@@ -98,7 +106,7 @@ def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Seq
     components = CostComponents(
         freight=opt.freight_cny,
         vehicles=sum(shares.get((b.batch_id, lane.lane_id), 0.0) for lane in route.lanes),
-        clearance=opt.clearance_cny, tax_exposure=opt.tax_cny)
+        clearance=opt.clearance_cny + declaration[1], tax_exposure=opt.tax_cny)
     air = cheapest_air([o for o in options if o.allowed])
     return BatchPlan(
         batch_id=b.batch_id, origin=b.origin, destination=b.destination,
@@ -111,7 +119,7 @@ def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Seq
         co2e_kg=opt.co2e_kg, air_cost_cny=air.standalone_cny if air else None,
         same_route_cost_cny=baselines.same_route.get(b.batch_id), compliance=opt.checks,
         parcel_ids=tuple(p.parcel_id for p in b.parcels), window_start=b.window_start,
-        documents=checklist(opt, scenario.rules))
+        documents=checklist(opt, scenario.rules), declaration_id=declaration[0])
 
 
 def _vehicle_uses(scenario: Scenario, batches: Mapping[str, Batch],
@@ -177,8 +185,11 @@ def _pct(base: float, value: float) -> float | None:
 
 def _totals(scenario: Scenario, batches: Sequence[Batch], batch_plans: Sequence[BatchPlan],
             vehicles: Sequence[VehicleUse], unrouted: Sequence[Unrouted],
-            baselines: Baselines) -> Totals:
-    """The headline figures; savings over the batches that have the baseline."""
+            baselines: Baselines, n_declarations: int) -> Totals:
+    """The headline figures; savings over the batches that have the baseline; the unrouted
+    parcels with their kg and value beside the cost."""
+    by_id = {b.batch_id: b for b in batches}
+    left = [p for u in unrouted for p in by_id[u.batch_id].parcels]
     with_air = [bp for bp in batch_plans if bp.air_cost_cny is not None]
     air_total = sum(bp.air_cost_cny or 0.0 for bp in with_air)
     air_plan = sum(bp.cost_cny for bp in with_air)
@@ -207,7 +218,11 @@ def _totals(scenario: Scenario, batches: Sequence[Batch], batch_plans: Sequence[
         parcels=len(scenario.parcels), vehicles=sum(v.count for v in vehicles),
         mean_transit_days=(sum(bp.transit_days for bp in batch_plans) / len(batch_plans)
                            if batch_plans else None),
-        max_transit_days=max((bp.transit_days for bp in batch_plans), default=None))
+        max_transit_days=max((bp.transit_days for bp in batch_plans), default=None),
+        declarations=n_declarations,
+        parcels_routed=sum(len(bp.parcel_ids) for bp in batch_plans),
+        parcels_unrouted=len(left), weight_unrouted_kg=sum((p.weight_kg for p in left), 0.0),
+        value_unrouted_cny=sum((p.value_cny for p in left), 0.0))
 
 
 def _status(batches: Sequence[Batch], batch_plans: Sequence[BatchPlan],

@@ -44,8 +44,8 @@ def greedy(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]) ->
                         key=lambda o: (o.variable_cny + o.standalone_vehicle_cny,
                                        o.route.route_id))
         for opt in ranked:
-            if ledger.fits(opt.route.lanes, b.period, b.weight_kg, b.volume_m3):
-                ledger.add(opt.route.lanes, b.period, b.weight_kg, b.volume_m3)
+            if ledger.fits(opt.resources, b.period, b.weight_kg, b.volume_m3):
+                ledger.add(opt.resources, b.period, b.weight_kg, b.volume_m3)
                 plan[b.batch_id] = opt
                 break
     return plan

@@ -8,7 +8,8 @@ independent checker (``optimizer.verify``) keeps its own arithmetic, on purpose.
 A lane bought by the vehicle (``Lane.per_vehicle``) needs whole vehicles for its load, by weight
 or by volume, whichever binds, and at most ``max_vehicles`` of them a period. A lane bought by
 the kg with ``max_vehicles`` set can carry at most ``max_vehicles`` vehicles' worth a period. A
-period is the ISO week a batch departs in (``Batch.period``).
+period is the ISO week a batch departs in (``Batch.period``), except for a resource with a
+period of its own (``Lane.period``: a return declaration, see ``planning.declarations``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ Key = tuple[str, str]
 Load = tuple[float, float]
 #: loads below this are empty (sums and differences of floats drift)
 EPS = 1e-9
+
+
+def key_of(lane: Lane, period: str) -> Key:
+    """The (lane, period) a load of a batch departing in ``period`` lands on: the lane's own
+    period when it has one (a declaration is bought once for its group, not per week)."""
+    return (lane.lane_id, lane.period or period)
 
 
 def vehicles_needed(lane: Lane, kg: float, m3: float) -> int:
@@ -89,7 +96,7 @@ class CapacityLedger:
     def add(self, lanes: Iterable[Lane], period: str, kg: float, m3: float) -> None:
         """Put a load on every lane of ``lanes`` in ``period``."""
         for lane in lanes:
-            key = (lane.lane_id, period)
+            key = key_of(lane, period)
             self._lanes[lane.lane_id] = lane
             if not self.sharing and lane.per_vehicle:
                 self._own[key] += vehicles_needed(lane, kg, m3)
@@ -100,7 +107,7 @@ class CapacityLedger:
         """Take a load off again (sharing ledgers only)."""
         assert self.sharing, "a no-sharing ledger cannot give vehicles back"
         for lane in lanes:
-            key = (lane.lane_id, period)
+            key = key_of(lane, period)
             self._kg[key] -= kg
             self._m3[key] -= m3
 
@@ -118,10 +125,10 @@ class CapacityLedger:
 
     def vehicles(self, lane: Lane, period: str) -> int:
         """Vehicles a per-vehicle lane needs in a period for what the ledger holds."""
-        key = (lane.lane_id, period)
+        key = key_of(lane, period)
         if not self.sharing:
             return self._own.get(key, 0)
-        return vehicles_needed(lane, *self.load(lane.lane_id, period))
+        return vehicles_needed(lane, *self.load(*key))
 
     def vehicle_counts(self) -> dict[Key, int]:
         """Vehicles per (lane, period) on the per-vehicle lanes that carry something."""
@@ -145,7 +152,7 @@ class CapacityLedger:
         """Vehicles on a per-vehicle lane before and after adding a load."""
         before = self.vehicles(lane, period)
         if self.sharing:
-            now_kg, now_m3 = self.load(lane.lane_id, period)
+            now_kg, now_m3 = self.load(*key_of(lane, period))
             return before, vehicles_needed(lane, now_kg + kg, now_m3 + m3)
         return before, before + vehicles_needed(lane, kg, m3)
 
@@ -163,7 +170,7 @@ class CapacityLedger:
                 continue
             cap = period_capacity(lane)
             if cap is not None:
-                now_kg, now_m3 = self.load(lane.lane_id, period)
+                now_kg, now_m3 = self.load(*key_of(lane, period))
                 if now_kg + kg > cap[0] + EPS or now_m3 + m3 > cap[1] + EPS:
                     return None
         return extra

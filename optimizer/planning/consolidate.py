@@ -5,6 +5,14 @@ foreign hub, seller cluster, goods class, trade mode and export district (the di
 what the rules allow), ready within ``window_days`` of the first parcel of the batch. A batch
 leaves when its last parcel is ready. Batch ids are built from those keys, so the same flows keep
 the same ids across scenarios and runs.
+
+Every parcel is judged on its own dates: the rules check a batch on its oldest export date (the
+1-year return window) and its earliest deadline, so a parcel whose window closes, or whose
+deadline falls, within reach of the routes (before ``ready + window_days + horizon_days``, the
+horizon being the longest route's transit) is batched only with parcels that share that exact
+date. A stale parcel then never blocks a returnable one, and a parcel with a tight deadline
+never forces its neighbours onto a dear route. Parcels whose dates cannot bind consolidate
+freely. The binding dates appear in the batch id (``-W`` window close, ``-D`` deadline).
 """
 
 from __future__ import annotations
@@ -22,13 +30,34 @@ def iso_period(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def consolidate(parcels: Iterable[Parcel], nodes: Mapping[str, Node],
-                window_days: int) -> tuple[Batch, ...]:
-    """Group parcels into batches; deterministic for the same parcels in any order."""
-    groups: dict[tuple[str, str, str, str, str], list[Parcel]] = defaultdict(list)
+#: a batch key: hub, seller cluster, goods class, trade mode, export district, and the binding
+#: window close and deadline ('' when they cannot bind)
+Key = tuple[str, str, str, str, str, str, str]
+
+
+def binding_dates(p: Parcel, window_days: int, return_window_days: int,
+                  horizon_days: int) -> tuple[str, str]:
+    """The parcel's return-window close and deadline (ISO dates) when either could reject a
+    route it may take, '' when it cannot: it lies after the latest arrival of any route."""
+    reach = p.ready_date + dt.timedelta(days=window_days + horizon_days)
+    close = p.export_date + dt.timedelta(days=return_window_days)
+    return (close.isoformat() if close <= reach else "",
+            p.deadline.isoformat() if p.deadline is not None and p.deadline <= reach else "")
+
+
+def consolidate(parcels: Iterable[Parcel], nodes: Mapping[str, Node], window_days: int,
+                return_window_days: int = 365, horizon_days: int = 0) -> tuple[Batch, ...]:
+    """Group parcels into batches; deterministic for the same parcels in any order.
+
+    ``horizon_days``: the longest transit of a route (days); with 0 every window close and
+    deadline after the parcel's ready date and consolidation window is taken as not binding,
+    so callers pass the routes' (``pipeline.prepare`` does).
+    """
+    groups: dict[Key, list[Parcel]] = defaultdict(list)
     for p in parcels:
         district = nodes[p.export_port].district or ""
-        groups[(p.origin, p.destination, p.goods_class, p.trade_mode, district)].append(p)
+        groups[(p.origin, p.destination, p.goods_class, p.trade_mode, district,
+                *binding_dates(p, window_days, return_window_days, horizon_days))].append(p)
 
     batches: list[Batch] = []
     for key in sorted(groups):
@@ -44,8 +73,10 @@ def consolidate(parcels: Iterable[Parcel], nodes: Mapping[str, Node],
     return tuple(batches)
 
 
-def _make_batch(key: tuple[str, str, str, str, str], parcels: list[Parcel]) -> Batch:
-    origin, destination, goods_class, trade_mode, district = key
+def _make_batch(key: Key, parcels: list[Parcel]) -> Batch:
+    origin, destination, goods_class, trade_mode, district, close, deadline = key
+    binds = (f"-W{close.replace('-', '')}" if close else "") + (
+        f"-D{deadline.replace('-', '')}" if deadline else "")
     first = parcels[0].ready_date
     depart = max(p.ready_date for p in parcels)
     deadlines = [p.deadline for p in parcels if p.deadline is not None]
@@ -56,7 +87,7 @@ def _make_batch(key: tuple[str, str, str, str, str], parcels: list[Parcel]) -> B
     export_port = min(ports, key=lambda k: (-ports[k], k))
     return Batch(
         batch_id=f"{origin}-{destination}-{goods_class}-{trade_mode}-{district}-"
-                 f"{first:%Y%m%d}",
+                 f"{first:%Y%m%d}{binds}",
         origin=origin, destination=destination, goods_class=goods_class,
         trade_mode=trade_mode, export_district=district, export_port=export_port,
         window_start=first, depart_date=depart, period=iso_period(depart), parcels=tuple(parcels),

@@ -44,14 +44,14 @@ class _LocalSearch:
             self._put(opt)
 
     def _put(self, opt: Option) -> None:
-        self.ledger.add(opt.route.lanes, opt.batch.period, opt.batch.weight_kg,
+        self.ledger.add(opt.resources, opt.batch.period, opt.batch.weight_kg,
                         opt.batch.volume_m3)
 
     def marginal(self, opt: Option) -> float | None:
         """Cost of adding the option's batch on it to the current loads, None if it does not
         fit."""
         b = opt.batch
-        extra = self.ledger.extra_vehicle_cny(opt.route.lanes, b.period, b.weight_kg,
+        extra = self.ledger.extra_vehicle_cny(opt.resources, b.period, b.weight_kg,
                                               b.volume_m3)
         return None if extra is None else opt.variable_cny + extra
 
@@ -68,7 +68,7 @@ class _LocalSearch:
             self._put(pick)
             return True
         # take b off its lanes while it looks around
-        self.ledger.remove(current.route.lanes, b.period, b.weight_kg, b.volume_m3)
+        self.ledger.remove(current.resources, b.period, b.weight_kg, b.volume_m3)
         here = self.marginal(current)
         assert here is not None  # the current option always fits where it already was
         best, best_cost = current, here - 1e-6

@@ -15,8 +15,12 @@ structure per shared/solver-notes.md):
              x[b,o] <= y[l,p(b)]  for l in o, l in L_v                (strong linking)
              sum_{b,o: l in o, p(b)=p} w_b x[b,o] <= n_l K_l  for l in L_k  (per-kg capacity)
 
-``c[b,o]`` is the option's freight per kg, declaration fee, tax exposure and shadow prices;
-``M_b`` exceeds anything routing b could cost, so ``u[b] = 1`` only when no option has room.
+``c[b,o]`` is the option's freight per kg, per-parcel declaration fees, tax exposure and shadow
+prices; ``M_b`` exceeds anything routing b could cost, so ``u[b] = 1`` only when no option has
+room. A return declaration (one per return port, day and trade mode by default, see
+``planning.declarations``) is one more per-vehicle "lane" of the options that would be cleared
+on it: a vehicle with unlimited room whose period is the declaration's own, so ``y[d] in {0,1}``
+buys its fixed fee once, ``x[b,o] <= y[d]`` links it, and batches share it like a truck.
 
 What makes it fast (``formulation="strong"``, the default; ``"obvious"`` is the plain model
 above without the linking rows, solved in one piece with no starting plan, kept for the
@@ -49,6 +53,7 @@ from optimizer.planning.capacity import (
     Key,
     Load,
     can_bind,
+    key_of,
     period_capacity,
     vehicles_needed,
 )
@@ -113,16 +118,17 @@ def _potential_loads(batches: Sequence[Batch], options: Mapping[str, Sequence[Op
     potential = CapacityLedger()
     for b in batches:
         lanes = {lane.lane_id: lane for o in options.get(b.batch_id, ())
-                 for lane in o.route.lanes}
+                 for lane in o.resources}
         potential.add(lanes.values(), b.period, b.weight_kg, b.volume_m3)
     return potential
 
 
 def limited_lanes(opt: Option, potential: CapacityLedger) -> frozenset[str]:
-    """The option's lanes whose capacity is shared or can run out in its week."""
+    """The option's lanes (and declaration) whose capacity is shared or can run out in its
+    week."""
     period = opt.batch.period
-    return frozenset(lane.lane_id for lane in opt.route.lanes
-                     if can_bind(lane, potential.load(lane.lane_id, period)))
+    return frozenset(lane.lane_id for lane in opt.resources
+                     if can_bind(lane, potential.load(*key_of(lane, period))))
 
 
 def prune_dominated(options: Sequence[Option], limited: Mapping[str, frozenset[str]]
@@ -156,8 +162,11 @@ def components(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
     owner: dict[tuple[str, str], str] = {}
     for b in batches:
         for opt in options[b.batch_id]:
-            for lane_id in limited[b.batch_id][opt.route.route_id]:
-                key = (lane_id, b.period)
+            mine = limited[b.batch_id][opt.route.route_id]
+            for lane in opt.resources:
+                if lane.lane_id not in mine:
+                    continue
+                key = key_of(lane, b.period)
                 if key in owner:
                     ra, rb = find(owner[key]), find(b.batch_id)
                     if ra != rb:
@@ -194,7 +203,7 @@ def solve_single(b: Batch, options: Sequence[Option], penalty: float) -> _Part:
     """One batch on its own: the cheapest option that fits its lanes' limits, by enumeration."""
     best: tuple[float, str, Option] | None = None
     for opt in options:
-        vehicles = CapacityLedger().extra_vehicle_cny(opt.route.lanes, b.period, b.weight_kg,
+        vehicles = CapacityLedger().extra_vehicle_cny(opt.resources, b.period, b.weight_kg,
                                                       b.volume_m3)
         if vehicles is None:
             continue
@@ -265,9 +274,9 @@ def _choice_rows(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequ
             m.x[(b.batch_id, k)] = var
             once.SetCoefficient(var, 1)
             m.objective.SetCoefficient(var, opt.variable_cny)
-            for lane in opt.route.lanes:
+            for lane in opt.resources:
                 m.lanes[lane.lane_id] = lane
-                users[(lane.lane_id, b.period)].append((b, var))
+                users[key_of(lane, b.period)].append((b, var))
     return users
 
 
@@ -287,19 +296,29 @@ def _vehicle_rows(m: _Model, key: Key, lane: Lane, users: Sequence[tuple[Batch,
           else solver.IntVar(0, ub, f"y[{lane_id},{period}]"))
     m.y[key] = yv
     m.objective.SetCoefficient(yv, lane.cost_per_vehicle_cny)
+    if lane.period is not None:  # a declaration: room for all, bought once
+        _link_rows(solver, yv, users)  # sum of b's options cleared on it <= y[d]
+        return
     kg = solver.Constraint(-inf, -bg_kg, f"kg[{lane_id},{period}]")
     m3 = solver.Constraint(-inf, -bg_m3, f"m3[{lane_id},{period}]")
     kg.SetCoefficient(yv, -lane.vehicle_capacity_kg)
     m3.SetCoefficient(yv, -lane.vehicle_capacity_m3)
-    links: dict[str, pywraplp.Constraint] = {}
     for b, var in users:
         kg.SetCoefficient(var, b.weight_kg)
         m3.SetCoefficient(var, b.volume_m3)
-        if strong:  # sum of b's options through l <= y[l,p]: one row per batch
-            if b.batch_id not in links:
-                links[b.batch_id] = solver.Constraint(-inf, 0)
-                links[b.batch_id].SetCoefficient(yv, -1)
-            links[b.batch_id].SetCoefficient(var, 1)
+    if strong:  # sum of b's options through l <= y[l,p]: one row per batch
+        _link_rows(solver, yv, users)
+
+
+def _link_rows(solver: pywraplp.Solver, yv: pywraplp.Variable,
+               users: Sequence[tuple[Batch, pywraplp.Variable]]) -> None:
+    """One row per batch: its options on the resource sum to at most ``yv``."""
+    links: dict[str, pywraplp.Constraint] = {}
+    for b, var in users:
+        if b.batch_id not in links:
+            links[b.batch_id] = solver.Constraint(-solver.infinity(), 0)
+            links[b.batch_id].SetCoefficient(yv, -1)
+        links[b.batch_id].SetCoefficient(var, 1)
 
 
 def _per_kg_rows(m: _Model, key: Key, lane: Lane,
@@ -438,15 +457,15 @@ def _portion(batches: Sequence[Batch], plan: Mapping[str, Option],
     touched: dict[Key, Lane] = {}
     for b in batches:
         for opt in options[b.batch_id]:
-            for lane in opt.route.lanes:
+            for lane in opt.resources:
                 if lane.per_vehicle:
-                    touched[(lane.lane_id, b.period)] = lane
+                    touched[key_of(lane, b.period)] = lane
         pick = plan.get(b.batch_id)
         if pick is None:
             cost += penalties[b.batch_id]
             continue
         cost += pick.variable_cny
-        ledger.add(pick.route.lanes, b.period, b.weight_kg, b.volume_m3)
+        ledger.add(pick.resources, b.period, b.weight_kg, b.volume_m3)
     return cost + sum(ledger.vehicles(lane, period) * lane.cost_per_vehicle_cny
                       for (_, period), lane in touched.items())
 
@@ -542,7 +561,7 @@ def plan_ledger(plan: Mapping[str, Option]) -> CapacityLedger:
     """The loads of a plan (batch id -> option) on every lane and week it uses."""
     ledger = CapacityLedger()
     for opt in plan.values():
-        ledger.add(opt.route.lanes, opt.batch.period, opt.batch.weight_kg, opt.batch.volume_m3)
+        ledger.add(opt.resources, opt.batch.period, opt.batch.weight_kg, opt.batch.volume_m3)
     return ledger
 
 
@@ -706,7 +725,7 @@ def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
             variables.append(x[(b.batch_id, j)])
             values.append(1.0 if j == k else 0.0)
         if k is not None:
-            ledger.add(options[b.batch_id][k].route.lanes, b.period, b.weight_kg, b.volume_m3)
+            ledger.add(options[b.batch_id][k].resources, b.period, b.weight_kg, b.volume_m3)
     for key, var in y.items():
         need = ledger.vehicles(lanes[key[0]], key[1])
         variables.append(var)

@@ -1,8 +1,10 @@
 """The options of a batch: every candidate route, checked against the rules and priced.
 
 Landed cost = freight per kg + vehicles + the return declaration at the port + tax exposure.
-Vehicles are shared between batches, so their cost is decided by the solver; here an option
-carries only what it costs on its own, plus a standalone vehicle figure used by the baselines.
+Vehicles and declarations are shared between batches, so their cost is decided by the solver;
+here an option carries only what it costs on its own (the per-parcel declaration fees), the
+shared resources it uses (``resources``: its lanes and its declaration), and a standalone figure
+(its own vehicles and declaration) used by the baselines.
 The objective may add prices for transit days, inventory holding and CO2e (shadow prices, not
 part of the landed cost).
 """
@@ -14,9 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from optimizer.compliance import Screener, passed
-from optimizer.domain import Batch, Check, Objective, Route, Scenario
+from optimizer.domain import Batch, Check, DeclarationRule, Lane, Objective, Route, Scenario
 from optimizer.planning.capacity import standalone_vehicle_cny
 from optimizer.planning.costs import TaxTable
+from optimizer.planning.declarations import declaration_lane
 from optimizer.planning.routes import RouteIndex
 
 
@@ -36,7 +39,16 @@ class Option:
     co2e_kg: float
     time_cny: float
     co2_cny: float
+    #: its own vehicles and its own declaration, were it alone
     standalone_vehicle_cny: float
+    #: the return declaration it would be cleared on (None: declarations cost nothing)
+    declaration: Lane | None = None
+
+    @property
+    def resources(self) -> tuple[Lane, ...]:
+        """What the option shares with other batches: its lanes, then its declaration."""
+        lanes = self.route.lanes
+        return lanes if self.declaration is None else (*lanes, self.declaration)
 
     @property
     def allowed(self) -> bool:
@@ -65,11 +77,15 @@ class Option:
 
 
 def price(batch: Batch, route: Route, checks: tuple[Check, ...], objective: Objective,
-          tax: TaxTable) -> Option:
-    """Cost one option for one batch."""
+          tax: TaxTable, declaration: DeclarationRule | None = None) -> Option:
+    """Cost one option for one batch (``declaration``: the rule, default one per port, day and
+    trade mode at the port's fee)."""
+    rule = declaration or DeclarationRule()
     declared = batch.depart_date + dt.timedelta(days=route.days_to_declaration)
     days = route.transit_days
-    standalone = standalone_vehicle_cny(route.lanes, batch.weight_kg, batch.volume_m3)
+    decl = declaration_lane(rule, batch, route, declared)
+    standalone = standalone_vehicle_cny(
+        route.lanes if decl is None else (*route.lanes, decl), batch.weight_kg, batch.volume_m3)
     co2e_kg = route.co2e_kg_per_kg * batch.weight_kg
     time_cny = days * (objective.cny_per_transit_day
                        + batch.value_cny * objective.holding_cost_pct_per_year / 100 / 365)
@@ -77,9 +93,9 @@ def price(batch: Batch, route: Route, checks: tuple[Check, ...], objective: Obje
         batch=batch, route=route, checks=checks, declare_date=declared,
         eta=batch.depart_date + dt.timedelta(days=days), transit_days=days,
         freight_cny=route.cost_per_kg_cny * batch.weight_kg,
-        clearance_cny=route.port.clearance_fee_cny, tax_cny=tax.at(declared), co2e_kg=co2e_kg,
-        time_cny=time_cny, co2_cny=co2e_kg / 1000 * objective.cny_per_t_co2e,
-        standalone_vehicle_cny=standalone)
+        clearance_cny=rule.per_parcel_fee_cny * len(batch.parcels), tax_cny=tax.at(declared),
+        co2e_kg=co2e_kg, time_cny=time_cny, co2_cny=co2e_kg / 1000 * objective.cny_per_t_co2e,
+        standalone_vehicle_cny=standalone, declaration=decl)
 
 
 def build_options(batches: Sequence[Batch], scenario: Scenario, index: RouteIndex,
@@ -95,6 +111,7 @@ def build_options(batches: Sequence[Batch], scenario: Scenario, index: RouteInde
             tick()
         tax = TaxTable(batch, scenario.rules)
         out[batch.batch_id] = tuple(
-            price(batch, route, screener.check(batch, route), scenario.objective, tax)
+            price(batch, route, screener.check(batch, route), scenario.objective, tax,
+                  scenario.rules.declaration)
             for route in index.routes(batch.origin, batch.destination))
     return out

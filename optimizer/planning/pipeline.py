@@ -55,8 +55,11 @@ def prepare(scenario: Scenario, index: RouteIndex | None = None,
 
     ``tick`` is called as the batches are priced (``build_options``).
     """
-    batches = consolidate(scenario.parcels, scenario.network.nodes, scenario.window_days)
     index = index or RouteIndex(scenario.network, scenario.solver.max_legs)
+    pairs = sorted({(p.origin, p.destination) for p in scenario.parcels})
+    horizon = max((r.transit_days for o, d in pairs for r in index.routes(o, d)), default=0)
+    batches = consolidate(scenario.parcels, scenario.network.nodes, scenario.window_days,
+                          scenario.rules.return_window_days, horizon)
     options = build_options(batches, scenario, index, tick)
     return Prepared(scenario, batches, options, index)
 
@@ -261,7 +264,7 @@ def same_route_costs(prepared: Prepared, sol: Solution, deadline: Deadline | Non
     """
     scenario = prepared.scenario
     if scenario.regime == "same_route":
-        costs = batch_costs(sol)
+        costs = batch_costs(sol, scenario)
     elif deadline is not None and deadline.remaining() < reserve(prepared).baseline_setup_s:
         return {}, 0
     else:
@@ -270,7 +273,7 @@ def same_route_costs(prepared: Prepared, sol: Solution, deadline: Deadline | Non
             scenario, regime="same_route", regime_forced=True,
             solver=dataclasses.replace(scenario.solver, time_limit_s=limit))
         old_sol, _, _ = optimise(recheck(prepared, old), deadline)
-        costs = batch_costs(old_sol)
+        costs = batch_costs(old_sol, old)
     return costs, sum(1 for b in prepared.batches if b.batch_id not in costs)
 
 

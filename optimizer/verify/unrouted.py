@@ -10,8 +10,9 @@ From the checker's own routes of the batch and the rule engine's verdict on each
   its weekly ``max_vehicles``, a per-kg lane would go over its weekly kg or m3). One that fits
   is ``unrouted_routable``, whatever reason the plan gives.
 
-``would_route`` (the smallest relaxation that routes the batch alone) must name a route of the
-batch that fails exactly the relaxed rules (a compliant one for ``CAPACITY``), that the batch
+``would_route`` (the smallest relaxation that routes the batch alone) may relax only
+``RELAXABLE_RULES`` (never a legal rule), and must name a route of the batch that fails exactly
+the relaxed rules (a compliant one for ``CAPACITY``), that the batch
 alone fits, with no such route for fewer relaxed rules, the cheapest of them by the objective;
 its port, mode, cost, detail and sentence must be that route's. When it is null, no relaxation
 of at most ``MAX_RELAX`` rules may route the batch.
@@ -27,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from optimizer.compliance import RELAXABLE_RULES
 from optimizer.domain import Batch, Route
 from optimizer.plan import WouldRoute
 from optimizer.verify.arith import lane_takes
@@ -142,7 +144,8 @@ def _check_refused(e: Entry, b: Batch, routes: Sequence[Route], book: RouteBook,
     # a smallest relaxation: every route that fails fewer rules does not fit alone, so the
     # route it gives fails exactly the relaxed rules
     valid = {s: alone for s, rs in by_set.items()
-             if len(s) <= MAX_RELAX and (alone := [r for r in rs if _fits_alone(r, b)])}
+             if len(s) <= MAX_RELAX and s <= RELAXABLE_RULES
+             and (alone := [r for r in rs if _fits_alone(r, b)])}
     smallest = min((len(s) for s in valid), default=None)
     w = e.doc["would_route"]
     if w is None:
