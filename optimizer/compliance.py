@@ -167,7 +167,12 @@ def _deadline(c: Context) -> Check:
     if c.batch.deadline is None:
         return Check("DEADLINE", True, f"no deadline; arrives {eta}")
     ok = eta <= c.batch.deadline
-    return Check("DEADLINE", ok, f"arrives {eta}, deadline {c.batch.deadline}")
+    price = c.rules.lateness_cny_per_parcel_day
+    if ok or price is None:
+        return Check("DEADLINE", ok, f"arrives {eta}, deadline {c.batch.deadline}")
+    late = (eta - c.batch.deadline).days
+    return Check("DEADLINE", True, f"arrives {eta}, deadline {c.batch.deadline}: {late} "
+                 f"day(s) late, allowed at {price:g} CNY a parcel-day (soft deadlines)")
 
 
 @rule("CLOSED", key=lambda b, r: (r.route_id, b.depart_date))

@@ -336,6 +336,27 @@ class DeclarationRule:
 
 
 @dataclass(frozen=True, slots=True)
+class DisposalRule:
+    """Whether and at what cost a batch may be disposed of (or liquidated) abroad instead of
+    returned (data/rules.yaml ``disposal``).
+
+    Disposing of a batch costs ``fee_cny_per_kg`` a kg plus the value it loses against a
+    return: ``return_recovery_pct`` of its declared value is what a returned parcel recovers
+    for the seller, ``liquidation_recovery_pct`` what selling it off abroad recovers. The
+    optimizer compares that with the cost of returning it. Goods classes and seller clusters
+    in ``forbid_goods_classes`` / ``forbid_sellers`` must come back (or stay unrouted).
+    """
+
+    allowed: bool = False
+    fee_cny_per_kg: float = 0.0
+    liquidation_recovery_pct: float = 0.0
+    return_recovery_pct: float = 0.0
+    forbid_goods_classes: frozenset[str] = frozenset()
+    forbid_sellers: frozenset[str] = frozenset()
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentRule:
     """A document a batch's paperwork needs when every condition in ``when`` holds."""
 
@@ -364,6 +385,11 @@ class Rules:
     batch_rules: tuple[BatchRule, ...] = ()
     #: how return declarations are grouped and paid
     declaration: DeclarationRule = field(default_factory=DeclarationRule)
+    #: whether and at what cost goods may be disposed of abroad instead of returned
+    disposal: DisposalRule = field(default_factory=DisposalRule)
+    #: None: deadlines are hard (DEADLINE rejects a late route); a price: they are soft, a late
+    #: route is allowed and costs this much per parcel and day late (in the objective)
+    lateness_cny_per_parcel_day: float | None = None
 
     def regime_on(self, on: dt.date) -> RegimeRule:
         """The regime in force on ``on``: the last one that started on or before it."""

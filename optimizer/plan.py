@@ -120,6 +120,31 @@ class Declaration:
 
 
 @dataclass(frozen=True, slots=True)
+class Disposal:
+    """A batch disposed of (or liquidated) abroad instead of returned, and why.
+
+    ``cost_cny`` is the disposal fee plus the value lost against a return (``rules.disposal``);
+    ``return_cny`` what returning it alone would cost (its cheapest compliant route with its own
+    vehicles and declaration), None when no rule lets it come back.
+    """
+
+    batch_id: str
+    origin: str
+    destination: str
+    goods_class: str
+    trade_mode: str
+    export_district: str
+    weight_kg: float
+    value_cny: float
+    parcel_ids: tuple[str, ...]
+    cost_cny: float
+    return_cny: float | None
+    #: the rules that keep it from coming back (empty when it could, but costs more)
+    reasons: tuple[Check, ...]
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class VehicleLoad:
     """What one vehicle (or one per-kg booking) on a lane carries: batches and parcels."""
 
@@ -230,6 +255,14 @@ class Totals:
     parcels_unrouted: int = 0
     weight_unrouted_kg: float = 0.0
     value_unrouted_cny: float = 0.0
+    #: the batches disposed of abroad: their count, parcels, kg, value and cost (fees plus the
+    #: value lost against a return); ``total_cny`` = ``cost_cny`` + ``disposal_cny``
+    batches_disposed: int = 0
+    parcels_disposed: int = 0
+    weight_disposed_kg: float = 0.0
+    value_disposed_cny: float = 0.0
+    disposal_cny: float = 0.0
+    total_cny: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +344,8 @@ class Plan:
     nodes: Mapping[str, MapNode] = field(default_factory=dict)
     #: the return declarations of the routed batches
     declarations: tuple[Declaration, ...] = ()
+    #: the batches disposed of abroad instead of returned
+    disposed: tuple[Disposal, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

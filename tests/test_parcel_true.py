@@ -131,3 +131,81 @@ def test_a_declaration_rule_without_the_port_is_refused(make_case) -> None:
         load_scenario(make_case(rules={"declaration": {"group_by": ["date"]}}))
     with pytest.raises(InputError, match="group_by"):
         load_scenario(make_case(rules={"declaration": {"group_by": ["return_port", "dat"]}}))
+
+
+# ---- return or dispose ---------------------------------------------------------------------------
+
+
+def test_a_light_cheap_parcel_is_disposed_of_when_returning_costs_more(make_case) -> None:
+    # disposal: 2 CNY/kg x 2 kg + (70% - 10%) x 100 CNY = 64 CNY; the cheapest return alone is
+    # air: 30 CNY/kg x 2 + road 0.3 x 2 + the airport's declaration 400 = 460.6 CNY
+    plan = run(load_scenario(make_case([parcel("TINY", 2, volume=0.01, value=100)],
+                                       rules={"disposal": {"allowed": True}})))
+    assert not plan.batches and not plan.unrouted
+    (d,) = plan.disposed
+    assert d.parcel_ids == ("TINY",) and d.cost_cny == pytest.approx(64)
+    assert d.return_cny == pytest.approx(460.6)
+    assert "returning it alone would cost 461 CNY" in d.why
+    t = plan.summary
+    assert (t.batches_disposed, t.parcels_disposed, t.disposal_cny) == (1, 1, pytest.approx(64))
+    assert t.total_cny == pytest.approx(64) and plan.status == "OPTIMAL"
+
+
+def test_disposal_forbidden_for_a_goods_class_brings_it_back(make_case) -> None:
+    plan = run(load_scenario(make_case([parcel("TINY", 2, volume=0.01, value=100)], rules={
+        "disposal": {"allowed": True, "forbid_goods_classes": ["general"]}})))
+    assert [bp.parcel_ids for bp in plan.batches] == [("TINY",)] and not plan.disposed
+
+
+def test_a_parcel_the_law_keeps_out_is_disposed_of_or_listed(make_case) -> None:
+    stale = parcel("STALE", 5, export="2024-05-01")
+    plan = run(load_scenario(make_case([stale], rules={"disposal": {"allowed": True}})))
+    (d,) = plan.disposed
+    assert d.return_cny is None and d.reasons[0].rule == "RETURN_WINDOW"
+    assert "no compliant return route" in d.why
+    kept = run(load_scenario(make_case([stale])))  # disposal is off by default
+    assert not kept.disposed and [u.parcel_ids for u in kept.unrouted] == [("STALE",)]
+    assert kept.status == "INFEASIBLE"
+
+
+# ---- soft deadlines ----------------------------------------------------------------------------
+
+
+def test_soft_deadlines_allow_a_late_route_at_a_price_per_parcel_day(make_case) -> None:
+    # the cheapest route, TIR to INLAND, arrives 2025-07-11 (8 days + 1 clearance + 1 road from
+    # 2025-07-01): 3 days after the deadline 2025-07-08. Air arrives 2025-07-05, 60,000 CNY.
+    rows = [{**parcel(f"P{i}", 1000), "deadline": "2025-07-08"} for i in range(2)]
+    hard = run(load_scenario(make_case(rows)))
+    assert {bp.mode for bp in hard.batches} == {"air"}
+    cheap = run(load_scenario(make_case(rows, rules={"lateness_cny_per_parcel_day": 100})))
+    assert {bp.mode for bp in cheap.batches} == {"tir_road"}
+    (bp,) = cheap.batches
+    check = next(c for c in bp.compliance if c.rule == "DEADLINE")
+    assert check.passed and "3 day(s) late" in check.detail
+    # 2 parcels x 3 days x 100 CNY in the objective, on top of the landed cost
+    assert cheap.objective_cny == pytest.approx(cheap.summary.cost_cny + 600)
+    dear = run(load_scenario(make_case(rows, rules={"lateness_cny_per_parcel_day": 50_000})))
+    assert {bp.mode for bp in dear.batches} == {"air"}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_return_or_dispose_is_optimal_against_brute_force(make_case, seed: int) -> None:
+    """Random small instances where disposing sometimes pays: the plan's total (returns plus
+    disposals) is the brute-force optimum over every return-or-dispose combination."""
+    from test_solve import brute_force, random_lanes
+
+    rng = random.Random(100 + seed)
+    rows = [parcel(f"P{i}", round(rng.uniform(1, 3000), 1), volume=round(rng.uniform(0.1, 20), 2),
+                   value=round(rng.uniform(50, 20_000)), dest=rng.choice(["SELLER", "SELLER2"]),
+                   goods=rng.choice(["general", "battery"]),
+                   ready=rng.choice(["2025-07-01", "2025-07-02"]))
+            for i in range(rng.randint(2, 4))]
+    sc = load_scenario(make_case(rows, lanes=random_lanes(rng), window_days=0,
+                                 rules={"disposal": {"allowed": True}}))
+    from optimizer.planning.pipeline import prepare
+
+    expected = brute_force(prepare(sc))
+    plan = run(sc, same_route_baseline=False)
+    assert plan.status == "OPTIMAL" and not plan.unrouted
+    assert plan.summary.total_cny == pytest.approx(expected, rel=1e-9, abs=1e-6)
+    assert plan.objective_cny == pytest.approx(expected, rel=1e-9, abs=1e-6)

@@ -8,6 +8,7 @@ from typing import Any
 
 from optimizer.domain import (
     DeclarationRule,
+    DisposalRule,
     DocumentRule,
     GoodsClass,
     RegimeRule,
@@ -35,6 +36,10 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
     for i, p in enumerate(doc.tax.relief_periods):
         if p.end < p.start:
             col.add(f"tax.relief_periods[{i}]", "to", "ends before it starts")
+    unknown = sorted(set(doc.disposal.forbid_goods_classes) - set(doc.goods_classes))
+    if unknown:
+        col.add("disposal", "forbid_goods_classes", f"unknown goods class(es) {unknown}; "
+                f"known: {sorted(doc.goods_classes)}")
     col.raise_if_any()
     return Rules(
         enabled=tuple(doc.enabled),
@@ -60,4 +65,10 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
         declaration=DeclarationRule(tuple(doc.declaration.group_by), doc.declaration.fee_cny,
                                     doc.declaration.per_parcel_fee_cny,
                                     doc.declaration.source),
+        disposal=DisposalRule(
+            doc.disposal.allowed, doc.disposal.fee_cny_per_kg,
+            doc.disposal.liquidation_recovery_pct, doc.disposal.return_recovery_pct,
+            frozenset(doc.disposal.forbid_goods_classes), frozenset(doc.disposal.forbid_sellers),
+            doc.disposal.source),
+        lateness_cny_per_parcel_day=doc.lateness_cny_per_parcel_day,
     )

@@ -216,6 +216,17 @@ class DeclarationIn(_Strict):
         return value
 
 
+class DisposalIn(_Strict):
+    allowed: bool = False
+    fee_cny_per_kg: Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)] = 0.0
+    liquidation_recovery_pct: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] = 0.0
+    return_recovery_pct: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] = 0.0
+    forbid_goods_classes: list[Annotated[str, StringConstraints(
+        pattern=r"^[a-z][a-z0-9_]*$")]] = []
+    forbid_sellers: list[TextId] = []
+    source: str = ""
+
+
 class RulesIn(_Strict):
     enabled: list[Literal[RULE_IDS]]  # type: ignore[valid-type]
     eligible_trade_modes: list[TradeMode]
@@ -227,6 +238,9 @@ class RulesIn(_Strict):
     tax: TaxIn
     documents: list[DocumentIn] = []
     declaration: DeclarationIn = DeclarationIn()
+    disposal: DisposalIn = DisposalIn()
+    lateness_cny_per_parcel_day: Annotated[float, Field(
+        ge=0, le=1e6, allow_inf_nan=False)] | None = None
 
 
 class ParcelIn(BaseModel):

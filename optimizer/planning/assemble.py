@@ -17,10 +17,11 @@ from pathlib import Path
 
 import ortools
 
-from optimizer.domain import Batch, Check, Scenario
+from optimizer.domain import Batch, Check, DisposalRule, Scenario
 from optimizer.plan import (
     BatchPlan,
     CostComponents,
+    Disposal,
     Leg,
     MapNode,
     Plan,
@@ -34,6 +35,7 @@ from optimizer.planning.baselines import cheapest_air, greedy_cost
 from optimizer.planning.capacity import Key, booked_capacity
 from optimizer.planning.counterfactual import would_route
 from optimizer.planning.declarations import declarations
+from optimizer.planning.disposal import disposal_cost, disposal_why
 from optimizer.planning.documents import checklist
 from optimizer.planning.manifests import pack
 from optimizer.planning.mip import BACKEND, Solution, allocate_vehicle_costs
@@ -79,18 +81,23 @@ def assemble(scenario: Scenario, batches: Sequence[Batch],
         for b in batches if b.batch_id in sol.chosen)
     vehicles = _vehicle_uses(scenario, by_id, sol)
     dropped = set(sol.dropped)
+    rule = scenario.rules.disposal
+    left = [b for b in batches if b.batch_id not in sol.chosen]
+    disposed = tuple(_disposal(b, options[b.batch_id], rule, scenario.solver.max_legs)
+                     for b in left if disposal_cost(b, rule) is not None)
     unrouted = tuple(_unrouted(b, options[b.batch_id], b.batch_id in dropped,
                                scenario.solver.max_legs)
-                     for b in batches if b.batch_id not in sol.chosen)
+                     for b in left if disposal_cost(b, rule) is None)
     totals = _totals(scenario, batches, batch_plans, vehicles, unrouted, baselines,
-                     len(decls))
+                     len(decls), disposed)
     return Plan(
         scenario=scenario.name, status=_status(batches, batch_plans, unrouted, fell_back, sol),
         solver_status=sol.status, nodes=_map_nodes(scenario, batches, batch_plans),
         objective_cny=sol.objective_cny, bound_cny=sol.bound_cny, gap=sol.gap,
         solve_seconds=sol.seconds, batches=batch_plans, vehicle_uses=vehicles,
-        unrouted=unrouted, summary=totals, meta=_meta(scenario, sol, fell_back),
-        declarations=decls)
+        unrouted=unrouted, summary=totals,
+        meta=_meta(scenario, sol, fell_back, sum(d.cost_cny for d in disposed)),
+        declarations=decls, disposed=disposed)
 
 
 def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Sequence[Option],
@@ -146,6 +153,22 @@ def _vehicle_uses(scenario: Scenario, batches: Mapping[str, Batch],
     return tuple(out)
 
 
+def _disposal(b: Batch, options: Sequence[Option], rule: DisposalRule,
+              max_legs: int) -> Disposal:
+    """A batch disposed of abroad: its cost, what returning it alone would cost, and why."""
+    cost = disposal_cost(b, rule)
+    assert cost is not None
+    allowed = [o for o in options if o.allowed]
+    back = min((o.standalone_cny for o in allowed), default=None)
+    reasons = () if allowed else unrouted_reasons(b, options, False, max_legs)
+    return Disposal(
+        batch_id=b.batch_id, origin=b.origin, destination=b.destination,
+        goods_class=b.goods_class, trade_mode=b.trade_mode, export_district=b.export_district,
+        weight_kg=b.weight_kg, value_cny=b.value_cny,
+        parcel_ids=tuple(p.parcel_id for p in b.parcels), cost_cny=cost, return_cny=back,
+        reasons=reasons, why=disposal_why(b, rule, cost, back))
+
+
 def _unrouted(b: Batch, options: Sequence[Option], dropped: bool, max_legs: int) -> Unrouted:
     """An unrouted batch with its reasons and the relaxation re-solving confirms."""
     return Unrouted(
@@ -185,11 +208,13 @@ def _pct(base: float, value: float) -> float | None:
 
 def _totals(scenario: Scenario, batches: Sequence[Batch], batch_plans: Sequence[BatchPlan],
             vehicles: Sequence[VehicleUse], unrouted: Sequence[Unrouted],
-            baselines: Baselines, n_declarations: int) -> Totals:
+            baselines: Baselines, n_declarations: int,
+            disposed: Sequence[Disposal]) -> Totals:
     """The headline figures; savings over the batches that have the baseline; the unrouted
     parcels with their kg and value beside the cost."""
     by_id = {b.batch_id: b for b in batches}
     left = [p for u in unrouted for p in by_id[u.batch_id].parcels]
+    disposal = sum((d.cost_cny for d in disposed), 0.0)
     with_air = [bp for bp in batch_plans if bp.air_cost_cny is not None]
     air_total = sum(bp.air_cost_cny or 0.0 for bp in with_air)
     air_plan = sum(bp.cost_cny for bp in with_air)
@@ -222,15 +247,22 @@ def _totals(scenario: Scenario, batches: Sequence[Batch], batch_plans: Sequence[
         declarations=n_declarations,
         parcels_routed=sum(len(bp.parcel_ids) for bp in batch_plans),
         parcels_unrouted=len(left), weight_unrouted_kg=sum((p.weight_kg for p in left), 0.0),
-        value_unrouted_cny=sum((p.value_cny for p in left), 0.0))
+        value_unrouted_cny=sum((p.value_cny for p in left), 0.0),
+        batches_disposed=len(disposed),
+        parcels_disposed=sum(len(d.parcel_ids) for d in disposed),
+        weight_disposed_kg=sum((d.weight_kg for d in disposed), 0.0),
+        value_disposed_cny=sum((d.value_cny for d in disposed), 0.0),
+        disposal_cny=disposal,
+        total_cny=sum((bp.cost_cny for bp in batch_plans), 0.0) + disposal)
 
 
 def _status(batches: Sequence[Batch], batch_plans: Sequence[BatchPlan],
             unrouted: Sequence[Unrouted], fell_back: bool, sol: Solution) -> str:
-    """OPTIMAL or FEASIBLE (the solver's), PARTIAL (some unrouted), INFEASIBLE (none routed)."""
+    """OPTIMAL or FEASIBLE (the solver's), PARTIAL (some unrouted), INFEASIBLE (every batch
+    unrouted: none returned and none disposed of)."""
     if not batches:
         return "OPTIMAL"
-    if not batch_plans:
+    if len(unrouted) == len(batches):
         return "INFEASIBLE"
     if unrouted:
         return "PARTIAL"
@@ -250,7 +282,7 @@ def _map_nodes(scenario: Scenario, batches: Sequence[Batch],
             for n in sorted(mentioned)}
 
 
-def _meta(scenario: Scenario, sol: Solution, fell_back: bool) -> PlanMeta:
+def _meta(scenario: Scenario, sol: Solution, fell_back: bool, disposal: float) -> PlanMeta:
     """What the plan was made from and how it was solved."""
     settings = scenario.solver
     return PlanMeta(
@@ -261,8 +293,16 @@ def _meta(scenario: Scenario, sol: Solution, fell_back: bool) -> PlanMeta:
                           stats=sol.stats),
         fallback="heuristic plan (greedy + local search): the solver found none within the "
                  "time limit" if fell_back else None,
-        unrouted_penalty_cny=sol.penalty_cny, returnroute=_version(),
+        unrouted_penalty_cny=_penalty(sol, disposal), returnroute=_version(),
         inputs=_relative_inputs(scenario), time_limit_reached=sol.time_limit_reached)
+
+
+def _penalty(sol: Solution, disposal: float) -> float:
+    """The penalties of the batches left unrouted: what the solver's dropped batches cost,
+    less the disposal costs among them (0 for the heuristic's plan, which has no objective)."""
+    if sol.objective_cny is None:
+        return 0.0
+    return max(0.0, sol.penalty_cny - disposal)
 
 
 def _relative_inputs(scenario: Scenario) -> dict[str, str]:

@@ -571,20 +571,35 @@ def plan_vehicles(plan: Mapping[str, Option]) -> dict[Key, int]:
 
 
 def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
-          settings: SolverOptions, hint: Mapping[str, Option] | None = None) -> Solution:
+          settings: SolverOptions, hint: Mapping[str, Option] | None = None,
+          leave: Mapping[str, float] | None = None) -> Solution:
     """Solve the network design model over the allowed options of every batch.
 
-    Batches without options are not in the model (the caller reports them); ``hint`` is an
+    ``leave``: what not returning a batch costs where it may be disposed of abroad (its
+    disposal cost replaces the unrouted penalty as the cost of ``u[b]``); a batch without
+    options but with a ``leave`` cost is disposed of (dropped at that cost, in the objective
+    and the bound). Other batches without options are not in the model (the caller reports
+    them); ``hint`` is an
     optional starting plan (batch id -> option), a feasible one (the greedy baseline) in
     practice, used for every group SCIP finds nothing better for in time. ``settings``'s time
     limit covers the whole call, preprocessing included; ``time_limit_reached`` says whether any
     group stopped at its share of it without proving optimality.
     """
     started = time.perf_counter()
+    leave = leave or {}
     routed = [b for b in batches if options.get(b.batch_id)]
+    stuck = [b.batch_id for b in batches
+             if not options.get(b.batch_id) and b.batch_id in leave]
+    if stuck:  # nothing may bring them back: disposed of, a constant of every plan
+        fixed = sum(leave[bid] for bid in stuck)
+        parts = [_Part("OPTIMAL", fixed, fixed, {}, stuck, {}, fixed)]
+    else:
+        parts = []
     if not routed:
-        return Solution("OPTIMAL", 0.0, 0.0, 0.0, time.perf_counter() - started, {}, (), {})
-    penalties = {b.batch_id: unrouted_penalty(options[b.batch_id]) for b in routed}
+        return _combine(parts or [_Part("OPTIMAL", 0.0, 0.0, {}, [], {}, 0.0)],
+                        time.perf_counter() - started, SolverStats())
+    penalties = {b.batch_id: leave.get(b.batch_id, unrouted_penalty(options[b.batch_id]))
+                 for b in routed}
     stats: dict[str, int] = {"batches_in_model": len(routed),
                              "options": sum(len(options[b.batch_id]) for b in routed)}
     kept, groups, hint = _decompose(routed, options, settings, hint, stats)
@@ -593,7 +608,6 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     sizes = [sum(len(kept[b.batch_id]) for b in g) for g in groups]
     remaining_size = sum(sizes)
     until = started + settings.time_limit_s
-    parts: list[_Part] = []
     for group, size in zip(groups, sizes, strict=True):
         # the group's share of the time left, by model size (unused time rolls over)
         share = max(0.0, until - time.perf_counter()) * size / max(1, remaining_size)

@@ -77,9 +77,11 @@ class Option:
 
 
 def price(batch: Batch, route: Route, checks: tuple[Check, ...], objective: Objective,
-          tax: TaxTable, declaration: DeclarationRule | None = None) -> Option:
+          tax: TaxTable, declaration: DeclarationRule | None = None,
+          lateness: float | None = None) -> Option:
     """Cost one option for one batch (``declaration``: the rule, default one per port, day and
-    trade mode at the port's fee)."""
+    trade mode at the port's fee; ``lateness``: the soft deadlines' price per parcel-day late,
+    a shadow price in ``time_cny``)."""
     rule = declaration or DeclarationRule()
     declared = batch.depart_date + dt.timedelta(days=route.days_to_declaration)
     days = route.transit_days
@@ -89,9 +91,13 @@ def price(batch: Batch, route: Route, checks: tuple[Check, ...], objective: Obje
     co2e_kg = route.co2e_kg_per_kg * batch.weight_kg
     time_cny = days * (objective.cny_per_transit_day
                        + batch.value_cny * objective.holding_cost_pct_per_year / 100 / 365)
+    eta = batch.depart_date + dt.timedelta(days=days)
+    if lateness is not None:  # soft deadlines: each parcel's days late, at the price
+        time_cny += lateness * sum(max(0, (eta - p.deadline).days)
+                                   for p in batch.parcels if p.deadline is not None)
     return Option(
         batch=batch, route=route, checks=checks, declare_date=declared,
-        eta=batch.depart_date + dt.timedelta(days=days), transit_days=days,
+        eta=eta, transit_days=days,
         freight_cny=route.cost_per_kg_cny * batch.weight_kg,
         clearance_cny=rule.per_parcel_fee_cny * len(batch.parcels), tax_cny=tax.at(declared),
         co2e_kg=co2e_kg, time_cny=time_cny, co2_cny=co2e_kg / 1000 * objective.cny_per_t_co2e,
@@ -112,6 +118,6 @@ def build_options(batches: Sequence[Batch], scenario: Scenario, index: RouteInde
         tax = TaxTable(batch, scenario.rules)
         out[batch.batch_id] = tuple(
             price(batch, route, screener.check(batch, route), scenario.objective, tax,
-                  scenario.rules.declaration)
+                  scenario.rules.declaration, scenario.rules.lateness_cny_per_parcel_day)
             for route in index.routes(batch.origin, batch.destination))
     return out

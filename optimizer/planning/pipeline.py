@@ -28,6 +28,7 @@ from optimizer.plan import Plan
 from optimizer.planning.assemble import Baselines, assemble, batch_costs
 from optimizer.planning.baselines import greedy
 from optimizer.planning.consolidate import consolidate
+from optimizer.planning.disposal import disposal_cost
 from optimizer.planning.heuristic import improve
 from optimizer.planning.mip import MIN_SOLVE_S, Solution, plan_vehicles, solve
 from optimizer.planning.options import Option, build_options
@@ -221,6 +222,13 @@ def split(left_s: float, res: Reserve, baseline: bool) -> tuple[float, float]:
             min(unreserved, res.baseline_setup_s + spare * BASELINE_SHARE))
 
 
+def leave_costs(prepared: Prepared) -> dict[str, float]:
+    """Per batch that may be disposed of abroad, what disposing of it costs."""
+    rule = prepared.scenario.rules.disposal
+    costs = {b.batch_id: disposal_cost(b, rule) for b in prepared.batches}
+    return {bid: c for bid, c in costs.items() if c is not None}
+
+
 def optimise(prepared: Prepared, deadline: Deadline | None = None
              ) -> tuple[Solution, dict[str, Option], bool]:
     """Solve from a heuristic start; when the solver has no plan in time, use the heuristic's.
@@ -238,7 +246,7 @@ def optimise(prepared: Prepared, deadline: Deadline | None = None
     if deadline is not None:
         settings = dataclasses.replace(settings, time_limit_s=deadline.remaining())
     if settings.time_limit_s >= reserve(prepared).solve_setup_s:
-        sol = solve(prepared.batches, allowed, settings, hint=warm)
+        sol = solve(prepared.batches, allowed, settings, hint=warm, leave=leave_costs(prepared))
     else:  # no time for the solver: the heuristic's plan, marked as cut short
         sol = Solution("NOT_SOLVED", None, None, None, 0.0, {}, (), {},
                        time_limit_reached=True)
