@@ -324,8 +324,9 @@ def sweep(base: Path, params: tuple[str, ...], samples: int | None, seed: int, w
     if as_json:
         click.echo(json.dumps(doc, indent=2))
         return
-    cols = [*names, "status", "cost_cny", "saving_vs_air_pct", "share_tir_road_pct",
-            "share_rail_pct", "share_air_pct", "co2e_kg", "batches_unrouted"]
+    cols = [*names, "status", "total_cny", "cost_cny", "disposal_cny", "declarations",
+            "saving_vs_air_pct", "share_tir_road_pct", "share_rail_pct", "share_air_pct",
+            "co2e_kg", "parcels_disposed", "parcels_unrouted"]
     click.echo(frame[[c for c in cols if c in frame]].to_string(index=False))
     click.echo(f"{len(result.rows)} points in {result.seconds:.1f} s ({result.executor}); "
                f"wrote sweep.csv, sweep.json, sweep.png to {out_dir}")

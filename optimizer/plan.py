@@ -142,6 +142,14 @@ class Disposal:
     #: the rules that keep it from coming back (empty when it could, but costs more)
     reasons: tuple[Check, ...]
     why: str
+    #: the first ready date of the batch's consolidation window (orders its flow's windows)
+    window_start: dt.date
+
+    @property
+    def flow(self) -> Flow:
+        """Hub, seller cluster, goods class, trade mode and export district."""
+        return (self.origin, self.destination, self.goods_class, self.trade_mode,
+                self.export_district)
 
 
 @dataclass(frozen=True, slots=True)

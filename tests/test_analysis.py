@@ -24,7 +24,8 @@ def test_compare_cli(make_case, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     doc = json.loads((out / "compare.json").read_text())
     assert doc["scenarios"] == ["old-rule", base.parent.name]
-    cost = doc["metrics"]["total landed cost (CNY)"]
+    cost = doc["metrics"]["landed cost of the returns (CNY)"]
+    assert doc["metrics"]["total cost: returns + disposals (CNY)"] == cost  # nothing disposed
     # same_route: BORDER 10,000 + 500 + 9,000 = 19,500; pilot: INLAND 15,000 + 300 + 600 = 15,900
     assert cost["old-rule"] == pytest.approx(19_500)
     assert cost[base.parent.name] == pytest.approx(15_900)

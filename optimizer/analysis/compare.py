@@ -19,17 +19,31 @@ from optimizer.plan import Flow, Plan, Totals
 METRICS = [
     ("status", "status"),
     ("regime", "regime"),
-    ("cost_cny", "total landed cost (CNY)"),
+    ("total_cny", "total cost: returns + disposals (CNY)"),
+    ("cost_cny", "landed cost of the returns (CNY)"),
+    ("disposal_cny", "disposals abroad (CNY)"),
+    ("clearance_cny", "declarations (CNY)"),
+    ("declarations", "declarations"),
     ("air_baseline_cny", "all-air baseline (CNY)"),
     ("saving_vs_air_pct", "saving vs all-air (%)"),
+    ("batches_compared_with_air", "batches compared with all-air"),
     ("same_route_baseline_cny", "same-route baseline (CNY)"),
     ("saving_vs_same_route_pct", "saving vs same-route (%)"),
+    ("batches_compared_with_same_route", "batches compared with same-route"),
     ("co2e_kg", "CO2e (kg)"),
     ("mean_transit_days", "mean transit days"),
     ("max_transit_days", "max transit days"),
     ("vehicles", "vehicles"),
     ("batches_routed", "batches routed"),
+    ("batches_disposed", "batches disposed of"),
     ("batches_unrouted", "batches unrouted"),
+    ("parcels_routed", "parcels returned"),
+    ("parcels_disposed", "parcels disposed of"),
+    ("parcels_unrouted", "parcels unrouted"),
+    ("weight_kg", "kg returned"),
+    ("weight_disposed_kg", "kg disposed of"),
+    ("weight_unrouted_kg", "kg unrouted"),
+    ("value_unrouted_cny", "value unrouted (CNY)"),
 ]
 
 
@@ -64,7 +78,7 @@ def _flows(plan: Plan) -> dict[str, str]:
     first window of MOSCOW-ZHUJI-general-9610-URUMQI is ``...-URUMQI#1`` in every year.
     """
     groups: dict[Flow, list[tuple[str, str]]] = defaultdict(list)
-    for item in (*plan.batches, *plan.unrouted):
+    for item in (*plan.batches, *plan.disposed, *plan.unrouted):
         groups[item.flow].append((item.window_start.isoformat(), item.batch_id))
     return {bid: "-".join(flow) + f"#{i + 1}" for flow, members in groups.items()
             for i, (_, bid) in enumerate(sorted(members))}
@@ -144,6 +158,8 @@ def _routes_by_flow(names: Sequence[str], plans: Sequence[Plan]) -> dict[str, di
         flows = _flows(plan)
         for bp in plan.batches:
             per_batch[flows[bp.batch_id]][name] = (bp.return_port, bp.mode, bp.cost_cny)
+        for d in plan.disposed:
+            per_batch[flows[d.batch_id]][name] = ("disposed", "", d.cost_cny)
         for u in plan.unrouted:
             per_batch[flows[u.batch_id]][name] = ("unrouted", "", None)
     return per_batch

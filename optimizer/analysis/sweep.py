@@ -196,6 +196,11 @@ class SweepRow:
     max_transit_days: int | None = None
     vehicles: int | None = None
     batches_unrouted: int | None = None
+    total_cny: float | None = None
+    disposal_cny: float | None = None
+    declarations: int | None = None
+    parcels_disposed: int | None = None
+    parcels_unrouted: int | None = None
     share_tir_road_pct: float | None = None
     share_rail_pct: float | None = None
     share_air_pct: float | None = None
@@ -229,7 +234,9 @@ def solve_point(base: str, point: Mapping[str, Any]) -> SweepRow:
         air_baseline_cny=totals.air_baseline_cny, saving_vs_air_pct=totals.saving_vs_air_pct,
         co2e_kg=totals.co2e_kg, mean_transit_days=totals.mean_transit_days,
         max_transit_days=totals.max_transit_days, vehicles=totals.vehicles,
-        batches_unrouted=totals.batches_unrouted,
+        batches_unrouted=totals.batches_unrouted, total_cny=totals.total_cny,
+        disposal_cny=totals.disposal_cny, declarations=totals.declarations,
+        parcels_disposed=totals.parcels_disposed, parcels_unrouted=totals.parcels_unrouted,
         share_tir_road_pct=100 * kg["tir_road"] / total_kg,
         share_rail_pct=100 * kg["rail"] / total_kg, share_air_pct=100 * kg["air"] / total_kg,
         seconds=time.perf_counter() - started)

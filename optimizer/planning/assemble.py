@@ -166,7 +166,7 @@ def _disposal(b: Batch, options: Sequence[Option], rule: DisposalRule,
         goods_class=b.goods_class, trade_mode=b.trade_mode, export_district=b.export_district,
         weight_kg=b.weight_kg, value_cny=b.value_cny,
         parcel_ids=tuple(p.parcel_id for p in b.parcels), cost_cny=cost, return_cny=back,
-        reasons=reasons, why=disposal_why(b, rule, cost, back))
+        reasons=reasons, why=disposal_why(b, rule, cost, back), window_start=b.window_start)
 
 
 def _unrouted(b: Batch, options: Sequence[Option], dropped: bool, max_legs: int) -> Unrouted:
