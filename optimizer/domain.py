@@ -9,7 +9,8 @@ fields, such as a route's days); they import nothing of the package. The results
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -113,6 +114,17 @@ class Lane:
     #: a fixed period for a resource that is not bought per departure week: a return
     #: declaration (``planning.declarations``) is one per day; None for a transport lane
     period: str | None = None
+    #: domestic express (``inputs.express``): each parcel pays ``parcel_first_kg_cny`` for its
+    #: first kg and ``parcel_extra_kg_cny`` for every further kg begun; 0 for other lanes
+    parcel_first_kg_cny: float = 0.0
+    parcel_extra_kg_cny: float = 0.0
+
+    def parcel_charge(self, weights_kg: Iterable[float]) -> float:
+        """What parcels of these weights pay on the lane's per-parcel tariff (0 without one)."""
+        if self.parcel_first_kg_cny <= 0:
+            return 0.0
+        return sum(self.parcel_first_kg_cny + self.parcel_extra_kg_cny
+                   * max(0, math.ceil(w - 1e-9) - 1) for w in weights_kg)
 
     @property
     def per_vehicle(self) -> bool:
@@ -336,6 +348,29 @@ class DeclarationRule:
 
 
 @dataclass(frozen=True, slots=True)
+class ExpressZone:
+    """One distance zone of the domestic express tariff: up to ``up_to_km`` of road."""
+
+    up_to_km: float
+    first_kg_cny: float
+    extra_kg_cny: float
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExpressRule:
+    """Domestic parcel express after clearance (data/rules.yaml ``domestic_express``): from
+    every node that can clear a return to every seller cluster, priced per parcel by weight and
+    distance zone (road km = great-circle km x ``road_factor``)."""
+
+    enabled: bool = False
+    road_factor: float = 1.3
+    co2e_g_per_tkm: float = 0.0
+    zones: tuple[ExpressZone, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class DisposalRule:
     """Whether and at what cost a batch may be disposed of (or liquidated) abroad instead of
     returned (data/rules.yaml ``disposal``).
@@ -387,6 +422,8 @@ class Rules:
     declaration: DeclarationRule = field(default_factory=DeclarationRule)
     #: whether and at what cost goods may be disposed of abroad instead of returned
     disposal: DisposalRule = field(default_factory=DisposalRule)
+    #: domestic parcel express after clearance
+    express: ExpressRule = field(default_factory=ExpressRule)
     #: None: deadlines are hard (DEADLINE rejects a late route); a price: they are soft, a late
     #: route is allowed and costs this much per parcel and day late (in the objective)
     lateness_cny_per_parcel_day: float | None = None

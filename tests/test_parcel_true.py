@@ -209,3 +209,51 @@ def test_return_or_dispose_is_optimal_against_brute_force(make_case, seed: int) 
     assert plan.status == "OPTIMAL" and not plan.unrouted
     assert plan.summary.total_cny == pytest.approx(expected, rel=1e-9, abs=1e-6)
     assert plan.objective_cny == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+
+# ---- domestic express --------------------------------------------------------------------------
+
+
+def test_express_lanes_follow_the_tariff_zones() -> None:
+    from optimizer.domain import ExpressRule, ExpressZone, Node
+    from optimizer.inputs.express import express_lanes, great_circle_km
+
+    def node(id_: str, kind: str, lat: float, lon: float) -> Node:
+        return Node(id_, id_, kind, "CN", lat, lon, frozenset({"road"}), district="D",
+                    cbec_return_site=True)
+
+    nodes = {"PORT": node("PORT", "clearance_site", 30.0, 120.0),
+             "NEAR": node("NEAR", "seller_cluster", 30.5, 120.0),
+             "FAR": node("FAR", "seller_cluster", 40.0, 120.0)}
+    rule = ExpressRule(True, 1.3, 150, (ExpressZone(300, 8, 1.5, 1),
+                                         ExpressZone(1000, 12, 5, 3)), "test")
+    lanes = express_lanes(nodes, {}, rule)
+    # 0.5 degree of latitude = 55.6 km x 1.3 = 72 km: zone 1; 10 degrees = 1,445 km: no zone
+    assert great_circle_km(nodes["PORT"], nodes["NEAR"]) == pytest.approx(55.6, abs=0.1)
+    assert sorted(lanes) == ["EXPRESS_PORT_NEAR"]
+    lane = lanes["EXPRESS_PORT_NEAR"]
+    assert (lane.parcel_first_kg_cny, lane.parcel_extra_kg_cny, lane.transit_days) == (8, 1.5, 1)
+    # 0.4 kg: 8; 1.0 kg: 8; 2.5 kg: 8 + 2 x 1.5 = 11; 10 kg: 8 + 9 x 1.5 = 21.5
+    assert lane.parcel_charge([0.4, 1.0, 2.5, 10]) == pytest.approx(8 + 8 + 11 + 21.5)
+    assert express_lanes(nodes, {}, ExpressRule(False, 1.3, 150, rule.zones)) == {}
+
+
+def test_a_small_parcel_goes_home_by_express_not_by_truck(make_case) -> None:
+    # the small network's sellers are 1,050 km from its ports (30,110 -> 29,120 x 1.3): zone
+    # "up to 1,500 km" of rules.yaml, 12 CNY the first kg + 5 CNY each further kg, 3 days
+    from conftest import lane as lane_row
+    from conftest import small_lanes
+
+    rows = [r for r in small_lanes() if not r["lane_id"].startswith("L_ROAD_INLAND")]
+    rows.append(lane_row("L_GRP_INLAND", "HUB", "INLAND", "tir_road", per_kg=2.0, days=8,
+                         via="BORDER"))
+    rows.append(lane_row("L_TRUCK_INLAND", "INLAND", "SELLER", "road", per_vehicle=6000))
+    # groupage 2 x 2.5 + express 22 + INLAND's declaration 300 = 327 beats air (476.75) and
+    # the groupage with a 6,000 CNY truck
+    plan = run(load_scenario(make_case([parcel("SMALL", 2.5, volume=0.02, value=500)],
+                                       lanes=rows)))
+    (bp,) = plan.batches
+    last = bp.legs[-1]
+    assert last.lane_id.startswith("EXPRESS_") and last.lane_id.endswith("_SELLER")
+    assert last.cost_cny == pytest.approx(12 + 2 * 5)  # 2.5 kg: first kg + 2 more begun
+    assert bp.cost_cny == pytest.approx(5 + 22 + 300)

@@ -10,6 +10,8 @@ from optimizer.domain import (
     DeclarationRule,
     DisposalRule,
     DocumentRule,
+    ExpressRule,
+    ExpressZone,
     GoodsClass,
     RegimeRule,
     ReliefPeriod,
@@ -71,4 +73,9 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
             frozenset(doc.disposal.forbid_goods_classes), frozenset(doc.disposal.forbid_sellers),
             doc.disposal.source),
         lateness_cny_per_parcel_day=doc.lateness_cny_per_parcel_day,
+        express=ExpressRule(
+            doc.domestic_express.enabled, doc.domestic_express.road_factor,
+            doc.domestic_express.co2e_g_per_tkm,
+            tuple(ExpressZone(z.up_to_km, z.first_kg_cny, z.extra_kg_cny, z.days)
+                  for z in doc.domestic_express.zones), doc.domestic_express.source),
     )

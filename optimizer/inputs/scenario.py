@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from optimizer.domain import Network, Objective, Scenario, SolverOptions
 from optimizer.errors import InputError
 from optimizer.inputs import overrides as overrides_mod
+from optimizer.inputs.express import express_lanes
 from optimizer.inputs.files import Collector, problem, read_yaml, refuse
 from optimizer.inputs.memory import check_memory
 from optimizer.inputs.network import lane_from_row, load_lanes, load_ports
@@ -97,6 +98,8 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     if problems:
         raise InputError([problem(path, where, "", msg) for where, msg in problems])
     rules = dataclasses.replace(rules, batch_rules=batch_rules)
+    network = dataclasses.replace(network, lanes={
+        **network.lanes, **express_lanes(network.nodes, network.lanes, rules.express)})
     parcels = load_returns(returns_path, network.nodes, rules.goods_classes, doc.as_of)
     check_memory(len(parcels), returns_path)
     check_run_size(returns_path, parcels, network, doc.solver.max_legs)

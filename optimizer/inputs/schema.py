@@ -227,6 +227,29 @@ class DisposalIn(_Strict):
     source: str = ""
 
 
+class ExpressZoneIn(_Strict):
+    up_to_km: Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)]
+    first_kg_cny: Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)]
+    extra_kg_cny: Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)]
+    days: Annotated[int, Field(ge=0, le=60)]
+
+
+class ExpressIn(_Strict):
+    enabled: bool = False
+    road_factor: Annotated[float, Field(ge=1, le=5, allow_inf_nan=False)] = 1.3
+    co2e_g_per_tkm: Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)] = 0.0
+    zones: list[ExpressZoneIn] = []
+    source: str = ""
+
+    @field_validator("zones")
+    @classmethod
+    def _ascending(cls, value: list[ExpressZoneIn]) -> list[ExpressZoneIn]:
+        kms = [z.up_to_km for z in value]
+        if kms != sorted(set(kms)):
+            raise ValueError("zones must be listed by up_to_km, each once, nearest first")
+        return value
+
+
 class RulesIn(_Strict):
     enabled: list[Literal[RULE_IDS]]  # type: ignore[valid-type]
     eligible_trade_modes: list[TradeMode]
@@ -239,6 +262,7 @@ class RulesIn(_Strict):
     documents: list[DocumentIn] = []
     declaration: DeclarationIn = DeclarationIn()
     disposal: DisposalIn = DisposalIn()
+    domestic_express: ExpressIn = ExpressIn()
     lateness_cny_per_parcel_day: Annotated[float, Field(
         ge=0, le=1e6, allow_inf_nan=False)] | None = None
 

@@ -107,8 +107,9 @@ def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Seq
     per-parcel fees and its share of its declaration's fee), baselines, papers."""
     route = opt.route
     legs = tuple(Leg(lane.lane_id, lane.origin, lane.destination, lane.mode,
-                     lane.cost_per_kg_cny * b.weight_kg + shares.get((b.batch_id, lane.lane_id),
-                                                                     0.0),
+                     lane.cost_per_kg_cny * b.weight_kg
+                     + lane.parcel_charge(p.weight_kg for p in b.parcels)
+                     + shares.get((b.batch_id, lane.lane_id), 0.0),
                      lane.transit_days, lane.via) for lane in route.lanes)
     components = CostComponents(
         freight=opt.freight_cny,

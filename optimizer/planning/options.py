@@ -1,6 +1,7 @@
 """The options of a batch: every candidate route, checked against the rules and priced.
 
-Landed cost = freight per kg + vehicles + the return declaration at the port + tax exposure.
+Landed cost = freight (per kg, and per parcel on domestic express) + vehicles + the return
+declaration at the port + tax exposure.
 Vehicles and declarations are shared between batches, so their cost is decided by the solver;
 here an option carries only what it costs on its own (the per-parcel declaration fees), the
 shared resources it uses (``resources``: its lanes and its declaration), and a standalone figure
@@ -98,7 +99,8 @@ def price(batch: Batch, route: Route, checks: tuple[Check, ...], objective: Obje
     return Option(
         batch=batch, route=route, checks=checks, declare_date=declared,
         eta=eta, transit_days=days,
-        freight_cny=route.cost_per_kg_cny * batch.weight_kg,
+        freight_cny=route.cost_per_kg_cny * batch.weight_kg + sum(
+            lane.parcel_charge(p.weight_kg for p in batch.parcels) for lane in route.lanes),
         clearance_cny=rule.per_parcel_fee_cny * len(batch.parcels), tax_cny=tax.at(declared),
         co2e_kg=co2e_kg, time_cny=time_cny, co2_cny=co2e_kg / 1000 * objective.cny_per_t_co2e,
         standalone_vehicle_cny=standalone, declaration=decl)
