@@ -91,6 +91,9 @@ class BatchPlan:
     documents: tuple[Document, ...] = ()
     #: the return declaration the batch is cleared on (``Plan.declarations``)
     declaration_id: str = ""
+    #: what the plan's landed cost falls by without this batch, the others unchanged: its own
+    #: costs plus the vehicles and declaration no longer needed (``cost_cny`` is its share)
+    marginal_cny: float = 0.0
 
     @property
     def flow(self) -> Flow:

@@ -257,3 +257,25 @@ def test_a_small_parcel_goes_home_by_express_not_by_truck(make_case) -> None:
     assert last.lane_id.startswith("EXPRESS_") and last.lane_id.endswith("_SELLER")
     assert last.cost_cny == pytest.approx(12 + 2 * 5)  # 2.5 kg: first kg + 2 more begun
     assert bp.cost_cny == pytest.approx(5 + 22 + 300)
+
+
+# ---- marginal cost -----------------------------------------------------------------------------
+
+
+def test_marginal_cost_is_what_the_plan_saves_without_the_batch(make_case) -> None:
+    """Two batches share one TIR truck (10,000 CNY, BORDER, fee 500) and one declaration: by
+    share each pays about half; without either the other still needs the truck and the
+    declaration, so each one's marginal cost is only its own freight (road 3 CNY/kg)."""
+    from conftest import small_lanes
+
+    rows = [r for r in small_lanes() if r["lane_id"] in (
+        "L_TIR_BORDER", "L_ROAD_BORDER", "L_ROAD_BORDER_2")]
+    plan = run(load_scenario(make_case([parcel("A", 1000), parcel("B", 3000, goods="fragile")],
+                                       lanes=rows)))
+    by_class = {bp.goods_class: bp for bp in plan.batches}
+    assert by_class["general"].marginal_cny == pytest.approx(3 * 1000)
+    assert by_class["fragile"].marginal_cny == pytest.approx(3 * 3000)
+    assert sum(bp.cost_cny for bp in plan.batches) == pytest.approx(10_000 + 500 + 12_000)
+    # alone, a batch's marginal cost is its whole cost
+    (solo,) = run(load_scenario(make_case([parcel("A", 1000)], lanes=rows))).batches
+    assert solo.marginal_cny == pytest.approx(solo.cost_cny)

@@ -8,6 +8,7 @@ evidence of how it was solved.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,7 @@ from optimizer.planning.declarations import declarations
 from optimizer.planning.disposal import disposal_cost, disposal_why
 from optimizer.planning.documents import checklist
 from optimizer.planning.manifests import pack
+from optimizer.planning.marginal import marginal_costs
 from optimizer.planning.mip import BACKEND, Solution, allocate_vehicle_costs
 from optimizer.planning.options import Option
 
@@ -75,9 +77,11 @@ def assemble(scenario: Scenario, batches: Sequence[Batch],
     by_id = {b.batch_id: b for b in batches}
     shares = allocate_vehicle_costs(sol.chosen, by_id, sol.vehicles)
     fees, decl_ids, decls = declarations(sol.chosen, scenario.rules.declaration)
-    batch_plans = tuple(
+    marginal = marginal_costs(sol.chosen)
+    batch_plans = tuple(dataclasses.replace(
         _batch_plan(b, sol.chosen[b.batch_id], shares, options[b.batch_id], baselines, scenario,
-                    (decl_ids[b.batch_id], fees[b.batch_id]))
+                    (decl_ids[b.batch_id], fees[b.batch_id])),
+        marginal_cny=marginal[b.batch_id])
         for b in batches if b.batch_id in sol.chosen)
     vehicles = _vehicle_uses(scenario, by_id, sol)
     dropped = set(sol.dropped)
