@@ -204,12 +204,15 @@ def solve(scenario: Path, out_dir: Path | None, as_json: bool, debug: bool) -> N
 @cli.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--batch", "batch_id", required=True, help="Batch id (see `solve`).")
+@click.option("--resolve", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Re-solve the plan with the batch held on this many of its cheapest "
+                   "alternatives (what each really changes in the total).")
 @click.option("--json", "as_json", is_flag=True, help="Print the options as JSON.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
-def explain(scenario: Path, batch_id: str, as_json: bool, debug: bool) -> None:
+def explain(scenario: Path, batch_id: str, resolve: int, as_json: bool, debug: bool) -> None:
     """Every candidate return port and mode of one batch: cost, days, and why it lost."""
-    explanation = explain_scenario(load_scenario(scenario), batch_id)
+    explanation = explain_scenario(load_scenario(scenario), batch_id, resolve)
     if as_json:
         click.echo(json.dumps(explanation_to_dict(explanation), indent=2, ensure_ascii=False))
     else:

@@ -386,6 +386,11 @@ class ExplainedOption:
     transit_days: int
     lanes: tuple[str, ...]
     rejected_by: tuple[Rejection, ...]
+    #: what forcing the batch onto this (port, mode) changes in the plan's objective, found by
+    #: re-solving the whole plan with the batch held there (None: not re-solved; 0 for the
+    #: chosen row), and the status of that re-solve (OPTIMAL: the change is exact)
+    forced_change_cny: float | None = None
+    forced_status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -279,3 +279,27 @@ def test_marginal_cost_is_what_the_plan_saves_without_the_batch(make_case) -> No
     # alone, a batch's marginal cost is its whole cost
     (solo,) = run(load_scenario(make_case([parcel("A", 1000)], lanes=rows))).batches
     assert solo.marginal_cny == pytest.approx(solo.cost_cny)
+
+
+def test_explain_re_solves_what_forcing_an_alternative_changes(make_case) -> None:
+    """A (1 t) and B (3 t) share a TIR truck to BORDER: 10,000 + declaration 500 + road
+    3 CNY/kg x 4 t = 22,500. Held on air, A costs 30 x 1,000 + 0.3 x 1,000 + 400 = 30,700 and
+    B alone 10,000 + 500 + 9,000 = 19,500: +27,700 in total, where the standalone comparison
+    (A alone by TIR 13,500) says only +17,200."""
+    from conftest import small_lanes
+
+    from optimizer.planning.explain import explain_scenario
+
+    rows = [r for r in small_lanes() if r["lane_id"] in (
+        "L_TIR_BORDER", "L_ROAD_BORDER", "L_AIR", "L_ROAD_AIR")]
+    sc = load_scenario(make_case([parcel("A", 1000), parcel("B", 3000, goods="fragile")],
+                                 lanes=rows))
+    bid = next(b.batch_id for b in run(sc).batches if b.goods_class == "general")
+    found = explain_scenario(sc, bid)
+    by_mode = {r.mode: r for r in found.options}
+    assert by_mode["tir_road"].status == "chosen" and by_mode["tir_road"].forced_change_cny == 0
+    air = by_mode["air"]
+    assert air.extra_vs_chosen_cny == pytest.approx(30_700 - 13_500)
+    assert air.forced_change_cny == pytest.approx(27_700)
+    assert air.forced_status == "OPTIMAL"
+    assert explain_scenario(sc, bid, resolve=0).options[1].forced_change_cny is None

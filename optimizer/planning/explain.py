@@ -1,18 +1,22 @@
 """``explain``: every (return port, mode) a batch had, what it costs, and why it lost.
 
-Options are costed as if the batch travelled alone; the chosen route is the plan's. An unrouted
-batch also shows its reasons and the verified counterfactual (``planning.counterfactual``).
+Options are costed as if the batch travelled alone; the chosen route is the plan's. For the
+cheapest alternatives the whole plan is also re-solved with the batch held there, which gives
+what that choice really changes in the plan's objective (sharing included), not an estimate.
+An unrouted batch also shows its reasons and the verified counterfactual
+(``planning.counterfactual``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from optimizer.domain import Scenario
 from optimizer.errors import InputError, Problem
 from optimizer.plan import BatchPlan, ExplainedOption, Explanation, Plan, Rejection
 from optimizer.planning.options import Option
-from optimizer.planning.pipeline import prepare, run
+from optimizer.planning.pipeline import Prepared, optimise, prepare, run
 
 
 def explain_options(options: Sequence[Option], chosen: BatchPlan | None
@@ -71,12 +75,41 @@ def explain(plan: Plan, options: Sequence[Option], batch_id: str) -> Explanation
     return Explanation(batch_id, chosen, unrouted, explain_options(options, chosen))
 
 
-def explain_scenario(scenario: Scenario, batch_id: str) -> Explanation:
-    """Plan the scenario (without the same-route baseline) and explain one of its batches."""
+def forced_changes(prepared: Prepared, plan: Plan, batch_id: str,
+                   rows: Sequence[ExplainedOption], resolve: int
+                   ) -> tuple[ExplainedOption, ...]:
+    """The rows with, for the ``resolve`` cheapest allowed (port, mode) the plan did not
+    choose, what forcing the batch there changes in the plan's objective: the whole plan is
+    re-solved with the batch held to that port and mode (the other batches free to move)."""
+    base = plan.objective_cny
+    todo = [r for r in rows if r.status == "allowed"][:resolve] if base is not None else []
+    out = []
+    for row in rows:
+        if row.status == "chosen" and base is not None:
+            row = dataclasses.replace(row, forced_change_cny=0.0, forced_status=plan.status)
+        elif row in todo:
+            held = tuple(o for o in prepared.options[batch_id] if o.allowed
+                         and (o.route.port.id, o.route.mode) == (row.return_port, row.mode))
+            forced = dataclasses.replace(prepared, options={**prepared.options,
+                                                            batch_id: held})
+            sol, _, fell_back = optimise(forced)
+            if sol.objective_cny is not None and base is not None:
+                row = dataclasses.replace(
+                    row, forced_change_cny=round(sol.objective_cny - base, 2),
+                    forced_status="FEASIBLE" if fell_back else sol.status)
+        out.append(row)
+    return tuple(out)
+
+
+def explain_scenario(scenario: Scenario, batch_id: str, resolve: int = 5) -> Explanation:
+    """Plan the scenario (without the same-route baseline) and explain one of its batches;
+    the ``resolve`` cheapest alternatives are re-solved (``forced_changes``)."""
     prepared = prepare(scenario)
     ids = [b.batch_id for b in prepared.batches]
     if batch_id not in ids:
         raise InputError([Problem("--batch", "", "", f"unknown batch {batch_id!r}; batches: "
                                   + ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else ""))])
     plan = run(scenario, same_route_baseline=False, prepared=prepared)
-    return explain(plan, prepared.options[batch_id], batch_id)
+    found = explain(plan, prepared.options[batch_id], batch_id)
+    return dataclasses.replace(found, options=forced_changes(
+        prepared, plan, batch_id, found.options, resolve))
