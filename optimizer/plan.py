@@ -274,6 +274,11 @@ class Totals:
     value_disposed_cny: float = 0.0
     disposal_cny: float = 0.0
     total_cny: float = 0.0
+    #: the parcels the savings are over (the returned batches that have the baseline: that may
+    #: fly, that the old rule could return), and the landed cost per returned kg
+    parcels_compared_with_air: int = 0
+    parcels_compared_with_same_route: int = 0
+    cost_per_kg_cny: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

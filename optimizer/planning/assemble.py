@@ -258,7 +258,11 @@ def _totals(scenario: Scenario, batches: Sequence[Batch], batch_plans: Sequence[
         weight_disposed_kg=sum((d.weight_kg for d in disposed), 0.0),
         value_disposed_cny=sum((d.value_cny for d in disposed), 0.0),
         disposal_cny=disposal,
-        total_cny=sum((bp.cost_cny for bp in batch_plans), 0.0) + disposal)
+        total_cny=sum((bp.cost_cny for bp in batch_plans), 0.0) + disposal,
+        parcels_compared_with_air=sum(len(bp.parcel_ids) for bp in with_air),
+        parcels_compared_with_same_route=sum(len(bp.parcel_ids) for bp in with_old),
+        cost_per_kg_cny=(sum(bp.cost_cny for bp in batch_plans)
+                         / sum(bp.weight_kg for bp in batch_plans)) if batch_plans else None)
 
 
 def _status(batches: Sequence[Batch], batch_plans: Sequence[BatchPlan],
