@@ -112,7 +112,7 @@ def _timed_solver(monkeypatch, clock: FakeClock) -> list[float]:
     handed: list[float] = []
     real = pipeline.solve
 
-    def solve(batches, options, settings, hint=None):
+    def solve(batches, options, settings, hint=None, leave=None):
         handed.append(settings.time_limit_s)
         sol = real(batches, options, dataclasses.replace(settings, time_limit_s=20.0),
                    hint=hint)
@@ -165,7 +165,7 @@ def test_run_without_a_deadline_budgets_the_scenario_time_limit(make_case, monke
     handed: list[float] = []
     real = pipeline.solve
 
-    def solve(batches, options, settings, hint=None):
+    def solve(batches, options, settings, hint=None, leave=None):
         handed.append(settings.time_limit_s)
         return real(batches, options, settings, hint=hint)
 
@@ -356,7 +356,7 @@ def test_a_plan_solved_to_optimality_does_not(make_case) -> None:
 
 
 def test_the_heuristic_fallback_is_cut_short(make_case, monkeypatch) -> None:
-    def no_plan(batches, options, settings, hint=None):
+    def no_plan(batches, options, settings, hint=None, leave=None):
         return Solution("NOT_SOLVED", None, None, None, 0.0, {}, (), {})
 
     monkeypatch.setattr(pipeline, "solve", no_plan)

@@ -65,7 +65,9 @@ def test_duplicate_ids(make_case) -> None:
 
 def test_unreachable_seller_cluster(make_case) -> None:
     lanes = [r for r in small_lanes() if r["destination"] != "SELLER2"]
-    path = make_case([parcel("P1"), parcel("P2", dest="SELLER2")], lanes=lanes)
+    # without domestic express (which reaches every cluster from every clearing node)
+    path = make_case([parcel("P1"), parcel("P2", dest="SELLER2")], lanes=lanes,
+                     rules={"domestic_express": {"enabled": False}})
     solve_fails(path, "line 3 (P2)", "destination", "unreachable")
 
 

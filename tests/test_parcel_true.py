@@ -27,7 +27,7 @@ def test_a_stale_parcel_does_not_block_its_neighbours(make_case) -> None:
     assert _routed(plan) == {"FRESH"}
     (u,) = plan.unrouted
     assert u.parcel_ids == ("STALE",)
-    assert [r.rule for r in u.reasons][0] == "RETURN_WINDOW"  # every route (and some: DISTRICT)
+    assert u.reasons[0].rule == "RETURN_WINDOW"  # on every route (DISTRICT on some)
     assert u.batch_id.endswith("-W20250501")
     assert u.would_route is None  # the law keeps it out: nothing to relax
     t = plan.summary

@@ -14,8 +14,7 @@ from conftest import ROOT
 from optimizer.domain import Scenario
 from optimizer.inputs import load_scenario
 from optimizer.plan import Plan
-from optimizer.planning.consolidate import consolidate
-from optimizer.planning.pipeline import run
+from optimizer.planning.pipeline import prepare, run
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 NAMES = [p.stem for p in SCENARIOS]
@@ -83,10 +82,13 @@ def test_yiwu_same_route_clears_in_the_export_district(solved: Solved) -> None:
 
 def test_mixed_week_routes_what_it_may(solved: Solved) -> None:
     sc, plan = solved("mixed-week")
-    assert plan.status == "PARTIAL"  # some parcels are past the window or ineligible
+    # some parcels are past the window or ineligible: the sellers let them be disposed of
+    assert plan.status == "OPTIMAL" and not plan.unrouted
     assert len(plan.batches) > 100
-    reasons = {c.rule for u in plan.unrouted for c in u.reasons}
+    reasons = {c.rule for d in plan.disposed for c in d.reasons}
     assert {"TRADE_MODE", "RETURN_WINDOW"} <= reasons
+    for d in plan.disposed:  # each disposal costs less than returning the batch alone
+        assert d.return_cny is None or d.cost_cny <= d.return_cny + 1e-6
     nodes = sc.network.nodes
     for bp in plan.batches:
         assert all(c.passed for c in bp.compliance)
@@ -114,12 +116,14 @@ def test_every_bundled_scenario_solves(solved: Solved, name: str) -> None:
     assert plan.meta.fallback is None and plan.meta.regime == sc.regime
     assert plan.bound_cny is not None and plan.objective_cny is not None
     assert plan.bound_cny <= plan.objective_cny + 1e-6
-    # every batch of the returns file is routed or reported, once; every parcel appears once
-    batches = consolidate(sc.parcels, sc.network.nodes, sc.window_days)
+    # every batch is routed, disposed of or reported, once; every parcel appears once
+    batches = prepare(sc).batches
     ids = [bp.batch_id for bp in plan.batches] + [u.batch_id for u in plan.unrouted]
+    ids += [d.batch_id for d in plan.disposed]
     assert sorted(ids) == sorted(b.batch_id for b in batches)
     parcels = [p for bp in plan.batches for p in bp.parcel_ids]
     parcels += [p for u in plan.unrouted for p in u.parcel_ids]
+    parcels += [p for d in plan.disposed for p in d.parcel_ids]
     assert sorted(parcels) == sorted(p.parcel_id for p in sc.parcels)
     for u in plan.unrouted:
         assert u.reasons and not any(c.passed for c in u.reasons)
@@ -127,9 +131,11 @@ def test_every_bundled_scenario_solves(solved: Solved, name: str) -> None:
         assert [c.rule for c in bp.compliance] == list(sc.rules.enabled)
         assert all(c.passed for c in bp.compliance)
     totals = plan.summary
-    assert (totals.batches, totals.batches_routed, totals.batches_unrouted, totals.parcels) == (
-        len(batches), len(plan.batches), len(plan.unrouted), len(sc.parcels))
+    assert (totals.batches, totals.batches_routed, totals.batches_unrouted,
+            totals.batches_disposed, totals.parcels) == (
+        len(batches), len(plan.batches), len(plan.unrouted), len(plan.disposed), len(sc.parcels))
     assert totals.cost_cny == pytest.approx(sum(bp.cost_cny for bp in plan.batches))
+    assert totals.total_cny == pytest.approx(totals.cost_cny + totals.disposal_cny)
     # never worse than the greedy no-sharing plan, nor than the old rule when both route all
     assert totals.cost_cny <= totals.greedy_baseline_cny + 1e-6
     if _compares_with_same_route(plan):
@@ -157,12 +163,17 @@ def test_mixed_week_variants_move_the_optimum_the_right_way(solved: Solved) -> N
     _, base = solved("mixed-week")
     _, cheap_air = solved("air-rate-drop")
     _, peak = solved("peak-season")
-    def by_rules(plan: Plan) -> set[str]:  # unrouted because no option is compliant
-        return {u.batch_id for u in plan.unrouted if u.reasons[0].rule != "CAPACITY"}
+    def by_rules(plan: Plan) -> set[str]:  # left behind because no option is compliant
+        return ({u.batch_id for u in plan.unrouted if u.reasons[0].rule != "CAPACITY"}
+                | {d.batch_id for d in plan.disposed if d.return_cny is None})
 
-    ids = {bp.batch_id for bp in base.batches} | {u.batch_id for u in base.unrouted}
+    def every(plan: Plan) -> set[str]:
+        return ({bp.batch_id for bp in plan.batches} | {u.batch_id for u in plan.unrouted}
+                | {d.batch_id for d in plan.disposed})
+
+    ids = every(base)
     for plan in (cheap_air, peak):
-        assert {bp.batch_id for bp in plan.batches} | {u.batch_id for u in plan.unrouted} == ids
+        assert every(plan) == ids
         assert by_rules(plan) == by_rules(base)
     assert cheap_air.bound_cny <= base.objective_cny + 1e-6
     assert peak.objective_cny >= base.bound_cny - 1e-6
