@@ -35,6 +35,7 @@ lint: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python data/build_lanes.py
 	$(BIN)/python scenarios/generate_returns.py
+	$(BIN)/python scenarios/generate_3pl_week.py
 
 clean:
 	rm -rf out $(VENV) *.egg-info .pytest_cache .ruff_cache
