@@ -25,11 +25,23 @@ import optimizer.planning.pipeline as pipeline
 from optimizer.cli import cli
 from optimizer.domain import NODE_KINDS, RULE_IDS, Mode, Regime
 from optimizer.inputs import load_scenario
-from optimizer.outputs.plan_json import SCHEMA_VERSION, plan_to_dict, schema, validate
-from optimizer.plan import Plan, SolverStats, Totals
+from optimizer.outputs.plan_json import (
+    SCHEMA_VERSION,
+    plan_to_dict,
+    schema,
+    unwritten_totals,
+    validate,
+)
+from optimizer.plan import Declaration, Plan, SolverStats, Totals
 from optimizer.planning.mip import Solution
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+#: the ``Totals`` fields plan.json does not carry yet (the disposal figures and the per-kg and
+#: per-parcel comparisons: their batches and meaning are not in the document and its checker)
+UNWRITTEN = {"batches_disposed", "parcels_disposed", "weight_disposed_kg", "value_disposed_cny",
+             "disposal_cny", "total_cny", "cost_per_kg_cny", "parcels_compared_with_air",
+             "parcels_compared_with_same_route"}
 YIWU = ROOT / "scenarios" / "yiwu-tir-return.yaml"
 Doc = dict[str, Any]
 
@@ -66,8 +78,12 @@ def test_schema_names_what_the_code_fixes() -> None:
     assert defs["regime"]["enum"] == list(typing.get_args(Regime))
     assert defs["rule"]["enum"] == list(RULE_IDS)
     assert defs["node"]["properties"]["kind"]["enum"] == list(NODE_KINDS)
-    assert list(defs["totals"]["properties"]) == list(Totals.__dataclass_fields__)
-    assert defs["totals"]["required"] == list(Totals.__dataclass_fields__)
+    assert unwritten_totals() == UNWRITTEN
+    written = [f for f in Totals.__dataclass_fields__ if f not in UNWRITTEN]
+    assert list(defs["totals"]["properties"]) == written
+    assert defs["totals"]["required"] == written
+    assert list(defs["declaration"]["properties"]) == [
+        f.name for f in dataclasses.fields(Declaration)]
     stats = set(SolverStats.__dataclass_fields__)
     solver = defs["solver"]
     assert stats <= set(solver["properties"]) and not stats & set(solver["required"])
@@ -129,15 +145,18 @@ def test_unrouted_for_capacity_with_a_counterfactual_validates(make_case) -> Non
     assert doc["meta"]["unrouted_penalty_cny"] > 0
 
 
-def test_nothing_routed_with_counterfactuals_validates(make_case) -> None:
-    # only air lanes, and only goods that may not fly: INFEASIBLE, every batch explained
+def test_nothing_routed_validates(make_case) -> None:
+    # only air lanes, and only goods that may not fly: INFEASIBLE, and no counterfactual (the
+    # goods rule is the law, an explanation never proposes relaxing it)
     lanes = [r for r in small_lanes() if r["mode"] in ("air", "road")]
     parcels = [parcel("P1", goods="battery"), parcel("P2", goods="liquid", dest="SELLER2")]
     doc = valid_doc(pipeline.run(load_scenario(make_case(parcels, lanes=lanes))))
     assert doc["status"] == "INFEASIBLE" and doc["batches"] == [] and doc["vehicles"] == []
     assert doc["totals"]["mean_transit_days"] is None
     assert doc["totals"]["max_transit_days"] is None
-    assert all(u["would_route"]["relax"] == ["GOODS_MODE"] for u in doc["unrouted"])
+    assert all(u["would_route"] is None for u in doc["unrouted"])
+    assert doc["declarations"] == [] and doc["totals"]["declarations"] == 0
+    assert doc["totals"]["parcels_unrouted"] == 2 and doc["totals"]["parcels_routed"] == 0
 
 
 def test_unrouted_without_a_counterfactual_validates(make_case) -> None:
@@ -226,7 +245,23 @@ BROKEN = [
     ("bad-mode", _set("ship", "batches", 0, "mode"), "batches/0/mode", "is not one of"),
     ("bad-date", _set("18/07/2025", "batches", 0, "eta"), "batches/0/eta", "does not match"),
     ("bad-as-of", _set("2025-7-16", "meta", "as_of"), "meta/as_of", "does not match"),
-    ("wrong-schema-version", _set(1, "schema_version"), "schema_version", "2 was expected"),
+    ("wrong-schema-version", _set(1, "schema_version"), "schema_version", "3 was expected"),
+    ("missing-declarations", _drop("declarations"), "(document)",
+     "'declarations' is a required property"),
+    ("missing-declaration-id", _drop("batches", 0, "declaration_id"), "batches/0",
+     "'declaration_id' is a required property"),
+    ("bad-declaration-id", _set("D-1", "batches", 0, "declaration_id"),
+     "batches/0/declaration_id", "does not match"),
+    ("declaration-without-batches", _set([], "declarations", 0, "batch_ids"),
+     "declarations/0/batch_ids", "should be non-empty"),
+    ("declaration-unknown-key", _set(1, "declarations", 0, "share"), "declarations/0",
+     "'share' was unexpected"),
+    ("declaration-negative-fee", _set(-5.0, "declarations", 0, "fee_cny"),
+     "declarations/0/fee_cny", "less than the minimum of 0"),
+    ("missing-unrouted-parcels", _drop("totals", "parcels_unrouted"), "totals",
+     "'parcels_unrouted' is a required property"),
+    ("fractional-unrouted-parcels", _set(1.5, "totals", "parcels_unrouted"),
+     "totals/parcels_unrouted", "is not of type 'integer'"),
 ]
 
 

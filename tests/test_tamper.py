@@ -51,7 +51,8 @@ Plans = Callable[[str], tuple[Scenario, Doc]]
 
 def _write_case(root: Path, name: str, parcels: list[dict[str, Any]], *,
                 lanes: list[dict[str, Any]] | None = None,
-                solver: dict[str, Any] | None = None) -> Path:
+                solver: dict[str, Any] | None = None,
+                rules: dict[str, Any] | None = None) -> Path:
     """A scenario of conftest's small network, as ``make_case`` writes it (module-scoped)."""
     d = root / name
     d.mkdir()
@@ -64,6 +65,8 @@ def _write_case(root: Path, name: str, parcels: list[dict[str, Any]], *,
            "network": {"ports": "ports.yaml", "lanes": "lanes.csv", "rules": "rules.yaml"},
            "returns": "returns.csv", "consolidation": {"window_days": 7},
            "solver": {"time_limit_s": 20, "relative_gap": 0.0, **(solver or {})}}
+    if rules:
+        doc["rules"] = rules
     path = d / "scenario.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path
@@ -92,6 +95,13 @@ CASES: dict[str, Callable[[Path], Path]] = {
         root, "trucks", [parcel("P1", 16_000), parcel("P2", 12_000, dest="SELLER2")]),
     # every route needs two lanes, one is allowed: NO_PATH
     "nopath": lambda root: _write_case(root, "nopath", [parcel("P1")], solver={"max_legs": 1}),
+    # nothing arrives in a day, a planner's deadline (relaxable) refuses every route; the
+    # trade mode 0110 (the law) refuses another batch on every route; one batch routes
+    "deadline": lambda root: _write_case(
+        root, "deadline", [{**parcel("LATE", 300), "deadline": "2025-07-02"},
+                           parcel("B2B", 300, mode="0110", dest="SELLER2"),
+                           parcel("OK", 300, dest="SELLER2")],
+        rules={"domestic_express": {"enabled": False}}),
 }
 
 
@@ -354,6 +364,52 @@ def _node_moved(d: Doc) -> None:
     d["nodes"][next(iter(d["nodes"]))]["lat"] += 1.0
 
 
+def _shared_declaration(d: Doc) -> Doc:
+    """A declaration two or more routed batches share."""
+    return next(x for x in d["declarations"] if len(x["batch_ids"]) >= 2)
+
+
+def _fee_charged_twice(d: Doc) -> str:
+    """A batch of a shared declaration charged the whole fee, as if it lodged its own (its
+    cost and the totals tidied up to match)."""
+    decl = _shared_declaration(d)
+    b = next(b for b in d["batches"] if b["batch_id"] == decl["batch_ids"][-1])
+    delta = round(decl["fee_cny"] * (1 - len(b["parcel_ids"]) / decl["parcels"]), 2)
+    assert delta > 0
+    b["components"]["clearance"] = round(b["components"]["clearance"] + delta, 2)
+    b["cost_cny"] = round(b["cost_cny"] + delta, 2)
+    for key in ("clearance_cny", "cost_cny"):
+        d["totals"][key] = round(d["totals"][key] + delta, 2)
+    return b["batch_id"]
+
+
+def _declaration_moved(d: Doc) -> str:
+    """A batch's declaration id moved to another declaration (its lists tidied up)."""
+    decl = _shared_declaration(d)
+    other = next(x for x in d["declarations"] if x["declaration_id"] != decl["declaration_id"])
+    bid = decl["batch_ids"].pop()
+    b = next(b for b in d["batches"] if b["batch_id"] == bid)
+    b["declaration_id"] = other["declaration_id"]
+    other["batch_ids"].append(bid)
+    return bid
+
+
+def _share_inflated(d: Doc) -> str:
+    """A batch's share of its declaration inflated by 50 CNY (its cost and totals too)."""
+    bid = _shared_declaration(d)["batch_ids"][0]
+    b = next(b for b in d["batches"] if b["batch_id"] == bid)
+    for entry, key in ((b["components"], "clearance"), (b, "cost_cny"),
+                       (d["totals"], "clearance_cny"), (d["totals"], "cost_cny")):
+        entry[key] = round(entry[key] + 50, 2)
+    return bid
+
+
+def _declaration_fee(d: Doc) -> str:
+    decl = _shared_declaration(d)
+    decl["fee_cny"] = round(decl["fee_cny"] * 2, 2)
+    return decl["declaration_id"]
+
+
 Forgery = Callable[[Doc], str | None]
 
 #: name -> (plan, edit, the kind it must cause)
@@ -364,16 +420,16 @@ FORGERIES: dict[str, tuple[str, Forgery, str]] = {
     "batch with room unrouted for capacity": ("trucks", _capacity_claimed, "unrouted_routable"),
     "rule reason for a batch left out for capacity": ("capacity", _rule_for_capacity,
                                                       "unrouted_reason"),
-    "no path claimed for a batch with routes": ("mixed", _no_path_claimed, "unrouted_reason"),
+    "no path claimed for a batch with routes": ("deadline", _no_path_claimed, "unrouted_reason"),
     "a failing rule left out of the reasons": ("mixed", _reason_dropped, "unrouted_reason"),
     "a rule reason for a batch without a path": ("nopath", _rule_for_no_path,
                                                  "unrouted_reason"),
-    "counterfactual cheaper": ("mixed", _would_route(lambda w: w.update(
+    "counterfactual cheaper": ("deadline", _would_route(lambda w: w.update(
         cost_cny=round(w["cost_cny"] / 2, 2))), "would_route"),
-    "counterfactual through another port": ("mixed", _would_route(_other_port), "would_route"),
-    "counterfactual relaxes more than it must": ("mixed", _would_route(_wider_relaxation),
+    "counterfactual through another port": ("deadline", _would_route(_other_port), "would_route"),
+    "counterfactual relaxes more than it must": ("deadline", _would_route(_wider_relaxation),
                                                  "would_route"),
-    "counterfactual dropped": ("mixed", _would_route_dropped, "would_route"),
+    "counterfactual dropped": ("deadline", _would_route_dropped, "would_route"),
     "capacity counterfactual cheaper": ("capacity", _would_route(lambda w: w.update(
         cost_cny=round(w["cost_cny"] - 100, 2))), "would_route"),
     # objective, bound, gap, penalties
@@ -441,6 +497,21 @@ FORGERIES: dict[str, tuple[str, Forgery, str]] = {
                                                              lambda x: x + 5), "same_route"),
     "greedy baseline inflated": ("timeline", _set_total("greedy_baseline_cny", lambda x: x * 100),
                                  "greedy_baseline"),
+    # return declarations and what is left behind
+    "a declaration fee charged twice": ("mixed", _fee_charged_twice, "cost_component"),
+    "a batch's declaration id moved": ("mixed", _declaration_moved, "declaration_id"),
+    "a clearance share inflated": ("timeline", _share_inflated, "cost_component"),
+    "a declaration's fee doubled": ("mixed", _declaration_fee, "declaration"),
+    "declarations counted wrong": ("timeline", _set_total("declarations", lambda x: x - 1),
+                                   "count"),
+    "unrouted parcels under-reported": ("mixed", _set_total("parcels_unrouted",
+                                                            lambda x: x - 1), "count"),
+    "unrouted kg under-reported": ("mixed", _set_total("weight_unrouted_kg",
+                                                       lambda x: round(x / 2, 3)), "total"),
+    "unrouted value under-reported": ("mixed", _set_total("value_unrouted_cny",
+                                                          lambda x: 0.0), "total"),
+    "routed parcels over-reported": ("capacity", _set_total("parcels_routed", lambda x: x + 1),
+                                     "count"),
     # what else a plan states
     "compliance record edited": ("timeline", _compliance_detail, "compliance_record"),
     "a document dropped": ("timeline", _document_dropped, "documents"),

@@ -356,6 +356,7 @@ def test_a_per_kg_lane_beyond_its_weekly_capacity(make_case) -> None:
 
 
 def test_every_kind_is_exercised() -> None:
+    from test_declarations_verify import test_a_parcel_held_back_by_its_neighbour_is_caught
     from test_tamper import FORGERIES  # the forgeries of real plans (tests/test_tamper.py)
 
     elsewhere = {
@@ -364,6 +365,7 @@ def test_every_kind_is_exercised() -> None:
         "noncompliant": test_a_route_failing_a_rule_is_noncompliant,
         "overfull": test_fewer_trucks_than_the_load_needs_overfill,
         "per_kg_capacity": test_a_per_kg_lane_beyond_its_weekly_capacity,
+        "parcel_blocked": test_a_parcel_held_back_by_its_neighbour_is_caught,
     }
     tampered = {kind for _, kind, _ in TAMPERING.values()}
     forged = {kind for _, _, kind in FORGERIES.values()}

@@ -61,6 +61,7 @@ from optimizer.outputs.plan_json import dumps, plan_to_dict, run_log
 from optimizer.outputs.tables import (
     MANIFEST_COLUMNS,
     csv_text,
+    declarations_csv,
     manifest_rows,
     parcels_csv,
     plan_xlsx,
@@ -71,7 +72,7 @@ from optimizer.plan import Plan
 
 #: the files ``solve --out`` writes
 OUTPUT_FILES = ("plan.json", "routes.csv", "vehicles.csv", "manifests.csv", "parcels.csv",
-                "plan.xlsx", "report.html", "run.json")
+                "declarations.csv", "plan.xlsx", "report.html", "run.json")
 
 #: seconds a writer waits for another run writing the same target before refusing: writing
 #: takes seconds even for the largest plans, so this only runs out when something is stuck
@@ -105,7 +106,8 @@ def write_outputs(plan: Plan, out_dir: Path, parcels: Sequence[Parcel]) -> list[
         "plan.json": dumps(doc), "routes.csv": routes_csv(plan),
         "vehicles.csv": vehicles_csv(plan),
         "manifests.csv": csv_text(manifest_rows(plan, parcels), MANIFEST_COLUMNS),
-        "parcels.csv": parcels_csv(plan, parcels), "plan.xlsx": plan_xlsx(plan, parcels),
+        "parcels.csv": parcels_csv(plan, parcels), "declarations.csv": declarations_csv(plan),
+        "plan.xlsx": plan_xlsx(plan, parcels),
         "report.html": render_html(doc), "run.json": dumps(run_log(plan))}
     return write_atomically(Path(out_dir), files, ours=OUTPUT_FILES)
 

@@ -419,6 +419,25 @@ def _unrouted_row(u: Mapping[str, Any]) -> dict[str, Any]:
             "would_route": _text(_obj(would).get("sentence")) if would else None}
 
 
+def _declaration_row(d: Mapping[str, Any]) -> dict[str, Any]:
+    """One return declaration: where and when it is lodged, its fee (paid once) and what it
+    covers."""
+    ids = d.get("batch_ids")
+    return {"id": _text(d.get("declaration_id")), "port": _text(d.get("return_port")),
+            "date": _text(d.get("date")), "trade_mode": _text(d.get("trade_mode")),
+            "fee_key": _text(d.get("fee_cny")), "fee": _money(d.get("fee_cny")),
+            "parcels": _text(d.get("parcels")),
+            "kg_key": _text(d.get("weight_kg")), "kg": _fmt(d.get("weight_kg"), ",.1f"),
+            "batches": [_text(b) for b in ids] if isinstance(ids, list | tuple) else []}
+
+
+def _unrouted_headline(t: Mapping[str, Any]) -> str:
+    """What the plan leaves behind, for the headline: '12 parcels, 34.5 kg, 5,600 CNY'."""
+    return (f'{_fmt(t.get("parcels_unrouted"), ",")} parcels, '
+            f'{_fmt(t.get("weight_unrouted_kg"), ",.1f")} kg, '
+            f'{_money(t.get("value_unrouted_cny"))} CNY')
+
+
 def _vehicle_row(v: Mapping[str, Any]) -> dict[str, Any]:
     """One lane and week with vehicles bought, with the load list of each vehicle."""
     return {"lane": _text(v.get("lane_id")), "period": _text(v.get("period")),
@@ -441,6 +460,8 @@ def _cards(doc: Mapping[str, Any]) -> list[dict[str, str]]:
     gap = _num(doc.get("gap"))
     cards = [
         ("Landed cost (CNY)", _money(t.get("cost_cny")), ""),
+        ("Unrouted (left behind)", _unrouted_headline(t), "bad"),
+        ("Declarations", _text(t.get("declarations", "—")), ""),
         ("Saving vs all-air", f'{_money(t.get("saving_vs_air_cny"))} CNY · '
                               f'{_pct(t.get("saving_vs_air_pct"))}', "good"),
         ("Saving vs same-route", f'{_money(t.get("saving_vs_same_route_cny"))} CNY · '
@@ -467,10 +488,12 @@ def render(doc: Mapping[str, Any]) -> str:
         as_of=_text(meta.get("as_of", "")), regime=_text(meta.get("regime", "")),
         parcels=_fmt(t.get("parcels", 0), ","), batches=_fmt(t.get("batches", 0), ","),
         weight=_fmt(t.get("weight_kg") or 0, ",.0f"), objective=_money(doc.get("objective_cny")),
-        bound=_money(doc.get("bound_cny")), cards=_cards(doc), the_map=_map(doc),
+        bound=_money(doc.get("bound_cny")), unrouted=_unrouted_headline(t),
+        cards=_cards(doc), the_map=_map(doc),
         charts=_charts(doc), batch_head=BATCH_HEAD,
         batch_rows=[_batch_row(b) for b in _objs(doc.get("batches"))],
         unrouted_rows=[_unrouted_row(u) for u in _objs(doc.get("unrouted"))],
+        declaration_rows=[_declaration_row(d) for d in _objs(doc.get("declarations"))],
         vehicle_rows=[_vehicle_row(v) for v in _objs(doc.get("vehicles")) if v.get("count")],
         version=_text(meta.get("returnroute", "")),
         ortools=_text(_obj(meta.get("solver")).get("ortools", "")))

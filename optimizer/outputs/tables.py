@@ -1,4 +1,5 @@
-"""The plan as tables: routes, vehicles, parcels and manifests as CSV, Excel and pandas.
+"""The plan as tables: routes, vehicles, parcels, manifests and declarations as CSV, Excel and
+pandas.
 
 Every table is built from the typed ``Plan`` (and the parcels it was made from, for the columns
 a plan does not repeat). The pandas views of the Python API (``plan.routes``, ``plan.vehicles``,
@@ -22,8 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from optimizer.domain import Parcel
-from optimizer.outputs.plan_json import batch_keys, r, totals_dict
-from optimizer.plan import BatchPlan, Plan
+from optimizer.outputs.plan_json import batch_keys, declaration_dict, r, totals_dict
+from optimizer.plan import BatchPlan, Plan, Unrouted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,7 +78,8 @@ ROUTE_COLUMNS = ("batch_id", "origin", "destination", "weight_kg", "volume_m3", 
                  "goods_class", "trade_mode", "export_district", "entry_point", "return_port",
                  "return_district", "mode", "lanes", "depart_date", "declare_date", "eta",
                  "transit_days", "cost_cny", "freight_cny", "vehicles_cny", "clearance_cny",
-                 "tax_exposure_cny", "air_cost_cny", "same_route_cost_cny", "co2e_kg", "parcels")
+                 "tax_exposure_cny", "air_cost_cny", "same_route_cost_cny", "co2e_kg", "parcels",
+                 "declaration_id")
 VEHICLE_COLUMNS = ("lane_id", "period", "mode", "count", "load_kg", "capacity_kg", "load_m3",
                    "capacity_m3", "utilisation_pct", "cost_cny", "batch_ids")
 
@@ -94,7 +96,8 @@ def route_rows(plan: Plan) -> list[dict[str, Any]]:
         "clearance_cny": r(bp.components.clearance),
         "tax_exposure_cny": r(bp.components.tax_exposure),
         "air_cost_cny": r(bp.air_cost_cny), "same_route_cost_cny": r(bp.same_route_cost_cny),
-        "co2e_kg": r(bp.co2e_kg, 1), "parcels": len(bp.parcel_ids)} for bp in plan.batches]
+        "co2e_kg": r(bp.co2e_kg, 1), "parcels": len(bp.parcel_ids),
+        "declaration_id": bp.declaration_id} for bp in plan.batches]
 
 
 def vehicle_rows(plan: Plan) -> list[dict[str, Any]]:
@@ -106,6 +109,26 @@ def vehicle_rows(plan: Plan) -> list[dict[str, Any]]:
         "utilisation_pct": r(100 * max(v.load_kg / v.capacity_kg if v.capacity_kg else 0,
                                         v.load_m3 / v.capacity_m3 if v.capacity_m3 else 0), 1),
         "cost_cny": r(v.cost_cny), "batch_ids": " ".join(v.batch_ids)} for v in plan.vehicle_uses]
+
+
+DECLARATION_COLUMNS = ("declaration_id", "return_port", "date", "trade_mode", "fee_cny",
+                       "batches", "parcels", "weight_kg", "batch_ids")
+
+
+def declaration_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One row per return declaration, sorted by id (declarations.csv): its fee is paid once,
+    shared by its batches in proportion to their parcels."""
+    rows = []
+    for d in sorted(plan.declarations, key=lambda d: d.declaration_id):
+        row = declaration_dict(d)
+        row.update(batches=len(d.batch_ids), batch_ids=" ".join(d.batch_ids))
+        rows.append(row)
+    return rows
+
+
+def declarations_csv(plan: Plan) -> str:
+    """declarations.csv: one row per return declaration."""
+    return csv_text(declaration_rows(plan), DECLARATION_COLUMNS)
 
 
 def routes_csv(plan: Plan) -> str:
@@ -120,21 +143,33 @@ def vehicles_csv(plan: Plan) -> str:
 
 PARCEL_COLUMNS = ("parcel_id", "batch_id", "origin", "destination", "weight_kg", "value_cny",
                   "trade_mode", "goods_class", "export_date", "export_port", "ready_date",
-                  "return_port", "mode", "eta", "status")
+                  "return_port", "mode", "eta", "status", "declaration_id", "reason")
+
+
+def unrouted_reason(u: Unrouted) -> str:
+    """Why a batch's parcels stay behind, in one cell: the rule ids of its reasons joined by
+    "; ", then the counterfactual's sentence when there is one."""
+    rules = "; ".join(c.rule for c in u.reasons)
+    return rules + (f"; {u.would_route.sentence()}" if u.would_route else "")
 
 
 def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
-    """parcels.csv: every input parcel with its batch and route; extra input columns pass through.
+    """parcels.csv: every input parcel with its batch, route and declaration; extra input
+    columns pass through.
 
-    Parcels of unrouted batches are listed too (status ``unrouted``), so none goes missing.
+    Parcels of unrouted batches are listed too (status ``unrouted``), so none goes missing, with
+    the ``reason`` their batch is unrouted.
     """
     where: dict[str, tuple[str, BatchPlan | None]] = {}
+    reasons: dict[str, str] = {}
     for bp in plan.batches:
         for pid in bp.parcel_ids:
             where[pid] = (bp.batch_id, bp)
     for u in plan.unrouted:
+        why = unrouted_reason(u)
         for pid in u.parcel_ids:
             where[pid] = (u.batch_id, None)
+            reasons[pid] = why
     extra = sorted({k for p in parcels for k, _ in p.extra} - set(PARCEL_COLUMNS))
     rows = []
     for p in parcels:
@@ -146,7 +181,9 @@ def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
             "export_date": p.export_date.isoformat(), "export_port": p.export_port,
             "ready_date": p.ready_date.isoformat(),
             "return_port": bp.return_port if bp else "", "mode": bp.mode if bp else "",
-            "eta": bp.eta.isoformat() if bp else "", "status": "routed" if bp else "unrouted"}
+            "eta": bp.eta.isoformat() if bp else "", "status": "routed" if bp else "unrouted",
+            "declaration_id": bp.declaration_id if bp else "",
+            "reason": reasons.get(p.parcel_id, "")}
         row.update({k: v for k, v in p.extra if k in extra})
         rows.append(row)
     return csv_text(rows, [*PARCEL_COLUMNS, *extra])
@@ -204,7 +241,8 @@ XLSX_OPTIONS = {"in_memory": True, "constant_memory": True, "strings_to_formulas
 
 
 def plan_xlsx(plan: Plan, parcels: Sequence[Parcel]) -> bytes:
-    """plan.xlsx: sheets routes, vehicles, manifests and totals, for spreadsheet users.
+    """plan.xlsx: sheets routes, vehicles, manifests, declarations and totals, for spreadsheet
+    users.
 
     Written row by row with XlsxWriter (a 50,000-parcel week has ~100,000 manifest rows; going
     through DataFrames took several seconds more), every cell through ``_write_cells``. The
@@ -220,6 +258,7 @@ def plan_xlsx(plan: Plan, parcels: Sequence[Parcel]) -> bytes:
         ("routes", ROUTE_COLUMNS, route_rows(plan)),
         ("vehicles", VEHICLE_COLUMNS, vehicle_rows(plan)),
         ("manifests", MANIFEST_COLUMNS, manifest_rows(plan, parcels)),
+        ("declarations", DECLARATION_COLUMNS, declaration_rows(plan)),
         ("totals", ("metric", "value"), ({"metric": k, "value": v}
                                          for k, v in totals_dict(plan.summary).items()))]
     for name, columns, rows in sheets:

@@ -176,11 +176,23 @@ def _fig(v: object, suffix: str = "") -> str:
     return "—" if v is None else f"{float(v):,.1f}{suffix}"  # type: ignore[arg-type]
 
 
+def unrouted_figures(plan: Plan) -> str:
+    """What the plan leaves behind, next to its cost: 'unrouted: 12 parcels, 34.5 kg, 5,600
+    CNY' (a plan never looks cheaper for leaving goods behind without saying so)."""
+    t = plan.summary
+    return (f"unrouted: {t.parcels_unrouted:,} parcels, {t.weight_unrouted_kg:,.1f} kg, "
+            f"{t.value_unrouted_cny:,.0f} CNY")
+
+
 def _print_totals(plan: Plan, console: Console) -> None:
-    """The plan's totals and baselines on one line, the solve (status, bound, gap) on the next."""
+    """The plan's cost with what it routes and leaves behind on one line, the baselines on the
+    next, the solve (status, bound, gap) on the last."""
     t = plan.summary
     console.print(line(
-        f"total landed cost {_fig(t.cost_cny)} CNY | all-air {_fig(t.air_baseline_cny)} "
+        f"total landed cost {_fig(t.cost_cny)} CNY ({t.parcels_routed:,} parcels routed, "
+        f"{t.declarations:,} declarations) | {unrouted_figures(plan)}", highlight=True))
+    console.print(line(
+        f"all-air {_fig(t.air_baseline_cny)} "
         f"(saving {_fig(t.saving_vs_air_pct, '%')}) | same-route "
         f"{_fig(t.same_route_baseline_cny)} (saving {_fig(t.saving_vs_same_route_pct, '%')})"
         f" | greedy {_fig(t.greedy_baseline_cny)} | CO2e {_fig(t.co2e_kg)} kg | "

@@ -10,7 +10,8 @@ sides consult). In order:
    integers a JSON number holds exactly; if not, the check stops there (nothing else can be
    trusted to have its type).
 2. parcels and batches (``batches``): every parcel of the returns file once; each batch a valid
-   consolidation of its parcels, with the id, weight and fields they give.
+   consolidation of its parcels, with the id, weight and fields they give (the id may name
+   the window close and the deadline its parcels all share: ``-WYYYYMMDD``, ``-DYYYYMMDD``).
 3. routed batches (``routed``): legs on lanes of lanes.csv, chained from hub to seller cluster
    through a clearing node that is the return port; the entry point and district; every rule in
    force passes, and the compliance record is the rule engine's; mode, dates, CO2e and the
@@ -20,14 +21,20 @@ sides consult). In order:
    load; per-kg lanes one booking with no vehicles and their weekly limit; load lists that
    number the vehicles and carry every rider, each vehicle a load its batches can make within
    its capacity; each rider's share of the vehicles in proportion to the space it takes.
-5. costs of routed batches: freight, clearance and tax (its own tax and month arithmetic),
+5. return declarations (``declarations``): the routed batches that agree on every field of
+   rules.yaml's ``declaration.group_by`` share one declaration and its fee, paid once; each
+   batch's declaration id, the ``declarations`` list and each batch's clearance (per-parcel
+   fees plus its share of the fee, in proportion to its parcels).
+   Costs of routed batches: freight, clearance and tax (its own tax and month arithmetic),
    vehicle shares, the landed cost, and every leg (per-kg cost plus its vehicle share).
 6. baselines (``baselines``): each batch's all-air cost from the checker's own route
    enumeration; what always holds of the same-route and greedy baselines.
 7. unrouted batches (``unrouted``): every reason re-derived from the checker's own routes
    (``NO_PATH``, the failing rules, ``CAPACITY`` only when no compliant route fits next to the
-   plan's loads), every counterfactual re-checked, the penalties of the objective.
-8. the plan (``totals``): every figure of ``totals``; the objective (required unless the
+   plan's loads), every counterfactual re-checked, no parcel of a batch the rules refuse
+   routable on its own (batches are parcel-true), the penalties of the objective.
+8. the plan (``totals``): every figure of ``totals`` (with the parcels, kg and value left
+   unrouted); the objective (required unless the
    heuristic plan was used) as cost + shadow prices + penalties; bound, gap and status; the
    scenario's settings in ``meta``; the ``nodes`` the plan mentions.
 
@@ -62,8 +69,10 @@ parcels and batches (routed and unrouted)
     batch with no parcel of the returns file; ``duplicate_batch`` a batch id listed twice;
     ``mixed_batch`` parcels differing in origin, destination, goods class, trade mode or export
     district; ``window`` ready dates further apart than ``window_days``; ``batch_id`` an id that
-    does not follow from the parcels; ``weight`` a weight that is not the parcels' sum;
-    ``batch_fields`` another field the parcels determine (keys, volume, value) that differs.
+    does not follow from the parcels (the base id, then ``-W`` only with the window close and
+    ``-D`` only with the deadline of every parcel); ``weight`` a weight that is not the
+    parcels' sum; ``batch_fields`` another field the parcels determine (keys, volume, value)
+    that differs.
 the route of a routed batch
     ``unknown_lane`` a leg on no lane of lanes.csv; ``leg_mismatch`` a leg whose ends, via, mode
     or days differ from its lane; ``route_ends`` a route not from the batch's hub to its seller
@@ -76,7 +85,8 @@ the route of a routed batch
     one rules.yaml gives for the route.
 dates, costs and baselines of a routed batch
     ``dates`` depart, declaration, arrival or transit days that do not follow from the parcels
-    and lanes; ``cost_component`` freight, clearance or tax differing from the data;
+    and lanes; ``cost_component`` freight, clearance (per-parcel fees plus the batch's share of
+    its declaration's fee) or tax differing from the data;
     ``batch_cost`` a cost that is not freight + vehicle share + clearance + tax; ``leg_costs`` a
     leg cost other than the lane's per-kg cost plus the batch's share of its vehicles; ``co2e``
     emissions (per batch or in total) other than the lanes give; ``air_cost`` an all-air cost
@@ -94,16 +104,24 @@ vehicles (per lane and ISO week)
     vehicle bought; ``vehicle_share`` a batch's vehicle cost other than its share, or vehicle
     costs not fully shared out; ``load_list`` a load list that does not number the vehicles,
     carry every rider, add up, or make a load its batches can make.
+return declarations
+    ``declaration_id`` a batch declared on another declaration than its group's;
+    ``declaration`` an entry of ``declarations`` listed twice, for no routed batch, missing,
+    out of order, or with a port, date, trade mode, fee, batches, parcels or weight other than
+    its batches give.
 unrouted batches
     ``unrouted_reason`` reasons that do not hold (``NO_PATH`` with a path, rules other than
     those failing, another reason than ``CAPACITY`` for a batch with full compliant routes);
     ``unrouted_routable`` a batch with a compliant route that fits next to the plan's loads;
     ``would_route`` a counterfactual that is not a smallest relaxation's cheapest route with its
     port, mode, cost, detail and sentence (or a missing one); ``penalty`` penalties other than
-    those of the batches left out for capacity.
+    those of the batches left out for capacity; ``parcel_blocked`` a parcel of a batch the
+    rules refuse that could route alone (the batch left it unrouted because of its other
+    parcels).
 the plan as a whole
-    ``total`` a cost, weight or transit-days total that the data do not give; ``count`` a count
-    of batches, parcels, vehicles or compared batches; ``saving`` a baseline total or saving
+    ``total`` a cost, weight, value or transit-days total that the data do not give (the kg and
+    value left unrouted too); ``count`` a count of batches, parcels (routed and unrouted),
+    vehicles, declarations or compared batches; ``saving`` a baseline total or saving
     other than its batches give; ``greedy_baseline`` a greedy cost no plan of these batches can
     have; ``objective`` a missing objective or one other than cost + shadow prices + penalties;
     ``bound`` a missing bound or one above the objective; ``gap`` a gap other than (objective -
@@ -119,11 +137,18 @@ from typing import Any
 from optimizer.domain import Scenario
 from optimizer.verify.baselines import check_air, check_greedy, check_same_route
 from optimizer.verify.batches import rebuild_batches
+from optimizer.verify.declarations import check_declarations
 from optimizer.verify.problems import KINDS, PlanProblem, Problems
 from optimizer.verify.routed import Routed, check_costs, check_route
 from optimizer.verify.routes import RouteBook
 from optimizer.verify.schema import schema_problems
-from optimizer.verify.totals import check_meta, check_nodes, check_objective, check_totals
+from optimizer.verify.totals import (
+    check_left_behind,
+    check_meta,
+    check_nodes,
+    check_objective,
+    check_totals,
+)
 from optimizer.verify.unrouted import check_unrouted
 from optimizer.verify.vehicles import check_vehicles
 
@@ -145,6 +170,7 @@ def verify_plan(doc: Any, scenario: Scenario) -> list[PlanProblem]:
     routed: list[Routed] = [r for e in routed_entries
                             if (r := check_route(e, book, out)) is not None]
     fleet = check_vehicles(doc, routed, scenario.network, out)
+    check_declarations(doc, routed, scenario, out)
     for r in routed:
         check_costs(r, out)
     airs = check_air(routed, book, out)
@@ -153,6 +179,7 @@ def verify_plan(doc: Any, scenario: Scenario) -> list[PlanProblem]:
     check_greedy(doc, [e.batch for e in (*routed_entries, *unrouted_entries)
                        if e.batch is not None], book, out)
     check_totals(doc, scenario, routed, airs, fleet, out)
+    check_left_behind(doc, routed_entries, unrouted_entries, out)
     check_objective(doc, scenario, routed, fleet, summary, out)
     check_meta(doc, scenario, out)
     check_nodes(doc, scenario, routed, (*routed_entries, *unrouted_entries), out)

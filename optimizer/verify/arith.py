@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from optimizer.domain import Batch, Lane, Parcel, Route, Scenario
+from optimizer.domain import Batch, DeclarationRule, Lane, Node, Parcel, Route, Scenario
 from optimizer.verify.problems import EPS
 
 
@@ -82,6 +82,26 @@ def lane_takes(lane: Lane, kg: float, m3: float) -> bool:
     return limit is None or (kg <= limit[0] + EPS and m3 <= limit[1] + EPS)
 
 
+def declaration_fee(rule: DeclarationRule, port: Node) -> float:
+    """The fixed fee of one return declaration lodged at ``port``: rules.yaml's
+    ``declaration.fee_cny``, or the port's own ``clearance_fee_cny`` when that is null."""
+    return rule.fee_cny if rule.fee_cny is not None else port.clearance_fee_cny
+
+
+def clearance_alone(batch: Batch, fee: float, scenario: Scenario) -> float:
+    """What a batch pays to clear when it lodges its own declaration: the whole fixed ``fee``
+    and the per-parcel fees of its parcels (a batch alone shares its declaration with none)."""
+    return fee + scenario.rules.declaration.per_parcel_fee_cny * len(batch.parcels)
+
+
+def clearance_share(parcels: int, group_parcels: int, fee: float, scenario: Scenario) -> float:
+    """A routed batch's clearance in a plan: the per-parcel fees of its ``parcels`` and its
+    share of its declaration's fixed ``fee``, in proportion to its parcels among the
+    ``group_parcels`` of the declaration."""
+    share = fee * parcels / group_parcels if group_parcels else fee
+    return scenario.rules.declaration.per_parcel_fee_cny * parcels + share
+
+
 @dataclass(frozen=True, slots=True)
 class RouteFacts:
     """What a route is, whatever batch takes it (the checker's own sums over its lanes)."""
@@ -91,9 +111,12 @@ class RouteFacts:
     cost_per_kg: float
     #: kg CO2e per kg carried
     co2e_per_kg: float
+    #: the return port's own clearance fee (``declaration_fee`` decides what is charged)
     clearance_fee: float
     #: the lanes bought by the vehicle
     vehicle_lanes: tuple[Lane, ...]
+    #: the return port (where the declaration is lodged)
+    port: Node
 
 
 def route_facts(route: Route) -> RouteFacts:
@@ -107,7 +130,7 @@ def route_facts(route: Route) -> RouteFacts:
         cost_per_kg=sum(ln.cost_per_kg_cny for ln in lanes),
         co2e_per_kg=sum(ln.distance_km * ln.co2e_g_per_tkm for ln in lanes) / 1e6,
         clearance_fee=route.port.clearance_fee_cny,
-        vehicle_lanes=tuple(ln for ln in lanes if ln.per_vehicle))
+        vehicle_lanes=tuple(ln for ln in lanes if ln.per_vehicle), port=route.port)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +139,9 @@ class Costing:
 
     ``shadow`` is the scenario's price of the transit days, the inventory holding and the CO2e
     (the objective's, not part of the landed cost); ``alone_vehicles`` what the batch pays for
-    its own vehicles when it travels alone.
+    its own vehicles when it travels alone, ``clearance`` what it pays to clear on a declaration
+    of its own (the whole fixed fee and its per-parcel fees: in a plan it may pay only a share
+    of the fee, see ``verify.declarations``); ``fee`` that declaration's fixed fee.
     """
 
     declared: dt.date
@@ -127,10 +152,11 @@ class Costing:
     alone_vehicles: float
     shadow: float
     co2e_kg: float
+    fee: float = 0.0
 
     @property
     def landed_variable(self) -> float:
-        """Landed cost apart from vehicles: freight, clearance fee and tax."""
+        """Landed cost apart from vehicles, alone: freight, its own declaration and tax."""
         return self.freight + self.clearance + self.tax
 
     @property
@@ -157,8 +183,10 @@ def costing(batch: Batch, facts: RouteFacts, scenario: Scenario, tax_due: float)
     shadow = (days * (objective.cny_per_transit_day
                       + batch.value_cny * objective.holding_cost_pct_per_year / 100 / 365)
               + emitted / 1000 * objective.cny_per_t_co2e)
+    fee = declaration_fee(scenario.rules.declaration, facts.port)
     return Costing(
         declared=batch.depart_date + dt.timedelta(days=facts.days_to_declaration), days=days,
-        freight=facts.cost_per_kg * batch.weight_kg, clearance=facts.clearance_fee, tax=tax_due,
+        freight=facts.cost_per_kg * batch.weight_kg,
+        clearance=clearance_alone(batch, fee, scenario), tax=tax_due,
         alone_vehicles=alone_vehicles(facts.vehicle_lanes, batch.weight_kg, batch.volume_m3),
-        shadow=shadow, co2e_kg=emitted)
+        shadow=shadow, co2e_kg=emitted, fee=fee)

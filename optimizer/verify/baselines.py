@@ -1,15 +1,17 @@
 """The baselines a plan is measured against, as far as they follow from the inputs.
 
 - **all-air** is recomputed: a batch's ``air_cost_cny`` is its cheapest compliant route whose
-  first (international) lane flies, costed alone (freight, its own vehicles, clearance, tax at
-  that route's declaration date); null when it has none. The totals' air baseline and saving
-  follow from these and the plan's own costs.
+  first (international) lane flies, costed alone (freight, its own vehicles, a declaration of
+  its own with the whole fee and its per-parcel fees, tax at that route's declaration date);
+  null when it has none. The totals' air baseline and saving follow from these and the plan's
+  own costs.
 - **same-route** (the plan re-solved under the old rule) cannot be recomputed without solving
   again. What always holds is checked: a batch has a same-route cost only if some route of it
   clears under the same-route rule, and that cost is at least the cheapest such route's freight,
-  clearance and tax; under the same-route regime the baseline is the plan itself; the batches
-  it leaves unrouted include every batch the plan routes without a same-route cost and every
-  batch no rule allows on any route.
+  per-parcel declaration fees (its share of a shared declaration's fixed fee may be
+  arbitrarily small) and tax; under the same-route regime the baseline is the plan itself;
+  the batches it leaves unrouted include every batch the plan routes without a same-route
+  cost and every batch no rule allows on any route.
 - **greedy no-sharing** cannot be recomputed either (it is the planner's heuristic); its cost is
   at most what every batch would pay alone on its dearest route.
 """
@@ -20,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from optimizer.domain import Batch, RegimeRule, Scenario
-from optimizer.verify.arith import alone_vehicles, full_tax
+from optimizer.verify.arith import alone_vehicles, clearance_alone, declaration_fee, full_tax
 from optimizer.verify.batches import Entry
 from optimizer.verify.problems import CENT, Problems, close, close_or_null, money_tol
 from optimizer.verify.routed import Routed
@@ -51,29 +53,29 @@ def check_air(routed: Sequence[Routed], book: RouteBook, out: Problems) -> list[
 
 
 def _same_route_floor(b: Batch, book: RouteBook, regime: RegimeRule) -> float | None:
-    """The least freight, clearance and tax of a route the same-route rule allows the batch
-    (None: it allows none)."""
+    """The least freight, per-parcel fees and tax of a route the same-route rule allows the
+    batch (None: it allows none)."""
     routes = book.routes(b.origin, b.destination)
-    ranked = sorted((book.landed_variable(b, r), r.route_id, i)
+    ranked = sorted((book.landed_floor(b, r), r.route_id, i)
                     for i, r in enumerate(routes))
     return next((cost for cost, _, i in ranked if book.compliant(b, routes[i], regime)), None)
 
 
 def _has_same_route_at(b: Batch, book: RouteBook, regime: RegimeRule, cost: float) -> bool:
-    """Whether the same-route rule allows the batch some route whose freight, clearance and tax
-    come to at most ``cost``. (Routes clearing in the export district are tried first: the
+    """Whether the same-route rule allows the batch some route whose freight, per-parcel fees
+    and tax come to at most ``cost``. (Routes clearing in the export district are tried first: the
     answer does not depend on the order, and one of them is usually it.)"""
     routes = [r for r in book.routes(b.origin, b.destination)
-              if book.landed_variable(b, r) <= cost + CENT]
+              if book.landed_floor(b, r) <= cost + CENT]
     routes.sort(key=lambda r: ((r.port.district or "") != b.export_district,
-                               book.landed_variable(b, r), r.route_id))
+                               book.landed_floor(b, r), r.route_id))
     return any(book.compliant(b, r, regime) for r in routes)
 
 
 def _check_same_route_batch(r: Routed, book: RouteBook, scenario: Scenario,
                             out: Problems) -> None:
     """A routed batch's same-route cost: the plan's own cost under the same-route regime; else
-    at least its cheapest same-route route's freight, clearance and tax."""
+    at least its cheapest same-route route's freight, per-parcel fees and tax."""
     stated = r.entry.doc["same_route_cost_cny"]
     if stated is None:
         return
@@ -89,7 +91,8 @@ def _check_same_route_batch(r: Routed, book: RouteBook, scenario: Scenario,
     floor = _same_route_floor(r.batch, book, regime)
     out.add("same_route", r.bid, f"{where}, but " + (
         "no route of it clears under the same-route rule" if floor is None else
-        f"its cheapest same-route route costs {floor:.2f} before vehicles"))
+        f"its cheapest same-route route costs {floor:.2f} before vehicles and "
+        "declaration fees"))
 
 
 def _check_same_route_unrouted(doc: Mapping[str, Any], routed_entries: Sequence[Entry],
@@ -129,7 +132,9 @@ def _dearest_alone(b: Batch, book: RouteBook) -> float:
     routes = book.routes(b.origin, b.destination)
     if not routes:
         return 0.0
-    dearest = max(f.cost_per_kg * b.weight_kg + f.clearance_fee
+    rule = book.scenario.rules.declaration
+    dearest = max(f.cost_per_kg * b.weight_kg
+                  + clearance_alone(b, declaration_fee(rule, f.port), book.scenario)
                   + alone_vehicles(f.vehicle_lanes, b.weight_kg, b.volume_m3)
                   for f in (book.facts(r) for r in routes))
     return dearest + sum(full_tax(p, book.scenario) for p in b.parcels)

@@ -8,6 +8,8 @@ particular grouping.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +22,10 @@ from optimizer.verify.problems import CENT, KG, M3, Problems, close
 #: the parcel fields (and the export district) every parcel of one batch shares
 GROUP_FIELDS: tuple[str, ...] = ("origin", "destination", "goods_class", "trade_mode",
                                  "export_district")
+
+
+#: what may follow the base id: the window close and the deadline that bind the batch
+_SUFFIX = re.compile(r"(?:-W(\d{8}))?(?:-D(\d{8}))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +79,52 @@ def _check_contract(bid: str, where: str, members: Sequence[Parcel], scenario: S
         out.add("window", bid, f"{where}: parcels ready {first} to {last}, more than the "
                 f"{scenario.window_days}-day consolidation window apart")
     want = "-".join(keys) + f"-{first:%Y%m%d}"
-    if bid != want:
-        out.add("batch_id", bid, f"{where}: its parcels make the batch id {want}")
-    return want
+    wrong = _suffix_problem(bid, want, members, scenario.rules.return_window_days)
+    if wrong is not None:
+        out.add("batch_id", bid, f"{where}: its parcels make the batch id {want}, with "
+                f"-WYYYYMMDD / -DYYYYMMDD only for a window close / deadline every parcel "
+                f"shares ({wrong})")
+        return want
+    return bid
+
+
+def _day(digits: str) -> dt.date | None:
+    """A YYYYMMDD date, None when it is no date."""
+    try:
+        return dt.datetime.strptime(digits, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def _suffix_problem(bid: str, base: str, members: Sequence[Parcel],
+                    return_window_days: int) -> str | None:
+    """Why ``bid`` is not ``base`` with the suffixes its parcels allow (None: it is).
+
+    ``-WYYYYMMDD``: the day the 1-year return window of every parcel closes (export date plus
+    ``return_window_days``); ``-DYYYYMMDD``: the deadline of every parcel. The consolidation
+    batches parcels whose window close or deadline binds only with parcels sharing that date,
+    and names it; a batch whose parcels do not share it may not carry it.
+    """
+    if not bid.startswith(base):
+        return "the base id differs"
+    match = _SUFFIX.fullmatch(bid[len(base):])
+    if match is None:
+        return f"{bid[len(base):]!r} is not a -W / -D suffix"
+    close_digits, deadline_digits = match.groups()
+    bad = [d for d in (close_digits, deadline_digits) if d is not None and _day(d) is None]
+    if bad:
+        return f"{bad[0]} is not a date"
+    if close_digits is not None:
+        closes = {p.export_date + dt.timedelta(days=return_window_days) for p in members}
+        if closes != {_day(close_digits)}:
+            return (f"-W{close_digits}, but their windows close "
+                    f"{', '.join(sorted(str(c) for c in closes))}")
+    if deadline_digits is not None:
+        deadlines = {p.deadline for p in members}
+        if deadlines != {_day(deadline_digits)}:
+            return (f"-D{deadline_digits}, but their deadlines are "
+                    f"{', '.join(sorted(str(d) for d in deadlines))}")
+    return None
 
 
 def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node]) -> Batch:
@@ -96,6 +145,12 @@ def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node]
         value_cny=round(sum(p.value_cny for p in members), 2),
         earliest_export=min(p.export_date for p in members),
         deadline=min(deadlines) if deadlines else None)
+
+
+def parcel_alone(batch: Batch, parcel: Parcel, nodes: Mapping[str, Node]) -> Batch:
+    """The batch one of its parcels would make on its own (under the batch's id, so that a
+    planner's rule naming the batch still applies to it)."""
+    return _rebuild(batch.batch_id, [parcel], nodes)
 
 
 def _check_batch_fields(entry: Mapping[str, Any], bid: str, b: Batch, where: str,

@@ -28,7 +28,8 @@ KINDS: tuple[str, ...] = (
     "vehicle_unknown_lane", "vehicle_entry", "vehicle_batches", "vehicle_fields", "overfull",
     "extra_vehicles", "vehicle_limit", "vehicle_cost", "per_kg_capacity", "no_vehicle",
     "vehicle_share", "load_list",
-    "unrouted_reason", "unrouted_routable", "would_route", "penalty",
+    "unrouted_reason", "unrouted_routable", "would_route", "penalty", "parcel_blocked",
+    "declaration_id", "declaration",
     "total", "count", "saving", "greedy_baseline", "objective", "bound", "gap", "status",
     "meta", "nodes",
 )

@@ -34,6 +34,9 @@ class Routed:
     cost: Costing
     #: lane id -> the batch's share of the vehicles bought on that lane in its week
     shares: dict[str, float] = field(default_factory=dict)
+    #: its per-parcel fees and share of its declaration's fee (``verify.declarations``); None
+    #: until that section runs (then it clears alone: ``cost.clearance``)
+    clearance_share: float | None = None
 
     @property
     def bid(self) -> str:
@@ -41,9 +44,19 @@ class Routed:
         return self.entry.bid
 
     @property
+    def clearance(self) -> float:
+        """What the batch pays to clear in the plan: its share of its declaration."""
+        return self.cost.clearance if self.clearance_share is None else self.clearance_share
+
+    @property
+    def variable(self) -> float:
+        """Freight, clearance (its share) and tax: the landed cost apart from vehicles."""
+        return self.cost.freight + self.clearance + self.cost.tax
+
+    @property
     def landed(self) -> float:
         """The batch's landed cost: freight, its share of the vehicles, clearance and tax."""
-        return self.cost.landed_variable + sum(self.shares.values())
+        return self.variable + sum(self.shares.values())
 
 
 def _route_lanes(e: Entry, where: str, net: Network, out: Problems) -> list[Lane] | None:
@@ -179,11 +192,12 @@ def check_route(e: Entry, book: RouteBook, out: Problems) -> Routed | None:
 
 
 def check_costs(r: Routed, out: Problems) -> None:
-    """Freight, clearance and tax from the data, the vehicle share from the vehicles section;
-    the batch's cost their sum; each leg the lane's per-kg cost plus its vehicle share."""
+    """Freight and tax from the data, clearance from its declaration (its per-parcel fees and
+    share of the fee), the vehicle share from the vehicles section; the batch's cost their
+    sum; each leg the lane's per-kg cost plus its vehicle share."""
     where = f"batch {r.bid}"
     comps = r.entry.doc["components"]
-    for key, want in (("freight", r.cost.freight), ("clearance", r.cost.clearance),
+    for key, want in (("freight", r.cost.freight), ("clearance", r.clearance),
                       ("tax_exposure", r.cost.tax)):
         if not close(comps[key], want):
             out.add("cost_component", r.bid, f"{where}: {key} {comps[key]} but the data give "

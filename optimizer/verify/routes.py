@@ -16,7 +16,15 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from optimizer.compliance import check_option
 from optimizer.domain import Batch, Check, Lane, Network, RegimeRule, Route, Scenario, entry_node
-from optimizer.verify.arith import Costing, RouteFacts, costing, route_facts, tax
+from optimizer.verify.arith import (
+    Costing,
+    RouteFacts,
+    clearance_alone,
+    costing,
+    declaration_fee,
+    route_facts,
+    tax,
+)
 
 
 def lanes_leaving(net: Network) -> dict[str, list[Lane]]:
@@ -79,6 +87,7 @@ class RouteBook:
         self._costs: dict[tuple[int, str], Costing] = {}
         self._facts: dict[str, RouteFacts] = {}
         self._tax: dict[tuple[int, dt.date], float] = {}
+        self._held: list[Batch] = []
 
     def routes(self, origin: str, destination: str) -> tuple[Route, ...]:
         """Every route from ``origin`` to ``destination``."""
@@ -127,13 +136,24 @@ class RouteBook:
             self._costs[key] = found
         return found
 
-    def landed_variable(self, batch: Batch, route: Route) -> float:
-        """Freight, clearance fee and tax of the batch on the route (cheaper than ``costing``
-        when only these are needed)."""
+    def landed_floor(self, batch: Batch, route: Route) -> float:
+        """The least freight, clearance and tax the batch can pay on the route in any plan:
+        freight, its per-parcel declaration fees (its share of a declaration's fixed fee can be
+        as small as the other batches on it make it) and tax (cheaper than ``costing``)."""
         facts = self.facts(route)
         declared = batch.depart_date + dt.timedelta(days=facts.days_to_declaration)
-        return (facts.cost_per_kg * batch.weight_kg + facts.clearance_fee
-                + self.tax(batch, declared))
+        per_parcel = clearance_alone(batch, 0.0, self.scenario)
+        return facts.cost_per_kg * batch.weight_kg + per_parcel + self.tax(batch, declared)
+
+    def fee(self, route: Route) -> float:
+        """The fixed fee of a declaration at the route's return port."""
+        return declaration_fee(self.scenario.rules.declaration, route.port)
+
+    def hold(self, batch: Batch) -> Batch:
+        """Keep a batch the checker made on the side (a parcel alone) alive while the book
+        remembers it: memos are keyed by identity, which a freed batch would hand on."""
+        self._held.append(batch)
+        return batch
 
     def facts(self, route: Route) -> RouteFacts:
         """What the route is, whatever the batch: days, per-kg cost, emissions, lanes."""

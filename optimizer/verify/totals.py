@@ -14,7 +14,7 @@ from typing import Any
 
 from optimizer.domain import Scenario
 from optimizer.verify.batches import Entry
-from optimizer.verify.problems import CENT, Problems, close, close_or_null, money_tol
+from optimizer.verify.problems import CENT, KG, Problems, close, close_or_null, money_tol
 from optimizer.verify.routed import Routed
 from optimizer.verify.unrouted import UnroutedSummary
 from optimizer.verify.vehicles import Fleet
@@ -39,7 +39,7 @@ def _check_costs(t: Mapping[str, Any], routed: Sequence[Routed], fleet: Fleet,
                  out: Problems) -> None:
     """Cost and its components, weight, CO2e and transit days of the routed batches."""
     parts = {"freight": sum(r.cost.freight for r in routed), "vehicles": fleet.cost,
-             "clearance": sum(r.cost.clearance for r in routed),
+             "clearance": sum(r.clearance for r in routed),
              "tax_exposure": sum(r.cost.tax for r in routed)}
     money = {"cost_cny": sum(parts.values()), **{f"{k}_cny": v for k, v in parts.items()}}
     days = [r.cost.days for r in routed]
@@ -66,6 +66,27 @@ def _check_counts(doc: Mapping[str, Any], scenario: Scenario, fleet: Fleet,
     for key, value in want.items():
         if t[key] != value:
             out.add("count", None, f"totals.{key} {t[key]} but the plan has {value}")
+
+
+def check_left_behind(doc: Mapping[str, Any], routed: Sequence[Entry],
+                      unrouted: Sequence[Entry], out: Problems) -> None:
+    """The parcels routed, and the parcels, kg and value left unrouted: a plan never looks
+    cheaper for leaving goods behind without saying so (from the returns file's parcels of
+    each batch)."""
+    t = doc["totals"]
+    left = [e.batch for e in unrouted if e.batch is not None]
+    counts = {"parcels_routed": sum(len(e.batch.parcels) for e in routed if e.batch),
+              "parcels_unrouted": sum(len(b.parcels) for b in left)}
+    for key, value in counts.items():
+        if t[key] != value:
+            out.add("count", None, f"totals.{key} {t[key]} but the plan's batches hold {value}")
+    kg = sum(p.weight_kg for b in left for p in b.parcels)
+    value = sum(p.value_cny for b in left for p in b.parcels)
+    for key, want, tol in (("weight_unrouted_kg", kg, KG * max(1, len(left))),
+                           ("value_unrouted_cny", value, money_tol(value, len(left)))):
+        if not close(t[key], want, tol):
+            out.add("total", None, f"totals.{key} {t[key]} but the unrouted batches' parcels "
+                    f"give {want:.3f}")
 
 
 def _check_baseline(t: Mapping[str, Any], name: str, base: float | None, plan: float,
@@ -132,7 +153,7 @@ def _check_objective(doc: Mapping[str, Any], routed: Sequence[Routed], fleet: Fl
     if fallback is not None:
         out.add("objective", None, f"objective_cny {obj}, but meta.fallback says the "
                 "heuristic plan was used (it has no objective)")
-    recomputed = (sum(r.cost.landed_variable + r.cost.shadow for r in routed) + fleet.cost
+    recomputed = (sum(r.variable + r.cost.shadow for r in routed) + fleet.cost
                   + summary.penalty)
     if not close(obj, recomputed, CENT + 1e-7 * abs(recomputed)):
         out.add("objective", None, f"objective {obj} but cost + shadow prices + penalties = "

@@ -5,6 +5,10 @@ From the checker's own routes of the batch and the rule engine's verdict on each
 - ``NO_PATH`` holds only when the batch has no route at all;
 - rule reasons hold only when every route fails some rule, and they must name exactly the rules
   that fail on some route;
+- batches are parcel-true: when the rules refuse a batch on every route, no parcel of it may
+  have a compliant route on its own (departing when it is ready, judged on its own export date
+  and deadline), or the batch has left that parcel behind for its neighbours'
+  (``parcel_blocked``);
 - a batch with a compliant route is unrouted only for ``CAPACITY``: none of its compliant routes
   can take it next to the plan's own loads (a lane bought by the vehicle would need more than
   its weekly ``max_vehicles``, a per-kg lane would go over its weekly kg or m3). One that fits
@@ -32,7 +36,7 @@ from optimizer.compliance import RELAXABLE_RULES
 from optimizer.domain import Batch, Route
 from optimizer.plan import WouldRoute
 from optimizer.verify.arith import lane_takes
-from optimizer.verify.batches import Entry
+from optimizer.verify.batches import Entry, parcel_alone
 from optimizer.verify.problems import CENT, Problems, close
 from optimizer.verify.routes import RouteBook
 
@@ -162,6 +166,21 @@ def _check_refused(e: Entry, b: Batch, routes: Sequence[Route], book: RouteBook,
     _check_would_route(e, b, valid[relax], None, book, out)
 
 
+def _check_parcels(e: Entry, b: Batch, routes: Sequence[Route], book: RouteBook,
+                   out: Problems) -> None:
+    """A batch the rules refuse: no parcel of it may have a compliant route alone."""
+    if len(b.parcels) < 2:
+        return
+    nodes = book.scenario.network.nodes
+    for p in b.parcels:
+        alone = book.hold(parcel_alone(b, p, nodes))
+        route = next((r for r in routes if book.compliant(alone, r)), None)
+        if route is not None:
+            out.add("parcel_blocked", e.bid, f"unrouted {e.bid}: parcel {p.parcel_id} could "
+                    f"route alone ({route.route_id}); the batch left it unrouted because of "
+                    "its other parcels")
+
+
 def check_unrouted(entries: Sequence[Entry], loads: Loads, book: RouteBook,
                    out: Problems) -> UnroutedSummary:
     """Every unrouted batch's reasons and counterfactual; the penalties the plan incurs."""
@@ -178,6 +197,7 @@ def check_unrouted(entries: Sequence[Entry], loads: Loads, book: RouteBook,
         refused += 1
         if routes:
             _check_refused(e, b, routes, book, out)
+            _check_parcels(e, b, routes, book, out)
         else:
             _check_no_path(e.doc, e.bid, out)
     return UnroutedSummary(penalty, refused)
