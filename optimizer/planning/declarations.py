@@ -11,6 +11,7 @@ Assembly shares each fee out to the declaration's batches in proportion to their
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Protocol
@@ -34,13 +35,21 @@ class Cleared(Protocol):
 UNLIMITED = 1e12
 
 
+@functools.lru_cache(maxsize=4096)
+def _day_and_week(declared: dt.date) -> tuple[str, str]:
+    """A day as YYYYMMDD and its ISO week as YYYY-Www (cached: pricing asks for a few days
+    tens of thousands of times)."""
+    year, week, _ = declared.isocalendar()
+    return f"{declared:%Y%m%d}", f"{year}-W{week:02d}"
+
+
 def group_values(rule: DeclarationRule, batch: Batch, route: Route, declared: dt.date
                  ) -> tuple[str, ...]:
     """The values of ``rule.group_by`` for ``batch`` declared on ``declared`` at the route's
     return port (dates as YYYYMMDD, the ISO week as YYYY-Www)."""
-    year, week, _ = declared.isocalendar()
-    fields = {"return_port": route.port.id, "date": f"{declared:%Y%m%d}",
-              "week": f"{year}-W{week:02d}", "trade_mode": batch.trade_mode,
+    day, week = _day_and_week(declared)
+    fields = {"return_port": route.port.id, "date": day,
+              "week": week, "trade_mode": batch.trade_mode,
               "goods_class": batch.goods_class, "origin": batch.origin,
               "destination": batch.destination, "export_district": batch.export_district,
               "batch": batch.batch_id}
@@ -65,9 +74,15 @@ def declaration_lane(rule: DeclarationRule, batch: Batch, route: Route,
     fee = declaration_fee(rule, route.port)
     if fee <= 0:
         return None
-    did = declaration_id(group_values(rule, batch, route, declared))
-    return Lane(lane_id=did, origin=route.port.id, destination=route.port.id, mode="road",
-                cost_per_kg_cny=0.0, cost_per_vehicle_cny=fee, vehicle_capacity_kg=UNLIMITED,
+    return _resource(declaration_id(group_values(rule, batch, route, declared)),
+                     route.port.id, fee)
+
+
+@functools.lru_cache(maxsize=65536)
+def _resource(did: str, port: str, fee: float) -> Lane:
+    """The declaration ``did`` as a resource (one object per declaration: cached)."""
+    return Lane(lane_id=did, origin=port, destination=port, mode="road", cost_per_kg_cny=0.0,
+                cost_per_vehicle_cny=fee, vehicle_capacity_kg=UNLIMITED,
                 vehicle_capacity_m3=UNLIMITED, max_vehicles=1, transit_days=0,
                 distance_km=0.0, co2e_g_per_tkm=0.0, source="return declaration",
                 period="declaration")
