@@ -83,7 +83,7 @@ def _resource(did: str, port: str, fee: float) -> Lane:
     """The declaration ``did`` as a resource (one object per declaration: cached)."""
     return Lane(lane_id=did, origin=port, destination=port, mode="road", cost_per_kg_cny=0.0,
                 cost_per_vehicle_cny=fee, vehicle_capacity_kg=UNLIMITED,
-                vehicle_capacity_m3=UNLIMITED, max_vehicles=1, transit_days=0,
+                vehicle_capacity_m3=UNLIMITED, max_vehicles=None, transit_days=0,
                 distance_km=0.0, co2e_g_per_tkm=0.0, source="return declaration",
                 period="declaration")
 
