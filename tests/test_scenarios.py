@@ -215,3 +215,26 @@ def test_returns_csvs_are_reproducible(tmp_path: Path) -> None:
         (ROOT / "scenarios" / "returns" / "yiwu-moscow.csv").read_text()
     assert (tmp_path / "m.csv").read_text() == \
         (ROOT / "scenarios" / "returns" / "mixed-week.csv").read_text()
+
+
+def test_the_3pl_week_is_a_plan_a_planner_can_sign(solved: Solved) -> None:
+    """The bundled 3PL week (2,400 parcels, disposal allowed): every parcel is returned or
+    disposed of with a reason; no returned batch costs the plan more than disposing of it would
+    (on an OPTIMAL plan its marginal cost, shadow prices aside, is at most its disposal cost);
+    the savings are over parcels the plan returns."""
+    from optimizer.planning.disposal import disposal_cost
+
+    sc, plan = solved("3pl-week")
+    assert plan.status == "OPTIMAL" and not plan.unrouted
+    t = plan.summary
+    assert t.parcels_routed + t.parcels_disposed == len(sc.parcels) == 2400
+    assert all(d.why for d in plan.disposed)
+    by_id = {b.batch_id: b for b in prepare(sc).batches}
+    for bp in plan.batches:
+        cost = disposal_cost(by_id[bp.batch_id], sc.rules.disposal)
+        assert cost is None or bp.marginal_cny <= cost + 1e-6, bp.batch_id
+    assert 0 < t.parcels_compared_with_air <= t.parcels_routed
+    flying = [bp for bp in plan.batches if bp.air_cost_cny is not None]
+    assert t.air_baseline_cny == pytest.approx(sum(bp.air_cost_cny for bp in flying))
+    assert t.total_cny == pytest.approx(t.cost_cny + t.disposal_cny)
+    assert t.declarations < t.batches_routed  # batches share their declarations
