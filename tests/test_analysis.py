@@ -139,3 +139,23 @@ def test_readme_python_example_runs(tmp_path: Path, monkeypatch) -> None:
     assert len(plan.vehicles) >= 1
     cmp = namespace["cmp"]
     assert list(cmp.table.columns) == ["yiwu-tir-return", "old rule"]
+
+
+def test_compare_states_savings_over_the_same_goods(make_case) -> None:
+    """Two scenarios of the same two batches where the second cannot fly one of them (air
+    closed for batteries by the goods class): the common rows cover only the batch both may
+    fly, with the same all-air baseline in both columns."""
+    from optimizer.analysis.compare import COMMON_ROWS, compare
+    from optimizer.inputs import load_scenario
+    from optimizer.planning.pipeline import run
+
+    rows = [parcel("G", 1000), parcel("F", 1000, goods="fragile", dest="SELLER2")]
+    base = load_scenario(make_case(rows))
+    strict = load_scenario(make_case(rows, rules={"goods_classes": {
+        "fragile": {"forbidden_modes": ["air"], "tax_relief": True, "duty_rate": 0.08}}}))
+    result = compare([run(base), run(strict)])
+    table = result.table
+    flows, _, air, _ = COMMON_ROWS
+    assert list(table.loc[flows]) == [1, 1]
+    a, b = table.loc[air]
+    assert a == pytest.approx(b) and a > 0

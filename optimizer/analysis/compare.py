@@ -201,7 +201,36 @@ def _changes(names: Sequence[str], plans: Sequence[Plan]) -> pd.DataFrame:
     return pd.DataFrame(changes)
 
 
+#: the like-for-like rows: over the flows every plan returns and may fly
+COMMON_ROWS = ("common flows returned by every plan that may fly",
+               "landed cost of the common flows (CNY)",
+               "all-air baseline of the common flows (CNY)",
+               "saving vs all-air on the common flows (%)")
+
+
+def _common(plans: Sequence[Plan]) -> list[dict[str, Any]]:
+    """Per plan, its cost and all-air baseline over exactly the same goods: the flows every
+    plan returns and every plan may fly. A column's own all-air figure covers its own routed
+    batches, which differ between scenarios (a closure strands some, a rate change moves
+    others); these rows compare the same parcels in every column."""
+    flows = [_flows(plan) for plan in plans]
+    keyed = [{fl[bp.batch_id]: bp for bp in plan.batches if bp.air_cost_cny is not None}
+             for plan, fl in zip(plans, flows, strict=True)]
+    shared = set.intersection(*(set(k) for k in keyed)) if keyed else set()
+    out = []
+    for k in keyed:
+        cost = sum(k[f].cost_cny for f in shared)
+        air = sum(k[f].air_cost_cny or 0.0 for f in shared)
+        out.append(dict(zip(COMMON_ROWS, (len(shared), cost, air,
+                                          (air - cost) / air * 100 if air > 0 else None),
+                            strict=True)))
+    return out
+
+
 def compare(plans: Sequence[Plan]) -> Comparison:
     """Compare plans; scenario names must be unique (they are the column names)."""
     names = _column_names(plans)
-    return Comparison(_metrics_table(names, plans), _changes(names, plans))
+    table = _metrics_table(names, plans)
+    common = pd.DataFrame(dict(zip(names, _common(plans), strict=True)))
+    return Comparison(pd.concat([table, common.reindex(list(COMMON_ROWS))]),
+                      _changes(names, plans))
