@@ -24,9 +24,8 @@ def test_solve_writes_outputs(make_case, tmp_path: Path) -> None:
     res = invoke("solve", make_case(), "--out", out)
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "manifests.csv", "parcels.csv", "plan.json", "plan.xlsx", "report.html", "routes.csv",
-        "run.json",
-        "vehicles.csv"]
+        "declarations.csv", "manifests.csv", "parcels.csv", "plan.json", "plan.xlsx",
+        "report.html", "routes.csv", "run.json", "vehicles.csv"]
     doc = json.loads((out / "plan.json").read_text())
     assert doc["status"] == "OPTIMAL"
     for key in ("objective_cny", "bound_cny", "gap", "totals", "batches", "vehicles",

@@ -136,7 +136,8 @@ def test_spreadsheet_and_load_lists(outputs) -> None:
 
     out = outputs["mixed-week"]
     book = openpyxl.load_workbook(out / "plan.xlsx", read_only=True)
-    assert book.sheetnames == ["routes", "vehicles", "manifests", "totals"]
+    assert book.sheetnames == ["routes", "vehicles", "manifests", "declarations", "disposed",
+                               "totals"]
     with (out / "manifests.csv").open() as fh:
         manifest = list(csv.DictReader(fh))
     assert book["manifests"].max_row == len(manifest) + 1
@@ -169,3 +170,42 @@ def test_documents_follow_the_route(outputs, tmp_path: Path) -> None:
     for b in json.loads((old / "plan.json").read_text())["batches"]:
         ids = {d["id"] for d in b["documents"]}
         assert "CROSS_DISTRICT_FILING" not in ids and "RETURN_DECLARATION" in ids
+
+
+def test_disposals_in_every_output(browser, outputs) -> None:
+    """mixed-week disposes of batches abroad: the report's headline and its table of them (with
+    why), the "disposed" sheet, parcels.csv's status and reason, routes.csv's marginal cost."""
+    import openpyxl
+    from selenium.webdriver.common.by import By
+
+    out = outputs["mixed-week"]
+    doc = json.loads((out / "plan.json").read_text())
+    t = doc["totals"]
+    assert doc["disposed"] and t["total_cny"] == pytest.approx(t["cost_cny"] + t["disposal_cny"],
+                                                                abs=0.011)
+    browser.get((out / "report.html").as_uri())
+    headline = browser.find_element(By.CSS_SELECTOR, "p.headline").text
+    assert f"Total {t['total_cny']:,.0f} CNY = returns {t['cost_cny']:,.0f} CNY" in headline
+    assert (f"disposed of abroad: {t['parcels_disposed']:,} parcels, "
+            f"{t['weight_disposed_kg']:,.1f} kg") in headline
+    assert (f"over {t['parcels_compared_with_air']:,} of {t['parcels_routed']:,} returned "
+            "parcels (those that may fly)") in headline
+    assert f"cost per returned kg {t['cost_per_kg_cny']:,.2f} CNY" in headline
+    rows = browser.find_elements(By.CSS_SELECTOR, "#disposed tbody tr")
+    assert len(rows) == len(doc["disposed"])
+    first = doc["disposed"][0]
+    assert first["batch_id"] in rows[0].text and first["why"] in rows[0].text
+    book = openpyxl.load_workbook(out / "plan.xlsx", read_only=True)
+    sheet = list(book["disposed"].iter_rows(values_only=True))
+    assert len(sheet) == len(doc["disposed"]) + 1 and sheet[1][0] == first["batch_id"]
+    assert sheet[1][sheet[0].index("why")] == first["why"]
+    with (out / "parcels.csv").open() as fh:
+        parcels = {r["parcel_id"]: r for r in csv.DictReader(fh)}
+    for d in doc["disposed"]:
+        for pid in d["parcel_ids"]:
+            assert (parcels[pid]["status"], parcels[pid]["reason"]) == ("disposed", d["why"])
+    assert sum(r["status"] == "disposed" for r in parcels.values()) == t["parcels_disposed"]
+    with (out / "routes.csv").open() as fh:
+        routes = {r["batch_id"]: r for r in csv.DictReader(fh)}
+    for b in doc["batches"]:
+        assert float(routes[b["batch_id"]]["marginal_cny"]) == pytest.approx(b["marginal_cny"])

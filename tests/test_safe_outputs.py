@@ -48,7 +48,14 @@ from optimizer.outputs.tables import (
     vehicles_csv,
 )
 from optimizer.outputs.terminal import clean, print_explanation, print_frame, print_summary
-from optimizer.plan import ExplainedOption, Explanation, Rejection, Unrouted, WouldRoute
+from optimizer.plan import (
+    Disposal,
+    ExplainedOption,
+    Explanation,
+    Rejection,
+    Unrouted,
+    WouldRoute,
+)
 
 YIWU = ROOT / "scenarios" / "yiwu-tir-return.yaml"
 
@@ -104,7 +111,8 @@ def _hostile_case(make_case: Callable[..., Path]) -> Path:
             parcel(DDE, 500) | {"note": "-5", "=HDR": "@SUM(1)"},
             parcel("@SUM(1+1)", 300, mode="0110") | {"note": "+1", "=HDR": "x"},
             parcel("-P4", 200) | {"note": "mailto:x@evil.example", "=HDR": "file://c:/x"}]
-    path = make_case(rows, lanes=lanes, ports=ports)
+    # the 0110 parcel may not come back: it is disposed of (the "disposed" sheet, parcels.csv)
+    path = make_case(rows, lanes=lanes, ports=ports, rules={"disposal": {"allowed": True}})
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     doc["name"] = "=1+1 @scenario"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
@@ -135,11 +143,12 @@ def test_no_csv_or_sheet_cell_is_a_formula_or_a_link(make_case, tmp_path: Path) 
     assert {"'=HDR", "'=1+1", "'-5", "'+1", "'@SUM(1)", "'-P4"} <= set(cells["parcels.csv"])
     assert "http://evil.example/" in cells["parcels.csv"]  # text, harmless in a CSV
     assert "'" + HYPERLINK in cells["vehicles.csv"]
+    assert "disposed" in cells["parcels.csv"]
     assert any(c.startswith("'" + HYPERLINK + " > ") for c in cells["routes.csv"])
 
     with zipfile.ZipFile(out / "plan.xlsx") as z:
         sheets = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")}
-    assert len(sheets) == 4 and not any("_rels" in n for n in sheets)  # no hyperlink targets
+    assert len(sheets) == 6 and not any("_rels" in n for n in sheets)  # no hyperlink targets
     assert not any("<f>" in x or "<f " in x or "<hyperlink" in x for x in sheets.values())
     book = openpyxl.load_workbook(out / "plan.xlsx")
     texts = []
@@ -260,6 +269,13 @@ def plan_doc(yiwu) -> dict[str, Any]:
                         "mode": b["mode"], "cost_cny": 10.0, "lanes": [], "detail": "x",
                         "sentence": "would route via X", "verified": True},
         "parcel_ids": ["P-U"]}]
+    doc["disposed"] = [{
+        "batch_id": b["batch_id"] + "-X", "origin": b["origin"], "destination": b["destination"],
+        "goods_class": "general", "trade_mode": "0110", "export_district": "NINGBO",
+        "window_start": "2025-07-01", "weight_kg": 2.0, "value_cny": 100.0,
+        "parcel_ids": ["P-X"], "cost_cny": 64.0, "return_cny": None,
+        "reasons": [{"rule": "TRADE_MODE", "passed": False, "detail": "not a CBEC mode"}],
+        "why": "disposal 64 CNY; no compliant return route"}]
     return doc
 
 
@@ -482,8 +498,10 @@ def _hostile_plan(plan: Any) -> Any:
     unrouted = Unrouted(EVIL_ID, "HUB", "SELLER", 12.5, (check,), ("P1",), "general", "9610",
                         "ADIST", dt.date(2025, 7, 1),
                         WouldRoute((EVIL_ID,), EVIL_ID, EVIL_ID, 10.0, (EVIL_ID,), EVIL_ID))
+    disposed = Disposal(EVIL_ID, "HUB", EVIL_ID, "general", "0110", EVIL_ID, 2.0, 100.0,
+                        (EVIL_ID,), 64.0, None, (check,), "why " + EVIL_ID, dt.date(2025, 7, 1))
     return dataclasses.replace(plan, scenario=EVIL_ID, batches=tuple(bps), unrouted=(unrouted,),
-                               status=EVIL_ID)
+                               disposed=(disposed,), status=EVIL_ID)
 
 
 def _printed(fn: Callable[[Console], None], *, terminal: bool = False) -> str:
@@ -513,7 +531,8 @@ def test_summary_prints_hostile_ids_harmlessly(yiwu) -> None:
 def test_explanation_and_frames_print_hostile_text_harmlessly(yiwu) -> None:
     plan = _hostile_plan(yiwu[1])
     option = ExplainedOption(EVIL_ID, EVIL_ID, EVIL_ID, "rejected", 1.0, 2.0, None, 3,
-                             (EVIL_ID, EVIL_ID), (Rejection(EVIL_ID, EVIL_ID),))
+                             (EVIL_ID, EVIL_ID), (Rejection(EVIL_ID, EVIL_ID),),
+                             forced_change_cny=5.0, forced_status=EVIL_ID)
     for e in (Explanation(EVIL_ID, plan.batches[0], None, (option,)),
               Explanation(EVIL_ID, None, plan.unrouted[0], (option,))):
         _assert_safe_terminal_text(_printed(lambda c, e=e: print_explanation(e, c)))
@@ -523,3 +542,25 @@ def test_explanation_and_frames_print_hostile_text_harmlessly(yiwu) -> None:
     for index in (EVIL_ID, None):
         _assert_safe_terminal_text(
             _printed(lambda c, i=index: print_frame(frame, EVIL_ID, c, index=i)))
+
+
+def test_explain_shows_what_forcing_an_option_changes(yiwu) -> None:
+    """The re-solved change of the plan's objective, in the table and in ``explain --json``."""
+    from optimizer.outputs.plan_json import explanation_to_dict
+    from optimizer.outputs.terminal import forced_cell
+
+    plan = yiwu[1]
+    bp = plan.batches[0]
+    chosen = ExplainedOption(bp.return_port, bp.return_district, bp.mode, "chosen", 1.0, 1.0,
+                             0.0, 3, ("L",), (), forced_change_cny=0.0, forced_status="OPTIMAL")
+    air = ExplainedOption("AIRPORT", "BDIST", "air", "allowed", 2.0, 2.0, 1.0, 3, ("L",), (),
+                          forced_change_cny=27_700.0, forced_status="OPTIMAL")
+    skipped = dataclasses.replace(air, forced_change_cny=None, forced_status=None)
+    assert [forced_cell(o) for o in (chosen, air, skipped)] == [
+        "+0 (the plan)", "+27,700 (OPTIMAL)", "—"]
+    e = Explanation(bp.batch_id, bp, None, (chosen, air, skipped))
+    out = _printed(lambda c: print_explanation(e, c))
+    assert "forced (re-solved)" in out and "+27,700 (OPTIMAL)" in out
+    rows = explanation_to_dict(e)["options"]
+    assert [(r["forced_change_cny"], r["forced_status"]) for r in rows] == [
+        (0.0, "OPTIMAL"), (27_700.0, "OPTIMAL"), (None, None)]

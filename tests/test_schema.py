@@ -32,16 +32,14 @@ from optimizer.outputs.plan_json import (
     unwritten_totals,
     validate,
 )
-from optimizer.plan import Declaration, Plan, SolverStats, Totals
+from optimizer.plan import Declaration, Disposal, Plan, SolverStats, Totals
 from optimizer.planning.mip import Solution
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
-#: the ``Totals`` fields plan.json does not carry yet (the disposal figures and the per-kg and
-#: per-parcel comparisons: their batches and meaning are not in the document and its checker)
-UNWRITTEN = {"batches_disposed", "parcels_disposed", "weight_disposed_kg", "value_disposed_cny",
-             "disposal_cny", "total_cny", "cost_per_kg_cny", "parcels_compared_with_air",
-             "parcels_compared_with_same_route"}
+#: the ``Totals`` fields plan.json does not carry (none: every figure is in the document and
+#: checked)
+UNWRITTEN: set[str] = set()
 YIWU = ROOT / "scenarios" / "yiwu-tir-return.yaml"
 Doc = dict[str, Any]
 
@@ -84,6 +82,10 @@ def test_schema_names_what_the_code_fixes() -> None:
     assert defs["totals"]["required"] == written
     assert list(defs["declaration"]["properties"]) == [
         f.name for f in dataclasses.fields(Declaration)]
+    # a disposal is its dataclass but the window start (last there, with the batch fields here)
+    disposal = [f.name for f in dataclasses.fields(Disposal)]
+    assert sorted(defs["disposal"]["properties"]) == sorted(disposal)
+    assert defs["disposal"]["required"] == list(defs["disposal"]["properties"])
     stats = set(SolverStats.__dataclass_fields__)
     solver = defs["solver"]
     assert stats <= set(solver["properties"]) and not stats & set(solver["required"])
@@ -176,7 +178,7 @@ def test_partly_routed_by_rule_validates(make_case) -> None:
 
 
 def test_heuristic_fallback_validates(make_case, monkeypatch) -> None:
-    def no_plan(batches, options, settings, hint=None):
+    def no_plan(batches, options, settings, hint=None, leave=None):
         return Solution("NOT_SOLVED", None, None, None, 0.0, {}, (), {})
 
     monkeypatch.setattr(pipeline, "solve", no_plan)
@@ -227,6 +229,15 @@ def _set(value: Any, *path: str | int) -> Callable[[Doc], None]:
     return edit
 
 
+#: a valid plan.json ``disposed`` entry (a batch no rule lets come back)
+DISPOSAL_ENTRY: Doc = {
+    "batch_id": "HUB-SELLER-general-0110-ADIST-20250701", "origin": "HUB",
+    "destination": "SELLER", "goods_class": "general", "trade_mode": "0110",
+    "export_district": "ADIST", "window_start": "2025-07-01", "weight_kg": 2.0,
+    "value_cny": 100.0, "parcel_ids": ["P1"], "cost_cny": 64.0, "return_cny": None,
+    "reasons": [{"rule": "TRADE_MODE", "passed": False, "detail": "rejects 4 of 4 routes"}],
+    "why": "disposal 64 CNY = ...; no compliant return route"}
+
 BROKEN = [
     # (id, edit, the path the error names, a part of its message)
     ("missing-required-top-level", _drop("status"), "(document)",
@@ -262,7 +273,31 @@ BROKEN = [
      "'parcels_unrouted' is a required property"),
     ("fractional-unrouted-parcels", _set(1.5, "totals", "parcels_unrouted"),
      "totals/parcels_unrouted", "is not of type 'integer'"),
+    ("missing-disposed", _drop("disposed"), "(document)", "'disposed' is a required property"),
+    ("missing-marginal", _drop("batches", 0, "marginal_cny"), "batches/0",
+     "'marginal_cny' is a required property"),
+    ("negative-marginal", _set(-1.0, "batches", 0, "marginal_cny"), "batches/0/marginal_cny",
+     "less than the minimum of 0"),
+    ("missing-total", _drop("totals", "total_cny"), "totals",
+     "'total_cny' is a required property"),
+    ("string-cost-per-kg", _set("12", "totals", "cost_per_kg_cny"), "totals/cost_per_kg_cny",
+     "is not of type"),
+    ("disposal-without-why", lambda d: d["disposed"].append(
+        {k: v for k, v in DISPOSAL_ENTRY.items() if k != "why"}), "disposed/0",
+     "'why' is a required property"),
+    ("disposal-reason-passed", lambda d: d["disposed"].append(
+        {**DISPOSAL_ENTRY, "reasons": [{"rule": "TRADE_MODE", "passed": True, "detail": ""}]}),
+     "disposed/0/reasons/0/passed", "False was expected"),
+    ("disposal-for-capacity", lambda d: d["disposed"].append(
+        {**DISPOSAL_ENTRY, "reasons": [{"rule": "CAPACITY", "passed": False, "detail": ""}]}),
+     "disposed/0/reasons/0/rule", "is not valid"),
 ]
+
+
+def test_a_disposal_entry_validates(yiwu_doc: Doc) -> None:
+    doc = copy.deepcopy(yiwu_doc)
+    doc["disposed"].append(DISPOSAL_ENTRY)
+    assert validate(doc) == []
 
 
 @pytest.mark.parametrize(("edit", "where", "message"), [b[1:] for b in BROKEN],

@@ -3,9 +3,11 @@
 Each forgery edits a real plan document the way an adversary would (often tidying up what the
 edit touches elsewhere, as a careful forger does) and must give a problem of one ``kind`` about
 one batch or lane-week (``None``: the plan as a whole). The plans: mixed-week (a realistic week
-with unrouted batches) and timeline-2025-pilot (18 batches, checked faster), both solved with
-the same-route baseline, and small plans of tests/conftest.py's network: a batch left out for
-capacity, two trucks sharing a lane, a batch with no path. Each is solved once per module.
+whose stale and dear batches are disposed of abroad) and timeline-2025-pilot (18 batches,
+checked faster), both solved with the same-route baseline, and small plans of tests/conftest.py's
+network: a batch left out for capacity, two trucks sharing a lane, a batch with no path,
+batches refused by the rules, a parcel home by domestic express, late parcels under soft
+deadlines. Each is solved once per module.
 Then: random mutations never crash the checker, and every bundled scenario's plan checks out.
 """
 
@@ -27,6 +29,7 @@ from conftest import (
     LANE_FIELDS,
     PARCEL_FIELDS,
     ROOT,
+    lane,
     parcel,
     small_lanes,
     small_ports,
@@ -96,12 +99,26 @@ CASES: dict[str, Callable[[Path], Path]] = {
     # every route needs two lanes, one is allowed: NO_PATH
     "nopath": lambda root: _write_case(root, "nopath", [parcel("P1")], solver={"max_legs": 1}),
     # nothing arrives in a day, a planner's deadline (relaxable) refuses every route; the
-    # trade mode 0110 (the law) refuses another batch on every route; one batch routes
+    # trade mode 0110 (the law) refuses another batch on every route, and a third both ways;
+    # one batch routes
     "deadline": lambda root: _write_case(
         root, "deadline", [{**parcel("LATE", 300), "deadline": "2025-07-02"},
                            parcel("B2B", 300, mode="0110", dest="SELLER2"),
+                           {**parcel("BOTH", 300, mode="0110", goods="fragile"),
+                            "deadline": "2025-07-02"},
                            parcel("OK", 300, dest="SELLER2")],
         rules={"domestic_express": {"enabled": False}}),
+    # a 2.5 kg parcel: groupage to INLAND, then express (12 + 2 x 5 CNY) rather than a truck
+    "express": lambda root: _write_case(
+        root, "express", [parcel("SMALL", 2.5, volume=0.02, value=500)],
+        lanes=[*(r for r in small_lanes() if not r["lane_id"].startswith("L_ROAD_INLAND")),
+               lane("L_GRP_INLAND", "HUB", "INLAND", "tir_road", per_kg=2.0, days=8,
+                    via="BORDER"),
+               lane("L_TRUCK_INLAND", "INLAND", "SELLER", "road", per_vehicle=6000)]),
+    # soft deadlines: two 1 t parcels 3 days late by TIR at 100 CNY a parcel-day
+    "late": lambda root: _write_case(
+        root, "late", [{**parcel(f"P{i}", 1000), "deadline": "2025-07-08"} for i in range(2)],
+        rules={"lateness_cny_per_parcel_day": 100}),
 }
 
 
@@ -410,6 +427,101 @@ def _declaration_fee(d: Doc) -> str:
     return decl["declaration_id"]
 
 
+def _disposal_lowered(d: Doc) -> str:
+    """A disposal made to look cheaper (its total, the grand total and objective tidied)."""
+    x = max(d["disposed"], key=lambda x: x["cost_cny"])
+    cut = round(x["cost_cny"] / 2, 2)
+    x["cost_cny"] = round(x["cost_cny"] - cut, 2)
+    for entry, key in ((d["totals"], "disposal_cny"), (d["totals"], "total_cny"),
+                       (d, "objective_cny"), (d, "bound_cny")):
+        entry[key] = round(entry[key] - cut, 2)
+    return x["batch_id"]
+
+
+def _disposable_unrouted(d: Doc) -> str:
+    """A batch the rules refuse, disposable, listed unrouted instead of disposed of (its
+    disposal taken out of the totals and objective, the counts tidied)."""
+    x = next(x for x in d["disposed"] if x["reasons"])
+    d["disposed"].remove(x)
+    d["unrouted"].append({"batch_id": x["batch_id"], "origin": x["origin"],
+                          "destination": x["destination"], "weight_kg": x["weight_kg"],
+                          "reasons": [{"rule": r["rule"], "detail": r["detail"]}
+                                      for r in x["reasons"]],
+                          "would_route": None, "parcel_ids": x["parcel_ids"]})
+    t = d["totals"]
+    t["batches_disposed"] -= 1
+    t["batches_unrouted"] += 1
+    t["parcels_disposed"] -= len(x["parcel_ids"])
+    t["parcels_unrouted"] += len(x["parcel_ids"])
+    for entry, key in ((t, "disposal_cny"), (t, "total_cny"), (d, "objective_cny"),
+                       (d, "bound_cny")):
+        entry[key] = round(entry[key] - x["cost_cny"], 2)
+    return x["batch_id"]
+
+
+def _first_ready(b: Doc) -> str:
+    """The first ready date a batch id names (its sixth part, YYYYMMDD), as an ISO date."""
+    day = b["batch_id"].split("-")[5]
+    return f"{day[:4]}-{day[4:6]}-{day[6:]}"
+
+
+def _disposed_dearer(d: Doc) -> str:
+    """The routed batch that loses most by disposal against flying it home alone, disposed of
+    instead (rules.yaml: 2 CNY/kg and 60% of its value)."""
+    def cost(b: Doc) -> float:
+        return round(2 * b["weight_kg"] + 0.6 * b["value_cny"], 2)
+
+    b = max((b for b in d["batches"] if b["air_cost_cny"] is not None),
+            key=lambda b: cost(b) - b["air_cost_cny"])
+    assert cost(b) > b["air_cost_cny"] + 1000  # flying it alone would be far cheaper
+    d["batches"].remove(b)
+    for v in d["vehicles"]:
+        for entry in (v, *v["loads"]):
+            if b["batch_id"] in entry["batch_ids"]:
+                entry["batch_ids"].remove(b["batch_id"])
+    d["disposed"].append({
+        "batch_id": b["batch_id"], "origin": b["origin"], "destination": b["destination"],
+        "goods_class": b["goods_class"], "trade_mode": b["trade_mode"],
+        "export_district": b["export_district"], "window_start": _first_ready(b),
+        "weight_kg": b["weight_kg"], "value_cny": b["value_cny"],
+        "parcel_ids": b["parcel_ids"], "cost_cny": cost(b), "return_cny": None, "reasons": [],
+        "why": "disposal is cheaper"})
+    return b["batch_id"]
+
+
+def _express_dropped(d: Doc) -> str:
+    """The express charge left out of the leg, the freight, the cost and the totals."""
+    (b,) = d["batches"]
+    leg = b["legs"][-1]
+    assert leg["lane_id"].startswith("EXPRESS_") and leg["cost_cny"] == 22
+    leg["cost_cny"] = 0.0
+    for entry, key in ((b["components"], "freight"), (b, "cost_cny"), (b, "marginal_cny"),
+                       (d["totals"], "freight_cny"), (d["totals"], "cost_cny"),
+                       (d["totals"], "total_cny"), (d, "objective_cny"), (d, "bound_cny")):
+        entry[key] = round(entry[key] - 22, 2)
+    return b["batch_id"]
+
+
+def _lateness_dropped(d: Doc) -> None:
+    """The 600 CNY of parcel-days late taken out of the objective (and its bound)."""
+    assert d["objective_cny"] == d["totals"]["cost_cny"] + 600
+    d["objective_cny"] -= 600
+    d["bound_cny"] -= 600
+
+
+def _disposal_field(d: Doc, key: str, value: Callable[[Any], Any]) -> str:
+    """Edit a field of the first disposed batch that could come back."""
+    x = next(x for x in d["disposed"] if x["return_cny"] is not None)
+    x[key] = value(x[key])
+    return x["batch_id"]
+
+
+def _marginal_inflated(d: Doc) -> str:
+    b = d["batches"][0]
+    b["marginal_cny"] = round(b["marginal_cny"] + 1000, 2)
+    return b["batch_id"]
+
+
 Forgery = Callable[[Doc], str | None]
 
 #: name -> (plan, edit, the kind it must cause)
@@ -421,7 +533,7 @@ FORGERIES: dict[str, tuple[str, Forgery, str]] = {
     "rule reason for a batch left out for capacity": ("capacity", _rule_for_capacity,
                                                       "unrouted_reason"),
     "no path claimed for a batch with routes": ("deadline", _no_path_claimed, "unrouted_reason"),
-    "a failing rule left out of the reasons": ("mixed", _reason_dropped, "unrouted_reason"),
+    "a failing rule left out of the reasons": ("deadline", _reason_dropped, "unrouted_reason"),
     "a rule reason for a batch without a path": ("nopath", _rule_for_no_path,
                                                  "unrouted_reason"),
     "counterfactual cheaper": ("deadline", _would_route(lambda w: w.update(
@@ -504,12 +616,37 @@ FORGERIES: dict[str, tuple[str, Forgery, str]] = {
     "a declaration's fee doubled": ("mixed", _declaration_fee, "declaration"),
     "declarations counted wrong": ("timeline", _set_total("declarations", lambda x: x - 1),
                                    "count"),
-    "unrouted parcels under-reported": ("mixed", _set_total("parcels_unrouted",
+    "unrouted parcels under-reported": ("deadline", _set_total("parcels_unrouted",
+                                                               lambda x: x - 1), "count"),
+    "unrouted kg under-reported": ("deadline", _set_total("weight_unrouted_kg",
+                                                          lambda x: round(x / 2, 3)), "total"),
+    "unrouted value under-reported": ("deadline", _set_total("value_unrouted_cny",
+                                                             lambda x: 0.0), "total"),
+    # disposal, express, soft deadlines, marginal costs and the new totals
+    "a disposal cost lowered": ("mixed", _disposal_lowered, "disposal_cost"),
+    "a disposable batch listed unrouted": ("mixed", _disposable_unrouted,
+                                           "unrouted_disposable"),
+    "a batch disposed of that returning alone would beat": ("mixed", _disposed_dearer,
+                                                           "disposed_dearer"),
+    "a disposal's return cost understated": ("mixed", lambda d: _disposal_field(
+        d, "return_cny", lambda x: round(x / 2, 2)), "disposal_return"),
+    "a disposal's why edited": ("mixed", lambda d: _disposal_field(
+        d, "why", lambda x: x.replace("returning", "flying")), "disposal_why"),
+    "the express charge dropped from a leg": ("express", _express_dropped, "leg_costs"),
+    "a marginal cost inflated": ("timeline", _marginal_inflated, "marginal_cost"),
+    "total not cost + disposal": ("mixed", _set_total("total_cny", lambda x: x - 1000),
+                                  "total"),
+    "lateness left out of the objective": ("late", _lateness_dropped, "objective"),
+    "disposed parcels under-reported": ("mixed", _set_total("parcels_disposed",
                                                             lambda x: x - 1), "count"),
-    "unrouted kg under-reported": ("mixed", _set_total("weight_unrouted_kg",
+    "disposed kg under-reported": ("mixed", _set_total("weight_disposed_kg",
                                                        lambda x: round(x / 2, 3)), "total"),
-    "unrouted value under-reported": ("mixed", _set_total("value_unrouted_cny",
-                                                          lambda x: 0.0), "total"),
+    "disposed batches counted wrong": ("mixed", _set_total("batches_disposed",
+                                                           lambda x: x - 1), "count"),
+    "air comparisons over more parcels": ("timeline", _set_total("parcels_compared_with_air",
+                                                                 lambda x: x + 3), "count"),
+    "cost per kg understated": ("timeline", _set_total("cost_per_kg_cny", lambda x: x - 1),
+                                "total"),
     "routed parcels over-reported": ("capacity", _set_total("parcels_routed", lambda x: x + 1),
                                      "count"),
     # what else a plan states

@@ -96,7 +96,7 @@ def _unknown_parcel(d: Doc, sc: Scenario) -> str:
 
 def _duplicate_parcel(d: Doc, sc: Scenario) -> str:
     # another batch's parcel (a parcel listed twice in one batch breaks the schema)
-    other = d["unrouted"][0]
+    other = d["disposed"][0]
     other["parcel_ids"].append(_multi(d)["parcel_ids"][0])
     return other["batch_id"]
 
@@ -106,8 +106,8 @@ def _missing_parcels(d: Doc, sc: Scenario) -> None:
 
 
 def _duplicate_batch(d: Doc, sc: Scenario) -> str:
-    d["unrouted"].append(copy.deepcopy(d["unrouted"][0]))
-    return d["unrouted"][0]["batch_id"]
+    d["disposed"].append(copy.deepcopy(d["disposed"][0]))
+    return d["disposed"][0]["batch_id"]
 
 
 def _wrong_batch_id(d: Doc, sc: Scenario) -> str:
@@ -142,13 +142,6 @@ def _leg(d: Doc, key: str, value: Any) -> str:
 def _unknown_vehicle_lane(d: Doc, sc: Scenario) -> str:
     v = next(v for v in d["vehicles"] if v["count"] == 0)  # a per-kg booking
     v["lane_id"] = "NO-SUCH-LANE"
-    return _week(v)
-
-
-def _over_limit(d: Doc, sc: Scenario) -> str:
-    v = next(v for v in d["vehicles"]
-             if v["count"] >= 1 and sc.network.lanes[v["lane_id"]].max_vehicles is not None)
-    v["count"] = sc.network.lanes[v["lane_id"]].max_vehicles + 1
     return _week(v)
 
 
@@ -220,7 +213,6 @@ TAMPERING: dict[str, tuple[Tamper, str, bool]] = {
         "leg_costs", True),
     "vehicles on no lane": (_unknown_vehicle_lane, "vehicle_unknown_lane", False),
     "riders removed": (lambda d, sc: _vehicle(d, "batch_ids", []), "vehicle_batches", True),
-    "vehicles over the weekly limit": (_over_limit, "vehicle_limit", False),
     "vehicle cost off": (lambda d, sc: _vehicle(d, "cost_cny", lambda v: v["cost_cny"] + 100),
                          "vehicle_cost", True),
     "truck removed": (lambda d, sc: _vehicle(d, "count", 0), "no_vehicle", False),
@@ -232,12 +224,15 @@ TAMPERING: dict[str, tuple[Tamper, str, bool]] = {
     "objective wrong": (lambda d, sc: _add(d, "objective_cny", 100.0), "objective", False),
     "bound above objective": (lambda d, sc: _set(d, "bound_cny", d["objective_cny"] + 100),
                               "bound", True),
-    "status wrong": (lambda d, sc: _set(d, "status", "OPTIMAL"), "status", True),
+    "status wrong": (lambda d, sc: _set(d, "status", "PARTIAL"), "status", True),
     # what the schema rules out is caught before anything else is looked at
     "legs removed": (_schema(lambda d: _set(_shared(d), "legs", [])), "schema", True),
     "vehicle count fractional": (_schema(lambda d: _vehicle(d, "count", 1.5)), "schema", True),
-    "unrouted without reason": (_schema(lambda d: _set(d["unrouted"][0], "reasons", [])),
-                                "schema", True),
+    "disposal reason marked passed": (_schema(lambda d: next(
+        x for x in d["disposed"] if x["reasons"])["reasons"][0].update(passed=True)),
+        "schema", True),
+    "disposal cost negative": (_schema(lambda d: _set(d["disposed"][0], "cost_cny", -1.0)),
+                               "schema", True),
     "parcel twice in its batch": (
         _schema(lambda d: _multi(d)["parcel_ids"].append(_multi(d)["parcel_ids"][0])),
         "schema", True),
@@ -355,8 +350,28 @@ def test_a_per_kg_lane_beyond_its_weekly_capacity(make_case) -> None:
                                                ("vehicle_fields", f"L_AIR@{v['period']}")}
 
 
+def test_vehicles_over_the_weekly_limit(make_case) -> None:
+    # the TIR lane to BORDER allows two trucks a week; 30 t need both, a third is over it
+    rows = [r for r in small_lanes() if r["lane_id"] in ("L_TIR_BORDER", "L_ROAD_BORDER",
+                                                         "L_ROAD_BORDER_2")]
+    for r in rows:
+        if r["lane_id"] == "L_TIR_BORDER":
+            r["max_vehicles"] = 2
+    path, doc = _plan(make_case, [parcel("P1", 15_000), parcel("P2", 15_000, dest="SELLER2")],
+                      lanes=rows)
+    v = next(v for v in doc["vehicles"] if v["lane_id"] == "L_TIR_BORDER")
+    assert v["count"] == 2
+    v["count"] = 3
+    assert ("vehicle_limit", _week(v)) in _found(verify_plan(doc, load_scenario(path)))
+
+
 def test_every_kind_is_exercised() -> None:
     from test_declarations_verify import test_a_parcel_held_back_by_its_neighbour_is_caught
+    from test_disposal_verify import (
+        FORGED,
+        test_a_stale_parcel_is_disposed_of_for_the_rules,
+        test_disposal_the_rule_forbids_and_a_disposable_batch_left_unrouted,
+    )
     from test_tamper import FORGERIES  # the forgeries of real plans (tests/test_tamper.py)
 
     elsewhere = {
@@ -365,10 +380,13 @@ def test_every_kind_is_exercised() -> None:
         "noncompliant": test_a_route_failing_a_rule_is_noncompliant,
         "overfull": test_fewer_trucks_than_the_load_needs_overfill,
         "per_kg_capacity": test_a_per_kg_lane_beyond_its_weekly_capacity,
+        "vehicle_limit": test_vehicles_over_the_weekly_limit,
         "parcel_blocked": test_a_parcel_held_back_by_its_neighbour_is_caught,
+        "disposal_forbidden": test_disposal_the_rule_forbids_and_a_disposable_batch_left_unrouted,
+        "disposal_reason": test_a_stale_parcel_is_disposed_of_for_the_rules,
     }
     tampered = {kind for _, kind, _ in TAMPERING.values()}
-    forged = {kind for _, _, kind in FORGERIES.values()}
+    forged = {kind for _, _, kind in FORGERIES.values()} | {k for _, k in FORGED.values()}
     assert tampered | forged | set(elsewhere) == set(KINDS)
     assert len(KINDS) == len(set(KINDS))
 
@@ -395,23 +413,30 @@ def test_verify_cli(make_case, tmp_path: Path) -> None:
 
 
 def test_unrouted_explanation_is_verified_by_relaxing_the_rule(make_case) -> None:
-    # Only the NOPILOT lanes exist: in the pilot regime its district CDIST may not take the
-    # cross-district return, so the batch is unrouted; the explanation names DISTRICT and the
-    # route it would take, and switching DISTRICT off really routes it there.
-    lanes = _nopilot_lanes()
-    plan = run(load_scenario(make_case([parcel("P1")], lanes=lanes)))
+    # Due 2025-07-03, two days after it is ready: no route arrives in time (air takes four
+    # days), so DEADLINE (a planner's date: relaxable) refuses every route. The explanation
+    # names it and the route it would take, and with the deadline soft at no price the plan
+    # really routes there.
+    rows = [{**parcel("P1"), "deadline": "2025-07-03"}]
+    plan = run(load_scenario(make_case(rows)))
     assert plan.status == "INFEASIBLE"
     (u,) = plan.unrouted
     cf = u.would_route
-    assert cf is not None
-    assert cf.relax == ("DISTRICT",) and cf.return_port == "NOPILOT"
-    assert "CDIST is not a cross-district pilot" in cf.sentence()
-    enabled = [r for r in load_scenario(make_case()).rules.enabled if r != "DISTRICT"]
-    relaxed = run(load_scenario(make_case([parcel("P1")], lanes=lanes,
-                                          rules={"enabled": enabled})))
+    assert cf is not None and cf.relax == ("DEADLINE",)
+    assert "2025-07-03" in cf.sentence()
+    relaxed = run(load_scenario(make_case(rows, rules={"lateness_cny_per_parcel_day": 0})))
     (bp,) = relaxed.batches
     assert bp.return_port == cf.return_port
     assert bp.cost_cny == pytest.approx(cf.cost_cny)
+
+
+def test_the_law_has_no_counterfactual(make_case) -> None:
+    # Only the NOPILOT lanes: in the pilot regime its district CDIST may not take the
+    # cross-district return, and DISTRICT is the law: no explanation proposes breaking it
+    plan = run(load_scenario(make_case([parcel("P1")], lanes=_nopilot_lanes())))
+    (u,) = plan.unrouted
+    assert [c.rule for c in u.reasons] == ["DISTRICT"] and u.would_route is None
+    assert "CDIST is not a cross-district pilot" in u.reasons[0].detail
 
 
 def test_no_path_has_no_counterfactual(make_case) -> None:

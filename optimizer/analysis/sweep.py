@@ -11,6 +11,10 @@ existing distributed engine, not a home-made one); results come back in point or
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -179,6 +183,17 @@ def read_sweep_file(path: Path) -> tuple[Path, list[dict[str, Any]]]:
     return path.parent / doc.base, _random_file_points(path, doc)
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker process: have the kernel kill it when the process that runs the sweep dies,
+    even by SIGKILL (Linux ``PR_SET_PDEATHSIG``), so no worker outlives a killed run. (The
+    command's own supervisor stops the whole process group on Ctrl-C and SIGTERM; this covers
+    a SIGKILL, which only the kernel sees.)"""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(128 + signal.SIGKILL)
+
+
 @dataclass(frozen=True, slots=True)
 class SweepRow:
     """One solved point of a sweep: its parameters and what the plan came to."""
@@ -287,7 +302,8 @@ def run_points(base: Path, points: Sequence[Mapping[str, Any]], *, workers: int 
             results[i] = solve_point(base_s, p)
             tick()
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             futs = {pool.submit(solve_point, base_s, dict(p)): i for i, p in enumerate(points)}
             for fut in as_completed(futs):
                 results[futs[fut]] = fut.result()

@@ -431,6 +431,46 @@ def _declaration_row(d: Mapping[str, Any]) -> dict[str, Any]:
             "batches": [_text(b) for b in ids] if isinstance(ids, list | tuple) else []}
 
 
+def _disposed_row(d: Mapping[str, Any]) -> dict[str, Any]:
+    """One batch disposed of abroad: its weight and value, what disposing of it and returning
+    it would cost, the rules that keep it from coming back, and why."""
+    return {"batch_id": _text(d.get("batch_id")),
+            "kg_key": _text(d.get("weight_kg")), "kg": _fmt(d.get("weight_kg"), ",.1f"),
+            "value_key": _text(d.get("value_cny")), "value": _money(d.get("value_cny")),
+            "cost_key": _text(d.get("cost_cny")), "cost": _money(d.get("cost_cny")),
+            "return_key": _text(d.get("return_cny")), "back": _money(d.get("return_cny")),
+            "reasons": [{"rule": _text(r.get("rule")), "detail": _text(r.get("detail"))}
+                        for r in _objs(d.get("reasons"))],
+            "why": _text(d.get("why"))}
+
+
+def _disposed_headline(t: Mapping[str, Any]) -> str:
+    """What the plan disposes of abroad, for the headline: '12 parcels, 34.5 kg, value 5,600
+    CNY, cost 4,000 CNY'."""
+    return (f'{_fmt(t.get("parcels_disposed"), ",")} parcels, '
+            f'{_fmt(t.get("weight_disposed_kg"), ",.1f")} kg, value '
+            f'{_money(t.get("value_disposed_cny"))} CNY, cost {_money(t.get("disposal_cny"))} '
+            "CNY")
+
+
+def _saving_over(t: Mapping[str, Any], name: str, which: str) -> str:
+    """A saving in % stated over the parcels it compares: '84.1% over 1,850 of 2,187 returned
+    parcels (those that may fly)'."""
+    return (f'{_pct(t.get(f"saving_vs_{name}_pct"))} over '
+            f'{_fmt(t.get(f"parcels_compared_with_{name}"), ",")} of '
+            f'{_fmt(t.get("parcels_routed"), ",")} returned parcels ({which})')
+
+
+def _headline(t: Mapping[str, Any]) -> dict[str, str]:
+    """The page's headline figures: the total (returns + disposals), the disposals, the savings
+    over their parcels and the cost per returned kg."""
+    return {"total": _money(t.get("total_cny")), "returns": _money(t.get("cost_cny")),
+            "disposals": _money(t.get("disposal_cny")), "disposed": _disposed_headline(t),
+            "air": _saving_over(t, "air", "those that may fly"),
+            "same_route": _saving_over(t, "same_route", "those the old rule returns"),
+            "per_kg": _fmt(t.get("cost_per_kg_cny"), ",.2f", " CNY")}
+
+
 def _unrouted_headline(t: Mapping[str, Any]) -> str:
     """What the plan leaves behind, for the headline: '12 parcels, 34.5 kg, 5,600 CNY'."""
     return (f'{_fmt(t.get("parcels_unrouted"), ",")} parcels, '
@@ -459,7 +499,10 @@ def _cards(doc: Mapping[str, Any]) -> list[dict[str, str]]:
     t = _obj(doc.get("totals"))
     gap = _num(doc.get("gap"))
     cards = [
-        ("Landed cost (CNY)", _money(t.get("cost_cny")), ""),
+        ("Total: returns + disposals (CNY)", _money(t.get("total_cny")), ""),
+        ("Landed cost of returns (CNY)", _money(t.get("cost_cny")), ""),
+        ("Cost per returned kg", _fmt(t.get("cost_per_kg_cny"), ",.2f", " CNY"), ""),
+        ("Disposed of abroad", _disposed_headline(t), "warn"),
         ("Unrouted (left behind)", _unrouted_headline(t), "bad"),
         ("Declarations", _text(t.get("declarations", "—")), ""),
         ("Saving vs all-air", f'{_money(t.get("saving_vs_air_cny"))} CNY · '
@@ -470,8 +513,9 @@ def _cards(doc: Mapping[str, Any]) -> list[dict[str, str]]:
         ("Same-route baseline (CNY)", _money(t.get("same_route_baseline_cny")), ""),
         ("CO2e (kg)", _money(t.get("co2e_kg")), ""),
         ("Vehicles", _text(t.get("vehicles", "—")), ""),
-        ("Batches routed / unrouted", f'{_text(t.get("batches_routed", 0))} / '
-                                      f'{_text(t.get("batches_unrouted", 0))}', ""),
+        ("Batches routed / disposed of / unrouted",
+         f'{_text(t.get("batches_routed", 0))} / {_text(t.get("batches_disposed", 0))} / '
+         f'{_text(t.get("batches_unrouted", 0))}', ""),
         ("Status", f'{_text(doc.get("status"))} (gap '
                    f'{_pct(None if gap is None else 100 * gap)})', ""),
     ]
@@ -489,10 +533,12 @@ def render(doc: Mapping[str, Any]) -> str:
         parcels=_fmt(t.get("parcels", 0), ","), batches=_fmt(t.get("batches", 0), ","),
         weight=_fmt(t.get("weight_kg") or 0, ",.0f"), objective=_money(doc.get("objective_cny")),
         bound=_money(doc.get("bound_cny")), unrouted=_unrouted_headline(t),
+        headline=_headline(t),
         cards=_cards(doc), the_map=_map(doc),
         charts=_charts(doc), batch_head=BATCH_HEAD,
         batch_rows=[_batch_row(b) for b in _objs(doc.get("batches"))],
         unrouted_rows=[_unrouted_row(u) for u in _objs(doc.get("unrouted"))],
+        disposed_rows=[_disposed_row(d) for d in _objs(doc.get("disposed"))],
         declaration_rows=[_declaration_row(d) for d in _objs(doc.get("declarations"))],
         vehicle_rows=[_vehicle_row(v) for v in _objs(doc.get("vehicles")) if v.get("count")],
         version=_text(meta.get("returnroute", "")),

@@ -23,6 +23,7 @@ from optimizer.errors import InputError, Problem
 from optimizer.plan import (
     BatchPlan,
     Declaration,
+    Disposal,
     Explanation,
     Plan,
     PlanMeta,
@@ -34,8 +35,10 @@ from optimizer.plan import (
 )
 
 #: the version of the plan.json format this writer produces (see plan.schema.json); 3 shares
-#: return declarations (``declarations``, a batch's clearance is its share of the fee)
+#: return declarations (``declarations``, a batch's clearance is its share of the fee) and
+#: lists the batches disposed of abroad (``disposed``)
 SCHEMA_VERSION = 3
+
 
 def r(value: float | None, nd: int = 2) -> float | None:
     """A figure rounded for the document (None stays None)."""
@@ -56,6 +59,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "batches": [_batch_dict(bp) for bp in plan.batches],
         "vehicles": [_vehicle_dict(v) for v in plan.vehicle_uses],
         "unrouted": [_unrouted_dict(u) for u in plan.unrouted],
+        "disposed": [disposal_dict(d) for d in plan.disposed],
         "declarations": [declaration_dict(d) for d in
                          sorted(plan.declarations, key=lambda d: d.declaration_id)],
         "meta": _meta_dict(plan.meta),
@@ -116,6 +120,7 @@ def _batch_dict(bp: BatchPlan) -> dict[str, Any]:
         "parcel_ids": list(bp.parcel_ids),
         "documents": [{"id": d.id, "name": d.name, "why": d.why} for d in bp.documents],
         "declaration_id": bp.declaration_id,
+        "marginal_cny": r(bp.marginal_cny),
     }
 
 
@@ -156,6 +161,21 @@ def _unrouted_dict(u: Unrouted) -> dict[str, Any]:
         "would_route": would_route_dict(u.would_route), "parcel_ids": list(u.parcel_ids)}
 
 
+def disposal_dict(d: Disposal) -> dict[str, Any]:
+    """A batch disposed of abroad: what it is, what disposing of it and returning it would
+    cost, the rules that keep it from coming back and why (plan.json ``disposed``)."""
+    return {
+        "batch_id": d.batch_id, "origin": d.origin, "destination": d.destination,
+        "goods_class": d.goods_class, "trade_mode": d.trade_mode,
+        "export_district": d.export_district, "window_start": d.window_start.isoformat(),
+        "weight_kg": r(d.weight_kg, 3), "value_cny": r(d.value_cny),
+        "parcel_ids": list(d.parcel_ids), "cost_cny": r(d.cost_cny),
+        "return_cny": r(d.return_cny),
+        "reasons": [{"rule": c.rule, "passed": c.passed, "detail": c.detail}
+                    for c in d.reasons],
+        "why": d.why}
+
+
 def _stats_dict(stats: SolverStats) -> dict[str, int]:
     return {name: getattr(stats, name) for name in SolverStats.__dataclass_fields__
             if getattr(stats, name) is not None}
@@ -192,7 +212,8 @@ def explanation_to_dict(e: Explanation) -> dict[str, Any]:
             "mode": o.mode, "status": o.status, "standalone_cny": o.standalone_cny,
             "objective_cny": o.objective_cny, "extra_vs_chosen_cny": o.extra_vs_chosen_cny,
             "transit_days": o.transit_days, "lanes": list(o.lanes),
-            "rejected_by": [{"rule": x.rule, "detail": x.detail} for x in o.rejected_by]}
+            "rejected_by": [{"rule": x.rule, "detail": x.detail} for x in o.rejected_by],
+            "forced_change_cny": r(o.forced_change_cny), "forced_status": o.forced_status}
             for o in e.options],
     }
 

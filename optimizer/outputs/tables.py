@@ -1,5 +1,5 @@
-"""The plan as tables: routes, vehicles, parcels, manifests and declarations as CSV, Excel and
-pandas.
+"""The plan as tables: routes, vehicles, parcels, manifests, declarations and disposals as CSV,
+Excel and pandas.
 
 Every table is built from the typed ``Plan`` (and the parcels it was made from, for the columns
 a plan does not repeat). The pandas views of the Python API (``plan.routes``, ``plan.vehicles``,
@@ -23,7 +23,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from optimizer.domain import Parcel
-from optimizer.outputs.plan_json import batch_keys, declaration_dict, r, totals_dict
+from optimizer.outputs.plan_json import (
+    batch_keys,
+    declaration_dict,
+    disposal_dict,
+    r,
+    totals_dict,
+)
 from optimizer.plan import BatchPlan, Plan, Unrouted
 
 if TYPE_CHECKING:
@@ -79,7 +85,7 @@ ROUTE_COLUMNS = ("batch_id", "origin", "destination", "weight_kg", "volume_m3", 
                  "return_district", "mode", "lanes", "depart_date", "declare_date", "eta",
                  "transit_days", "cost_cny", "freight_cny", "vehicles_cny", "clearance_cny",
                  "tax_exposure_cny", "air_cost_cny", "same_route_cost_cny", "co2e_kg", "parcels",
-                 "declaration_id")
+                 "declaration_id", "marginal_cny")
 VEHICLE_COLUMNS = ("lane_id", "period", "mode", "count", "load_kg", "capacity_kg", "load_m3",
                    "capacity_m3", "utilisation_pct", "cost_cny", "batch_ids")
 
@@ -97,7 +103,8 @@ def route_rows(plan: Plan) -> list[dict[str, Any]]:
         "tax_exposure_cny": r(bp.components.tax_exposure),
         "air_cost_cny": r(bp.air_cost_cny), "same_route_cost_cny": r(bp.same_route_cost_cny),
         "co2e_kg": r(bp.co2e_kg, 1), "parcels": len(bp.parcel_ids),
-        "declaration_id": bp.declaration_id} for bp in plan.batches]
+        "declaration_id": bp.declaration_id, "marginal_cny": r(bp.marginal_cny)}
+        for bp in plan.batches]
 
 
 def vehicle_rows(plan: Plan) -> list[dict[str, Any]]:
@@ -122,6 +129,23 @@ def declaration_rows(plan: Plan) -> list[dict[str, Any]]:
     for d in sorted(plan.declarations, key=lambda d: d.declaration_id):
         row = declaration_dict(d)
         row.update(batches=len(d.batch_ids), batch_ids=" ".join(d.batch_ids))
+        rows.append(row)
+    return rows
+
+
+DISPOSED_COLUMNS = ("batch_id", "origin", "destination", "goods_class", "trade_mode",
+                    "export_district", "window_start", "weight_kg", "value_cny", "parcels",
+                    "cost_cny", "return_cny", "reasons", "why")
+
+
+def disposed_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One row per batch disposed of abroad (plan.xlsx "disposed"): its cost, what returning
+    it would cost, the rules that keep it from coming back (ids joined by "; ") and why."""
+    rows = []
+    for d in plan.disposed:
+        row = disposal_dict(d)
+        del row["parcel_ids"]
+        row.update(parcels=len(d.parcel_ids), reasons="; ".join(c.rule for c in d.reasons))
         rows.append(row)
     return rows
 
@@ -158,10 +182,12 @@ def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
     columns pass through.
 
     Parcels of unrouted batches are listed too (status ``unrouted``), so none goes missing, with
-    the ``reason`` their batch is unrouted.
+    the ``reason`` their batch is unrouted; so are the parcels disposed of abroad (status
+    ``disposed``, the ``reason`` their batch's why).
     """
     where: dict[str, tuple[str, BatchPlan | None]] = {}
     reasons: dict[str, str] = {}
+    status: dict[str, str] = {}
     for bp in plan.batches:
         for pid in bp.parcel_ids:
             where[pid] = (bp.batch_id, bp)
@@ -169,7 +195,11 @@ def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
         why = unrouted_reason(u)
         for pid in u.parcel_ids:
             where[pid] = (u.batch_id, None)
-            reasons[pid] = why
+            reasons[pid], status[pid] = why, "unrouted"
+    for d in plan.disposed:
+        for pid in d.parcel_ids:
+            where[pid] = (d.batch_id, None)
+            reasons[pid], status[pid] = d.why, "disposed"
     extra = sorted({k for p in parcels for k, _ in p.extra} - set(PARCEL_COLUMNS))
     rows = []
     for p in parcels:
@@ -181,7 +211,8 @@ def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
             "export_date": p.export_date.isoformat(), "export_port": p.export_port,
             "ready_date": p.ready_date.isoformat(),
             "return_port": bp.return_port if bp else "", "mode": bp.mode if bp else "",
-            "eta": bp.eta.isoformat() if bp else "", "status": "routed" if bp else "unrouted",
+            "eta": bp.eta.isoformat() if bp else "",
+            "status": "routed" if bp else status.get(p.parcel_id, "unrouted"),
             "declaration_id": bp.declaration_id if bp else "",
             "reason": reasons.get(p.parcel_id, "")}
         row.update({k: v for k, v in p.extra if k in extra})
@@ -241,8 +272,8 @@ XLSX_OPTIONS = {"in_memory": True, "constant_memory": True, "strings_to_formulas
 
 
 def plan_xlsx(plan: Plan, parcels: Sequence[Parcel]) -> bytes:
-    """plan.xlsx: sheets routes, vehicles, manifests, declarations and totals, for spreadsheet
-    users.
+    """plan.xlsx: sheets routes, vehicles, manifests, declarations, disposed and totals, for
+    spreadsheet users.
 
     Written row by row with XlsxWriter (a 50,000-parcel week has ~100,000 manifest rows; going
     through DataFrames took several seconds more), every cell through ``_write_cells``. The
@@ -259,6 +290,7 @@ def plan_xlsx(plan: Plan, parcels: Sequence[Parcel]) -> bytes:
         ("vehicles", VEHICLE_COLUMNS, vehicle_rows(plan)),
         ("manifests", MANIFEST_COLUMNS, manifest_rows(plan, parcels)),
         ("declarations", DECLARATION_COLUMNS, declaration_rows(plan)),
+        ("disposed", DISPOSED_COLUMNS, disposed_rows(plan)),
         ("totals", ("metric", "value"), ({"metric": k, "value": v}
                                          for k, v in totals_dict(plan.summary).items()))]
     for name, columns, rows in sheets:

@@ -19,7 +19,7 @@ from rich.highlighter import ReprHighlighter
 from rich.table import Table
 from rich.text import Text
 
-from optimizer.plan import BatchPlan, Explanation, Plan
+from optimizer.plan import BatchPlan, ExplainedOption, Explanation, Plan
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,6 +171,24 @@ def _print_unrouted(plan: Plan, console: Console) -> None:
             console.print(line(f"    -> {u.would_route.sentence()}", highlight=True))
 
 
+def _print_disposed(plan: Plan, console: Console) -> None:
+    """Each batch disposed of abroad with why; beyond ``MAX_SUMMARY_ROWS`` only a count with
+    and without a compliant return route (plan.json and report.html have them all)."""
+    disposed = plan.disposed
+    if len(disposed) > MAX_SUMMARY_ROWS:
+        refused = sum(1 for d in disposed if d.return_cny is None)
+        console.print(line((f"{len(disposed)} batches disposed of abroad", "bold yellow"),
+                           f" ({refused} with no compliant return route, "
+                           f"{len(disposed) - refused} dearer to return); each with why in "
+                           "plan.json and report.html", highlight=True))
+        return
+    for d in disposed:
+        console.print(line(("disposed", "bold yellow"), f" {d.batch_id} ({d.weight_kg:,.1f} kg):"
+                           f" {d.why}", highlight=True))
+        for c in d.reasons:
+            console.print(line(f"    {c.rule}: {c.detail}", highlight=True))
+
+
 def _fig(v: object, suffix: str = "") -> str:
     """A figure with one decimal and thousands separators, or "—" when missing."""
     return "—" if v is None else f"{float(v):,.1f}{suffix}"  # type: ignore[arg-type]
@@ -184,13 +202,47 @@ def unrouted_figures(plan: Plan) -> str:
             f"{t.value_unrouted_cny:,.0f} CNY")
 
 
-def _print_totals(plan: Plan, console: Console) -> None:
-    """The plan's cost with what it routes and leaves behind on one line, the baselines on the
-    next, the solve (status, bound, gap) on the last."""
+def disposed_figures(plan: Plan) -> str:
+    """What the plan disposes of abroad instead of returning, and what that costs: 'disposed of
+    abroad: 12 parcels, 34.5 kg, value 5,600 CNY, cost 4,000 CNY'."""
     t = plan.summary
-    console.print(line(
-        f"total landed cost {_fig(t.cost_cny)} CNY ({t.parcels_routed:,} parcels routed, "
-        f"{t.declarations:,} declarations) | {unrouted_figures(plan)}", highlight=True))
+    return (f"disposed of abroad: {t.parcels_disposed:,} parcels, {t.weight_disposed_kg:,.1f} "
+            f"kg, value {t.value_disposed_cny:,.0f} CNY, cost {t.disposal_cny:,.0f} CNY")
+
+
+def saving_over(pct: float | None, compared: int, returned: int, which: str) -> str:
+    """A saving stated over the parcels it compares: '84.1% over 1,850 of 2,187 returned
+    parcels (those that may fly)' ("—" without a baseline)."""
+    if pct is None:
+        return "—"
+    return f"{pct:,.1f}% over {compared:,} of {returned:,} returned parcels ({which})"
+
+
+def headline(plan: Plan) -> list[str]:
+    """The plan's headline, one figure group a line: the total (returns + disposals), what is
+    returned, disposed of and left behind, the savings over the parcels they compare, the
+    cost per returned kg."""
+    t = plan.summary
+    per_kg = "—" if t.cost_per_kg_cny is None else f"{t.cost_per_kg_cny:,.2f} CNY"
+    return [
+        f"total {t.total_cny:,.0f} CNY = returns {t.cost_cny:,.0f} CNY (landed, "
+        f"{t.parcels_routed:,} parcels routed, {t.declarations:,} declarations) + disposals "
+        f"{t.disposal_cny:,.0f} CNY",
+        f"{disposed_figures(plan)} | {unrouted_figures(plan)}",
+        "saving vs all-air " + saving_over(t.saving_vs_air_pct, t.parcels_compared_with_air,
+                                           t.parcels_routed, "those that may fly")
+        + " | saving vs same-route " + saving_over(
+            t.saving_vs_same_route_pct, t.parcels_compared_with_same_route, t.parcels_routed,
+            "those the old rule returns"),
+        f"cost per returned kg {per_kg} ({t.weight_kg:,.1f} kg returned)"]
+
+
+def _print_totals(plan: Plan, console: Console) -> None:
+    """The headline (total, disposals, what is left behind, savings over their parcels, cost
+    per kg), then the baselines, then the solve (status, bound, gap)."""
+    t = plan.summary
+    for text_line in headline(plan):
+        console.print(line(text_line, highlight=True))
     console.print(line(
         f"all-air {_fig(t.air_baseline_cny)} "
         f"(saving {_fig(t.saving_vs_air_pct, '%')}) | same-route "
@@ -219,21 +271,43 @@ def print_summary(plan: Plan, console: Console) -> None:
                            "are in routes.csv", highlight=True))
         console.print(_route_table(plan.batches))
     _print_unrouted(plan, console)
+    _print_disposed(plan, console)
     _print_totals(plan, console)
 
 
+#: the explain table's "best route" column wraps its lanes beyond this width, so that a rule's
+#: finding in "rejected by" keeps to one line where it can
+ROUTE_WIDTH = 18
+
+
+def forced_cell(o: ExplainedOption) -> str:
+    """What forcing the batch onto the row's (port, mode) changes in the plan's objective, the
+    whole plan re-solved (the column "forced (re-solved)"): '+27,700 (OPTIMAL)', the status of
+    that re-solve in brackets; '+0 (the plan)' for the chosen row; "—" when it was not
+    re-solved."""
+    if o.forced_change_cny is None:
+        return "—"
+    if o.status == "chosen":
+        return f"{o.forced_change_cny:+,.0f} (the plan)"
+    return f"{o.forced_change_cny:+,.0f} ({o.forced_status or 'no status'})"
+
+
 def print_explanation(e: Explanation, console: Console) -> None:
-    """Every (return port, mode) of one batch, then the chosen route or why it is unrouted."""
+    """Every (return port, mode) of one batch, with what forcing it there changes in the
+    re-solved plan, then the chosen route or why it is unrouted."""
     table = Table(title=_title(f"{e.batch_id}: candidate return ports and modes"))
     for col in ("return port", "district", "mode", "status", "landed CNY", "objective CNY",
-                "vs chosen", "days", "best route", "rejected by"):
+                "vs chosen", "forced (re-solved)", "days"):
         table.add_column(col)
+    table.add_column("best route", max_width=ROUTE_WIDTH)
+    table.add_column("rejected by")
     for o in e.options:
         table.add_row(text(o.return_port), text(o.return_district), text(o.mode),
                       text(o.status), text(f"{o.standalone_cny:,.0f}"),
                       text(f"{o.objective_cny:,.0f}"),
                       text("—" if o.extra_vs_chosen_cny is None
                            else f"{o.extra_vs_chosen_cny:+,.0f}"),
+                      text(forced_cell(o)),
                       text(o.transit_days), text(" > ".join(clean(x) for x in o.lanes)),
                       text(*(f"{x.rule}: {x.detail}" for x in o.rejected_by)))
     console.print(table)

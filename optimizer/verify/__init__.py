@@ -9,9 +9,10 @@ sides consult). In order:
 1. ``schema``: the document must validate against plan.schema.json, hold only finite numbers and
    integers a JSON number holds exactly; if not, the check stops there (nothing else can be
    trusted to have its type).
-2. parcels and batches (``batches``): every parcel of the returns file once; each batch a valid
-   consolidation of its parcels, with the id, weight and fields they give (the id may name
-   the window close and the deadline its parcels all share: ``-WYYYYMMDD``, ``-DYYYYMMDD``).
+2. parcels and batches (``batches``): every parcel of the returns file once (routed, unrouted
+   or disposed of); each batch a valid consolidation of its parcels, with the id, weight and
+   fields they give (the id may name the window close and the deadline its parcels all share:
+   ``-WYYYYMMDD``, ``-DYYYYMMDD``).
 3. routed batches (``routed``): legs on lanes of lanes.csv, chained from hub to seller cluster
    through a clearing node that is the return port; the entry point and district; every rule in
    force passes, and the compliance record is the rule engine's; mode, dates, CO2e and the
@@ -25,18 +26,25 @@ sides consult). In order:
    rules.yaml's ``declaration.group_by`` share one declaration and its fee, paid once; each
    batch's declaration id, the ``declarations`` list and each batch's clearance (per-parcel
    fees plus its share of the fee, in proportion to its parcels).
-   Costs of routed batches: freight, clearance and tax (its own tax and month arithmetic),
-   vehicle shares, the landed cost, and every leg (per-kg cost plus its vehicle share).
+   Costs of routed batches: freight (per kg, and per parcel on domestic express lanes),
+   clearance and tax (its own tax and month arithmetic), vehicle shares, the landed cost, and
+   every leg (per-kg cost plus its parcels' express charges plus its vehicle share); each
+   batch's marginal cost (``marginal``: what the plan's landed cost falls by without it).
 6. baselines (``baselines``): each batch's all-air cost from the checker's own route
    enumeration; what always holds of the same-route and greedy baselines.
 7. unrouted batches (``unrouted``): every reason re-derived from the checker's own routes
    (``NO_PATH``, the failing rules, ``CAPACITY`` only when no compliant route fits next to the
    plan's loads), every counterfactual re-checked, no parcel of a batch the rules refuse
-   routable on its own (batches are parcel-true), the penalties of the objective.
+   routable on its own (batches are parcel-true), the penalties of the objective; no batch the
+   disposal rule allows is left unrouted.
+   Disposed batches (``disposal``): allowed by rules.yaml ``disposal``, their cost, what
+   returning them alone would cost, their reasons and why, none dearer than returning it.
 8. the plan (``totals``): every figure of ``totals`` (with the parcels, kg and value left
-   unrouted); the objective (required unless the
-   heuristic plan was used) as cost + shadow prices + penalties; bound, gap and status; the
-   scenario's settings in ``meta``; the ``nodes`` the plan mentions.
+   unrouted and disposed of, the disposal costs, returns + disposals, the parcels each saving
+   is over and the cost per returned kg); the objective (required unless the heuristic plan
+   was used) as cost + shadow prices (lateness under soft deadlines included) + penalties +
+   disposal costs; bound, gap and status; the scenario's settings in ``meta``; the ``nodes``
+   the plan mentions.
 
 Not independently verified, because they cannot be recomputed without re-solving or are prose:
 
@@ -88,10 +96,12 @@ dates, costs and baselines of a routed batch
     and lanes; ``cost_component`` freight, clearance (per-parcel fees plus the batch's share of
     its declaration's fee) or tax differing from the data;
     ``batch_cost`` a cost that is not freight + vehicle share + clearance + tax; ``leg_costs`` a
-    leg cost other than the lane's per-kg cost plus the batch's share of its vehicles; ``co2e``
-    emissions (per batch or in total) other than the lanes give; ``air_cost`` an all-air cost
-    other than its cheapest compliant air route alone; ``same_route`` a same-route figure that
-    cannot hold.
+    leg cost other than the lane's per-kg cost plus its parcels' express charges plus the
+    batch's share of its vehicles; ``marginal_cost`` a marginal cost other than its freight,
+    per-parcel fees and tax plus the vehicles and declaration fee no longer needed without
+    it; ``co2e`` emissions (per batch or in total) other than the lanes give; ``air_cost`` an
+    all-air cost other than its cheapest compliant air route alone; ``same_route`` a
+    same-route figure that cannot hold.
 vehicles (per lane and ISO week)
     ``vehicle_unknown_lane`` an entry on no lane; ``vehicle_entry`` a lane-week listed twice,
     without riders, or ridden without an entry (per-kg lanes); ``vehicle_batches`` riders other
@@ -116,14 +126,25 @@ unrouted batches
     ``would_route`` a counterfactual that is not a smallest relaxation's cheapest route with its
     port, mode, cost, detail and sentence (or a missing one); ``penalty`` penalties other than
     those of the batches left out for capacity; ``parcel_blocked`` a parcel of a batch the
-    rules refuse that could route alone (the batch left it unrouted because of its other
-    parcels).
+    rules refuse that could route alone (the batch left it unrouted or disposed of it because
+    of its other parcels); ``unrouted_disposable`` a batch the disposal rule allows listed
+    unrouted.
+disposed batches
+    ``disposal_forbidden`` a batch disposed of that rules.yaml ``disposal`` does not allow to
+    be; ``disposal_cost`` a cost other than fee x kg + the recovery lost on its value;
+    ``disposal_return`` a return cost other than its cheapest compliant route alone (or null
+    with one); ``disposal_reason`` reasons other than a refused batch's rules (or any, when it
+    has a compliant route); ``disposal_why`` a why other than its figures give;
+    ``disposed_dearer`` a batch disposed of that a compliant route fitting next to the plan's
+    loads returns for less (beyond what the plan's bound allows).
 the plan as a whole
     ``total`` a cost, weight, value or transit-days total that the data do not give (the kg and
-    value left unrouted too); ``count`` a count of batches, parcels (routed and unrouted),
-    vehicles, declarations or compared batches; ``saving`` a baseline total or saving
+    value left unrouted and disposed of, disposal costs, returns + disposals, cost per kg
+    too); ``count`` a count of batches, parcels (routed, unrouted, disposed of), vehicles,
+    declarations or compared batches and parcels; ``saving`` a baseline total or saving
     other than its batches give; ``greedy_baseline`` a greedy cost no plan of these batches can
-    have; ``objective`` a missing objective or one other than cost + shadow prices + penalties;
+    have; ``objective`` a missing objective or one other than cost + shadow prices + penalties
+    + disposal costs;
     ``bound`` a missing bound or one above the objective; ``gap`` a gap other than (objective -
     bound) / objective; ``status`` a status that does not match what is routed, the solver's
     status or the gap; ``meta`` settings other than the scenario's; ``nodes`` nodes other than
@@ -138,6 +159,8 @@ from optimizer.domain import Scenario
 from optimizer.verify.baselines import check_air, check_greedy, check_same_route
 from optimizer.verify.batches import rebuild_batches
 from optimizer.verify.declarations import check_declarations
+from optimizer.verify.disposal import check_disposed, check_undisposed
+from optimizer.verify.marginal import check_marginal
 from optimizer.verify.problems import KINDS, PlanProblem, Problems
 from optimizer.verify.routed import Routed, check_costs, check_route
 from optimizer.verify.routes import RouteBook
@@ -166,21 +189,24 @@ def verify_plan(doc: Any, scenario: Scenario) -> list[PlanProblem]:
         return problems
     out = Problems()
     book = RouteBook(scenario)
-    routed_entries, unrouted_entries = rebuild_batches(doc, scenario, out)
-    routed: list[Routed] = [r for e in routed_entries
+    sections = rebuild_batches(doc, scenario, out)
+    routed: list[Routed] = [r for e in sections.routed
                             if (r := check_route(e, book, out)) is not None]
     fleet = check_vehicles(doc, routed, scenario.network, out)
     check_declarations(doc, routed, scenario, out)
     for r in routed:
         check_costs(r, out)
+    check_marginal(routed, fleet.loads, scenario, out)
     airs = check_air(routed, book, out)
-    summary = check_unrouted(unrouted_entries, fleet.loads, book, out)
-    check_same_route(doc, routed, routed_entries, summary, book, out)
-    check_greedy(doc, [e.batch for e in (*routed_entries, *unrouted_entries)
-                       if e.batch is not None], book, out)
-    check_totals(doc, scenario, routed, airs, fleet, out)
-    check_left_behind(doc, routed_entries, unrouted_entries, out)
-    check_objective(doc, scenario, routed, fleet, summary, out)
+    summary = check_unrouted(sections.unrouted, fleet.loads, book, out)
+    check_undisposed(sections.unrouted, book, out)
+    disposal = check_disposed(doc, sections.disposed, fleet.loads, book, out)
+    check_same_route(doc, routed, sections.routed, summary.refused + disposal.refused, book,
+                     out)
+    check_greedy(doc, [e.batch for e in sections.all if e.batch is not None], book, out)
+    check_totals(doc, scenario, routed, airs, fleet, disposal, out)
+    check_left_behind(doc, sections, out)
+    check_objective(doc, scenario, routed, fleet, summary, disposal, out)
     check_meta(doc, scenario, out)
-    check_nodes(doc, scenario, routed, (*routed_entries, *unrouted_entries), out)
+    check_nodes(doc, scenario, routed, sections.all, out)
     return out.found

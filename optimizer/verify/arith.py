@@ -14,7 +14,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from optimizer.domain import Batch, DeclarationRule, Lane, Node, Parcel, Route, Scenario
+from optimizer.domain import (
+    Batch,
+    DeclarationRule,
+    DisposalRule,
+    Lane,
+    Node,
+    Parcel,
+    Route,
+    Scenario,
+)
 from optimizer.verify.problems import EPS
 
 
@@ -46,6 +55,66 @@ def full_tax(parcel: Parcel, scenario: Scenario) -> float:
 def tax(parcel: Parcel, declared: dt.date, scenario: Scenario) -> float:
     """Duty and VAT due on the parcel's return, nil when it keeps the relief."""
     return 0.0 if relieved(parcel, declared, scenario) else full_tax(parcel, scenario)
+
+
+def parcel_charge(lane: Lane, parcels: Sequence[Parcel]) -> float:
+    """What ``parcels`` pay on a lane priced per parcel (domestic express, rules.yaml
+    ``domestic_express``): each its first kg, and every further kg it begins at the extra-kg
+    price (a parcel of 1 kg or less pays the first kg alone); 0 on a lane without the tariff."""
+    first, extra = lane.parcel_first_kg_cny, lane.parcel_extra_kg_cny
+    if first <= 0:
+        return 0.0
+    total = 0.0
+    for p in parcels:
+        begun = math.ceil(p.weight_kg - 1.0 - 1e-9)  # further kg begun beyond the first
+        total += first + extra * max(0, begun)
+    return total
+
+
+def express_charge(lanes: Sequence[Lane], batch: Batch) -> float:
+    """What the batch's parcels pay on the per-parcel lanes among ``lanes``."""
+    return sum((parcel_charge(lane, batch.parcels) for lane in lanes), 0.0)
+
+
+def days_late(batch: Batch, eta: dt.date) -> int:
+    """Parcel-days late: over the batch's parcels that have a deadline, the days ``eta`` is
+    after it (0 for a parcel on time)."""
+    return sum(max(0, (eta - p.deadline).days) for p in batch.parcels if p.deadline is not None)
+
+
+def lateness_cny(batch: Batch, eta: dt.date, scenario: Scenario) -> float:
+    """The objective's price of arriving late under soft deadlines (rules.yaml
+    ``lateness_cny_per_parcel_day`` per parcel-day late; nil when deadlines are hard)."""
+    price = scenario.rules.lateness_cny_per_parcel_day
+    return 0.0 if price is None else price * days_late(batch, eta)
+
+
+def disposal_allowed(batch: Batch, rule: DisposalRule) -> bool:
+    """Whether rules.yaml ``disposal`` lets this batch be disposed of abroad: allowed at all,
+    and neither its goods class nor its seller cluster is one that must come back."""
+    return (rule.allowed and batch.goods_class not in rule.forbid_goods_classes
+            and batch.destination not in rule.forbid_sellers)
+
+
+def disposal_cost(batch: Batch, rule: DisposalRule) -> float:
+    """What disposing of the batch abroad costs: the fee for its kg plus the share of its value
+    a return would recover and a liquidation does not."""
+    lost_pct = rule.return_recovery_pct - rule.liquidation_recovery_pct
+    return rule.fee_cny_per_kg * batch.weight_kg + batch.value_cny * lost_pct / 100
+
+
+def disposal_why(batch: Batch, rule: DisposalRule, cost: float,
+                 return_cny: float | None) -> str:
+    """The sentence a disposed batch gives for its disposal (README "Outputs"): its cost as
+    fee x kg + lost recovery of its value, then what returning it alone would cost, or that no
+    compliant route brings it back."""
+    head = (f"disposal {cost:,.0f} CNY = {rule.fee_cny_per_kg:g} CNY/kg x "
+            f"{batch.weight_kg:,.2f} kg + ({rule.return_recovery_pct:g}% - "
+            f"{rule.liquidation_recovery_pct:g}%) of value {batch.value_cny:,.0f} CNY")
+    if return_cny is None:
+        return f"{head}; no compliant return route"
+    return (f"{head}; returning it alone would cost {return_cny:,.0f} CNY (its cheapest "
+            "compliant route, own vehicles and declaration)")
 
 
 def iso_week(day: dt.date) -> str:
@@ -117,6 +186,8 @@ class RouteFacts:
     vehicle_lanes: tuple[Lane, ...]
     #: the return port (where the declaration is lodged)
     port: Node
+    #: the lanes priced per parcel (domestic express)
+    express_lanes: tuple[Lane, ...] = ()
 
 
 def route_facts(route: Route) -> RouteFacts:
@@ -130,15 +201,18 @@ def route_facts(route: Route) -> RouteFacts:
         cost_per_kg=sum(ln.cost_per_kg_cny for ln in lanes),
         co2e_per_kg=sum(ln.distance_km * ln.co2e_g_per_tkm for ln in lanes) / 1e6,
         clearance_fee=route.port.clearance_fee_cny,
-        vehicle_lanes=tuple(ln for ln in lanes if ln.per_vehicle), port=route.port)
+        vehicle_lanes=tuple(ln for ln in lanes if ln.per_vehicle), port=route.port,
+        express_lanes=tuple(ln for ln in lanes if ln.parcel_first_kg_cny > 0))
 
 
 @dataclass(frozen=True, slots=True)
 class Costing:
     """What one batch costs on one route, by the checker's own arithmetic (CNY).
 
-    ``shadow`` is the scenario's price of the transit days, the inventory holding and the CO2e
-    (the objective's, not part of the landed cost); ``alone_vehicles`` what the batch pays for
+    ``freight`` is the per-kg freight of every lane plus what its parcels pay on per-parcel
+    (express) lanes; ``shadow`` is the scenario's price of the transit days, the inventory
+    holding, the CO2e and, under soft deadlines, the parcel-days late (the objective's, not
+    part of the landed cost); ``alone_vehicles`` what the batch pays for
     its own vehicles when it travels alone, ``clearance`` what it pays to clear on a declaration
     of its own (the whole fixed fee and its per-parcel fees: in a plan it may pay only a share
     of the fee, see ``verify.declarations``); ``fee`` that declaration's fixed fee.
@@ -180,13 +254,14 @@ def costing(batch: Batch, facts: RouteFacts, scenario: Scenario, tax_due: float)
     objective = scenario.objective
     emitted = facts.co2e_per_kg * batch.weight_kg
     days = facts.days
+    eta = batch.depart_date + dt.timedelta(days=days)
     shadow = (days * (objective.cny_per_transit_day
                       + batch.value_cny * objective.holding_cost_pct_per_year / 100 / 365)
-              + emitted / 1000 * objective.cny_per_t_co2e)
+              + emitted / 1000 * objective.cny_per_t_co2e + lateness_cny(batch, eta, scenario))
     fee = declaration_fee(scenario.rules.declaration, facts.port)
     return Costing(
         declared=batch.depart_date + dt.timedelta(days=facts.days_to_declaration), days=days,
-        freight=facts.cost_per_kg * batch.weight_kg,
+        freight=facts.cost_per_kg * batch.weight_kg + express_charge(facts.express_lanes, batch),
         clearance=clearance_alone(batch, fee, scenario), tax=tax_due,
         alone_vehicles=alone_vehicles(facts.vehicle_lanes, batch.weight_kg, batch.volume_m3),
         shadow=shadow, co2e_kg=emitted, fee=fee)

@@ -9,9 +9,11 @@
   again. What always holds is checked: a batch has a same-route cost only if some route of it
   clears under the same-route rule, and that cost is at least the cheapest such route's freight,
   per-parcel declaration fees (its share of a shared declaration's fixed fee may be
-  arbitrarily small) and tax; under the same-route regime the baseline is the plan itself;
-  the batches it leaves unrouted include every batch the plan routes without a same-route
-  cost and every batch no rule allows on any route.
+  arbitrarily small), tax and the vehicle cost of the space it takes (its vehicle share is
+  never less); under the same-route regime the baseline is the plan itself;
+  the batches it does not return (unrouted or disposed of) include every batch the plan
+  routes without a same-route cost and every batch no rule allows on any route, and are at
+  most those plus the batches the plan does not return.
 - **greedy no-sharing** cannot be recomputed either (it is the planner's heuristic); its cost is
   at most what every batch would pay alone on its dearest route.
 """
@@ -22,12 +24,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from optimizer.domain import Batch, RegimeRule, Scenario
-from optimizer.verify.arith import alone_vehicles, clearance_alone, declaration_fee, full_tax
+from optimizer.verify.arith import (
+    alone_vehicles,
+    clearance_alone,
+    declaration_fee,
+    express_charge,
+    full_tax,
+)
 from optimizer.verify.batches import Entry
 from optimizer.verify.problems import CENT, Problems, close, close_or_null, money_tol
 from optimizer.verify.routed import Routed
 from optimizer.verify.routes import RouteBook
-from optimizer.verify.unrouted import UnroutedSummary
 
 
 def air_cost(b: Batch, book: RouteBook) -> float | None:
@@ -53,8 +60,8 @@ def check_air(routed: Sequence[Routed], book: RouteBook, out: Problems) -> list[
 
 
 def _same_route_floor(b: Batch, book: RouteBook, regime: RegimeRule) -> float | None:
-    """The least freight, per-parcel fees and tax of a route the same-route rule allows the
-    batch (None: it allows none)."""
+    """The least landed cost (``RouteBook.landed_floor``) of a route the same-route rule
+    allows the batch (None: it allows none)."""
     routes = book.routes(b.origin, b.destination)
     ranked = sorted((book.landed_floor(b, r), r.route_id, i)
                     for i, r in enumerate(routes))
@@ -62,9 +69,9 @@ def _same_route_floor(b: Batch, book: RouteBook, regime: RegimeRule) -> float | 
 
 
 def _has_same_route_at(b: Batch, book: RouteBook, regime: RegimeRule, cost: float) -> bool:
-    """Whether the same-route rule allows the batch some route whose freight, per-parcel fees
-    and tax come to at most ``cost``. (Routes clearing in the export district are tried first: the
-    answer does not depend on the order, and one of them is usually it.)"""
+    """Whether the same-route rule allows the batch some route whose landed floor is at most
+    ``cost``. (Routes clearing in the export district are tried first: the answer does not
+    depend on the order, and one of them is usually it.)"""
     routes = [r for r in book.routes(b.origin, b.destination)
               if book.landed_floor(b, r) <= cost + CENT]
     routes.sort(key=lambda r: ((r.port.district or "") != b.export_district,
@@ -75,7 +82,7 @@ def _has_same_route_at(b: Batch, book: RouteBook, regime: RegimeRule, cost: floa
 def _check_same_route_batch(r: Routed, book: RouteBook, scenario: Scenario,
                             out: Problems) -> None:
     """A routed batch's same-route cost: the plan's own cost under the same-route regime; else
-    at least its cheapest same-route route's freight, per-parcel fees and tax."""
+    at least its cheapest same-route route's landed floor."""
     stated = r.entry.doc["same_route_cost_cny"]
     if stated is None:
         return
@@ -91,49 +98,52 @@ def _check_same_route_batch(r: Routed, book: RouteBook, scenario: Scenario,
     floor = _same_route_floor(r.batch, book, regime)
     out.add("same_route", r.bid, f"{where}, but " + (
         "no route of it clears under the same-route rule" if floor is None else
-        f"its cheapest same-route route costs {floor:.2f} before vehicles and "
+        f"its cheapest same-route route costs at least {floor:.2f} before shared vehicles and "
         "declaration fees"))
 
 
 def _check_same_route_unrouted(doc: Mapping[str, Any], routed_entries: Sequence[Entry],
-                               summary: UnroutedSummary, scenario: Scenario,
-                               out: Problems) -> None:
-    """The count of batches the same-route baseline leaves unrouted, within what must hold."""
+                               refused: int, scenario: Scenario, out: Problems) -> None:
+    """The count of batches the same-route baseline does not return (unrouted or disposed
+    of), within what must hold."""
     stated = doc["totals"]["same_route_unrouted"]
     without = sum(1 for e in routed_entries if e.doc["same_route_cost_cny"] is None)
     if stated == 0 and without == len(routed_entries):
         return  # the baseline was not computed (or routes nothing of nothing)
-    unrouted = len(doc["unrouted"])
+    left = len(doc["unrouted"]) + len(doc["disposed"])
     if scenario.regime == "same_route":
-        if without or stated != unrouted:
+        if without or stated != left:
             out.add("same_route", None, f"totals.same_route_unrouted {stated}: under the "
-                    f"same-route regime the baseline is the plan, which leaves {unrouted} "
-                    f"unrouted ({without} routed batches lack their same-route cost)")
+                    f"same-route regime the baseline is the plan, which returns {left} "
+                    f"batches fewer than it has ({without} routed batches lack their "
+                    "same-route cost)")
         return
-    low, high = without + summary.refused, without + unrouted
+    low, high = without + refused, without + left
     if not low <= stated <= high:
         out.add("same_route", None, f"totals.same_route_unrouted {stated}, but {without} "
-                f"routed batches have no same-route cost and {summary.refused} have no "
+                f"routed batches have no same-route cost and {refused} have no "
                 f"compliant route at all (so {low} to {high})")
 
 
 def check_same_route(doc: Mapping[str, Any], routed: Sequence[Routed],
-                     routed_entries: Sequence[Entry], summary: UnroutedSummary,
+                     routed_entries: Sequence[Entry], refused: int,
                      book: RouteBook, out: Problems) -> None:
-    """What always holds of the same-route baseline, per batch and in the totals."""
+    """What always holds of the same-route baseline, per batch and in the totals
+    (``refused``: the batches not returned that no rule allows on any route)."""
     for r in routed:
         _check_same_route_batch(r, book, book.scenario, out)
-    _check_same_route_unrouted(doc, routed_entries, summary, book.scenario, out)
+    _check_same_route_unrouted(doc, routed_entries, refused, book.scenario, out)
 
 
 def _dearest_alone(b: Batch, book: RouteBook) -> float:
-    """At least what the batch alone pays on its dearest route: the dearest freight, fee and
-    own vehicles of a route, plus the tax of every parcel as if none kept the relief."""
+    """At least what the batch alone pays on its dearest route: the dearest freight (per kg and
+    per parcel), fee and own vehicles of a route, plus the tax of every parcel as if none kept
+    the relief."""
     routes = book.routes(b.origin, b.destination)
     if not routes:
         return 0.0
     rule = book.scenario.rules.declaration
-    dearest = max(f.cost_per_kg * b.weight_kg
+    dearest = max(f.cost_per_kg * b.weight_kg + express_charge(f.express_lanes, b)
                   + clearance_alone(b, declaration_fee(rule, f.port), book.scenario)
                   + alone_vehicles(f.vehicle_lanes, b.weight_kg, b.volume_m3)
                   for f in (book.facts(r) for r in routes))

@@ -155,7 +155,8 @@ def parcel_alone(batch: Batch, parcel: Parcel, nodes: Mapping[str, Node]) -> Bat
 
 def _check_batch_fields(entry: Mapping[str, Any], bid: str, b: Batch, where: str,
                         out: Problems) -> None:
-    """The weight and the other fields the entry states must be the parcels' own."""
+    """The weight and the other fields the entry states must be the parcels' own (keys,
+    volume, value and the window's first ready date, where the entry states them)."""
     if not close(entry["weight_kg"], b.weight_kg, KG):
         out.add("weight", bid, f"{where}: weight {entry['weight_kg']} but its parcels "
                 f"weigh {b.weight_kg}")
@@ -164,19 +165,36 @@ def _check_batch_fields(entry: Mapping[str, Any], bid: str, b: Batch, where: str
     wrong += [f"{name} {entry[name]} (parcels: {getattr(b, name)})"
               for name, tol in (("volume_m3", M3), ("value_cny", CENT))
               if name in entry and not close(entry[name], getattr(b, name), tol)]
+    if "window_start" in entry and entry["window_start"] != b.window_start.isoformat():
+        wrong.append(f"window_start {entry['window_start']} (parcels: {b.window_start})")
     if wrong:
         out.add("batch_fields", bid, f"{where}: {'; '.join(wrong)}")
 
 
-def rebuild_batches(doc: Mapping[str, Any], scenario: Scenario,
-                    out: Problems) -> tuple[list[Entry], list[Entry]]:
-    """Every parcel once, every batch a valid batch; the routed and the unrouted entries, each
-    with the batch its parcels make."""
+@dataclass(frozen=True, slots=True)
+class Sections:
+    """The plan's batches by what becomes of them, each entry with the batch its parcels make:
+    routed (``batches``), left unrouted, disposed of abroad."""
+
+    routed: list[Entry]
+    unrouted: list[Entry]
+    disposed: list[Entry]
+
+    @property
+    def all(self) -> list[Entry]:
+        """Every entry, routed, unrouted and disposed of."""
+        return [*self.routed, *self.unrouted, *self.disposed]
+
+
+def rebuild_batches(doc: Mapping[str, Any], scenario: Scenario, out: Problems) -> Sections:
+    """Every parcel once (a disposed parcel is placed too), every batch a valid batch; the
+    routed, unrouted and disposed entries, each with the batch its parcels make."""
     parcels = {p.parcel_id: p for p in scenario.parcels}
     seen: dict[str, str] = {}
     ids: set[str] = set()
-    found: dict[str, list[Entry]] = {"batches": [], "unrouted": []}
-    for section, label in (("batches", "batch"), ("unrouted", "unrouted batch")):
+    found: dict[str, list[Entry]] = {"batches": [], "unrouted": [], "disposed": []}
+    for section, label in (("batches", "batch"), ("unrouted", "unrouted batch"),
+                           ("disposed", "disposed batch")):
         for entry in doc[section]:
             bid = entry["batch_id"]
             where = f"{label} {bid}"
@@ -196,4 +214,4 @@ def rebuild_batches(doc: Mapping[str, Any], scenario: Scenario,
     if missing:
         out.add("missing_parcels", None, f"{len(missing)} parcels in no batch, e.g. "
                 f"{missing[:3]}")
-    return found["batches"], found["unrouted"]
+    return Sections(found["batches"], found["unrouted"], found["disposed"])

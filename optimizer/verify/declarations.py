@@ -119,14 +119,15 @@ def _check_list(doc: Mapping[str, Any], groups: Mapping[str, Group], out: Proble
 
 def check_declarations(doc: Mapping[str, Any], routed: Sequence[Routed], scenario: Scenario,
                        out: Problems) -> int:
-    """Each routed batch's declaration id and clearance share (set on it for the cost checks
-    that follow), the ``declarations`` list and ``totals.declarations``; the number of
-    declarations the routed batches make."""
+    """Each routed batch's declaration id, clearance share and whether it is alone on its
+    declaration (set on it for the cost checks that follow), the ``declarations`` list and
+    ``totals.declarations``; the number of declarations the routed batches make."""
     groups = group(routed, scenario)
     for g in groups.values():
         parcels = g.parcels
         for r in g.members:
             r.clearance_share = clearance_share(len(r.batch.parcels), parcels, g.fee, scenario)
+            r.declaration_alone = len(g.members) == 1
             stated = r.entry.doc["declaration_id"]
             if stated != g.declaration_id:
                 out.add("declaration_id", r.bid, f"batch {r.bid}: declaration_id {stated}, "

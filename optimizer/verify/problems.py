@@ -30,6 +30,9 @@ KINDS: tuple[str, ...] = (
     "vehicle_share", "load_list",
     "unrouted_reason", "unrouted_routable", "would_route", "penalty", "parcel_blocked",
     "declaration_id", "declaration",
+    "marginal_cost",
+    "disposal_forbidden", "disposal_cost", "disposal_return", "disposal_reason",
+    "disposal_why", "disposed_dearer", "unrouted_disposable",
     "total", "count", "saving", "greedy_baseline", "objective", "bound", "gap", "status",
     "meta", "nodes",
 )

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from optimizer.domain import Batch, Lane, Network, Route, Scenario, entry_node
-from optimizer.verify.arith import Costing, relieved
+from optimizer.verify.arith import Costing, parcel_charge, relieved
 from optimizer.verify.batches import Entry
 from optimizer.verify.problems import CENT, Problems, close
 from optimizer.verify.routes import RouteBook
@@ -37,6 +37,9 @@ class Routed:
     #: its per-parcel fees and share of its declaration's fee (``verify.declarations``); None
     #: until that section runs (then it clears alone: ``cost.clearance``)
     clearance_share: float | None = None
+    #: whether it is the only batch on its declaration (``verify.declarations``): its marginal
+    #: cost then includes the declaration's fee
+    declaration_alone: bool = False
 
     @property
     def bid(self) -> str:
@@ -194,7 +197,8 @@ def check_route(e: Entry, book: RouteBook, out: Problems) -> Routed | None:
 def check_costs(r: Routed, out: Problems) -> None:
     """Freight and tax from the data, clearance from its declaration (its per-parcel fees and
     share of the fee), the vehicle share from the vehicles section; the batch's cost their
-    sum; each leg the lane's per-kg cost plus its vehicle share."""
+    sum; each leg the lane's per-kg cost, its parcels' charges on a per-parcel (express) lane
+    and its vehicle share."""
     where = f"batch {r.bid}"
     comps = r.entry.doc["components"]
     for key, want in (("freight", r.cost.freight), ("clearance", r.clearance),
@@ -210,7 +214,9 @@ def check_costs(r: Routed, out: Problems) -> None:
         out.add("batch_cost", r.bid, f"{where}: cost {r.entry.doc['cost_cny']} is not freight + "
                 f"vehicles + clearance + tax ({r.landed:.2f})")
     for leg, lane in zip(r.entry.doc["legs"], r.route.lanes, strict=True):
-        want = lane.cost_per_kg_cny * r.batch.weight_kg + r.shares.get(lane.lane_id, 0.0)
+        want = (lane.cost_per_kg_cny * r.batch.weight_kg + parcel_charge(lane, r.batch.parcels)
+                + r.shares.get(lane.lane_id, 0.0))
         if not close(leg["cost_cny"], want):
             out.add("leg_costs", r.bid, f"{where}: leg {lane.lane_id} costs {leg['cost_cny']}, "
-                    f"not its per-kg cost plus its share of the vehicles ({want:.2f})")
+                    "not its per-kg cost plus its parcels' express charges plus its share of "
+                    f"the vehicles ({want:.2f})")

@@ -22,9 +22,12 @@ from optimizer.verify.arith import (
     clearance_alone,
     costing,
     declaration_fee,
+    express_charge,
     route_facts,
+    space,
     tax,
 )
+from optimizer.verify.problems import CENT
 
 
 def lanes_leaving(net: Network) -> dict[str, list[Lane]]:
@@ -137,13 +140,21 @@ class RouteBook:
         return found
 
     def landed_floor(self, batch: Batch, route: Route) -> float:
-        """The least freight, clearance and tax the batch can pay on the route in any plan:
-        freight, its per-parcel declaration fees (its share of a declaration's fixed fee can be
-        as small as the other batches on it make it) and tax (cheaper than ``costing``)."""
+        """The least landed cost the batch can have on the route in any plan: freight (per kg
+        and per parcel), its per-parcel declaration fees (its share of a declaration's fixed
+        fee can be as small as the other batches on it make it), tax, and on each lane bought
+        by the vehicle the vehicle cost of the space it takes (shares go by space, and a
+        lane-week buys at least as many vehicles as its load fills: a share is never less).
+        Cheaper than ``costing``."""
         facts = self.facts(route)
         declared = batch.depart_date + dt.timedelta(days=facts.days_to_declaration)
         per_parcel = clearance_alone(batch, 0.0, self.scenario)
-        return facts.cost_per_kg * batch.weight_kg + per_parcel + self.tax(batch, declared)
+        freight = (facts.cost_per_kg * batch.weight_kg
+                   + express_charge(facts.express_lanes, batch))
+        space_cny = sum(ln.cost_per_vehicle_cny * space(ln, batch.weight_kg, batch.volume_m3)
+                        for ln in facts.vehicle_lanes)
+        return (freight + per_parcel + self.tax(batch, declared)
+                + max(0.0, space_cny * (1 - 1e-6) - CENT))
 
     def fee(self, route: Route) -> float:
         """The fixed fee of a declaration at the route's return port."""

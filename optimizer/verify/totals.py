@@ -1,10 +1,13 @@
 """The plan as a whole: headline totals, objective, bound and gap, status, meta and nodes.
 
 Every figure of ``totals`` is recomputed from the checked batches and vehicles (money from the
-data, not from the rounded batch figures); the objective is the landed cost plus the shadow
-prices plus the penalties of batches left out for capacity, and it may be null only when the
-heuristic plan was used (``meta.fallback``); the bound is at most the objective and the gap is
-(objective - bound) / objective; a status says what is routed and how well it is proven.
+data, not from the rounded batch figures), the disposals beside the returns (``total_cny`` is
+the landed cost plus the disposal costs); the objective is the landed cost plus the shadow
+prices (lateness included) plus the penalties of batches left out for capacity plus the
+disposal costs, and it may be null only when the heuristic plan was used (``meta.fallback``);
+the bound is at most the objective and the gap is (objective - bound) / objective; a status
+says what is returned and how well it is proven (INFEASIBLE only when every batch is
+unrouted: a disposed batch is not).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from optimizer.domain import Scenario
-from optimizer.verify.batches import Entry
+from optimizer.verify.batches import Entry, Sections
+from optimizer.verify.disposal import DisposalSummary
 from optimizer.verify.problems import CENT, KG, Problems, close, close_or_null, money_tol
 from optimizer.verify.routed import Routed
 from optimizer.verify.unrouted import UnroutedSummary
@@ -57,36 +61,37 @@ def _check_costs(t: Mapping[str, Any], routed: Sequence[Routed], fleet: Fleet,
 
 def _check_counts(doc: Mapping[str, Any], scenario: Scenario, fleet: Fleet,
                   out: Problems) -> None:
-    """Batches, parcels and vehicles counted."""
+    """Batches (routed, unrouted, disposed of), parcels and vehicles counted."""
     t = doc["totals"]
-    routed, unrouted = len(doc["batches"]), len(doc["unrouted"])
-    want = {"batches": routed + unrouted, "batches_routed": routed,
-            "batches_unrouted": unrouted, "parcels": len(scenario.parcels),
-            "vehicles": fleet.vehicles}
+    routed, unrouted, disposed = (len(doc["batches"]), len(doc["unrouted"]),
+                                  len(doc["disposed"]))
+    want = {"batches": routed + unrouted + disposed, "batches_routed": routed,
+            "batches_unrouted": unrouted, "batches_disposed": disposed,
+            "parcels": len(scenario.parcels), "vehicles": fleet.vehicles}
     for key, value in want.items():
         if t[key] != value:
             out.add("count", None, f"totals.{key} {t[key]} but the plan has {value}")
 
 
-def check_left_behind(doc: Mapping[str, Any], routed: Sequence[Entry],
-                      unrouted: Sequence[Entry], out: Problems) -> None:
-    """The parcels routed, and the parcels, kg and value left unrouted: a plan never looks
-    cheaper for leaving goods behind without saying so (from the returns file's parcels of
-    each batch)."""
+def check_left_behind(doc: Mapping[str, Any], sections: Sections, out: Problems) -> None:
+    """The parcels routed, and the parcels, kg and value left unrouted and disposed of: a plan
+    never looks cheaper for leaving goods behind without saying so (from the returns file's
+    parcels of each batch)."""
     t = doc["totals"]
-    left = [e.batch for e in unrouted if e.batch is not None]
-    counts = {"parcels_routed": sum(len(e.batch.parcels) for e in routed if e.batch),
-              "parcels_unrouted": sum(len(b.parcels) for b in left)}
+    counts = {"parcels_routed": sum(len(e.batch.parcels) for e in sections.routed if e.batch)}
+    for name, entries in (("unrouted", sections.unrouted), ("disposed", sections.disposed)):
+        left = [e.batch for e in entries if e.batch is not None]
+        counts[f"parcels_{name}"] = sum(len(b.parcels) for b in left)
+        kg = sum(p.weight_kg for b in left for p in b.parcels)
+        value = sum(p.value_cny for b in left for p in b.parcels)
+        for key, want, tol in ((f"weight_{name}_kg", kg, KG * max(1, len(left))),
+                               (f"value_{name}_cny", value, money_tol(value, len(left)))):
+            if not close(t[key], want, tol):
+                out.add("total", None, f"totals.{key} {t[key]} but the {name} batches' "
+                        f"parcels give {want:.3f}")
     for key, value in counts.items():
         if t[key] != value:
             out.add("count", None, f"totals.{key} {t[key]} but the plan's batches hold {value}")
-    kg = sum(p.weight_kg for b in left for p in b.parcels)
-    value = sum(p.value_cny for b in left for p in b.parcels)
-    for key, want, tol in (("weight_unrouted_kg", kg, KG * max(1, len(left))),
-                           ("value_unrouted_cny", value, money_tol(value, len(left)))):
-        if not close(t[key], want, tol):
-            out.add("total", None, f"totals.{key} {t[key]} but the unrouted batches' parcels "
-                    f"give {want:.3f}")
 
 
 def _check_baseline(t: Mapping[str, Any], name: str, base: float | None, plan: float,
@@ -111,21 +116,52 @@ def _check_baseline(t: Mapping[str, Any], name: str, base: float | None, plan: f
                     f"{_show(want)}")
 
 
+def _check_disposal_totals(t: Mapping[str, Any], routed: Sequence[Routed], fleet: Fleet,
+                           disposal: DisposalSummary, out: Problems) -> None:
+    """The disposal costs, the total of returns and disposals, and the landed cost per
+    returned kg (null when nothing is returned)."""
+    cost = sum(r.variable for r in routed) + fleet.cost
+    kg = sum(r.batch.weight_kg for r in routed)
+    total = cost + disposal.cost
+    per_kg = cost / kg if routed and kg > 0 else None
+    for key, want, tol in (("disposal_cny", disposal.cost, money_tol(disposal.cost)),
+                           ("total_cny", total, money_tol(total, 2)),
+                           ("cost_per_kg_cny", per_kg,
+                            CENT + money_tol(cost) / max(kg, 1e-9))):
+        if not close_or_null(t[key], want, tol):
+            out.add("total", None, f"totals.{key} {t[key]} but the plan's batches give "
+                    f"{_show(want)}")
+
+
+def _check_compared_parcels(t: Mapping[str, Any], name: str, routed: Sequence[Routed],
+                            out: Problems) -> None:
+    """The parcels of the batches a saving is over (``routed``: those with the baseline)."""
+    want = sum(len(r.batch.parcels) for r in routed)
+    key = f"parcels_compared_with_{name}"
+    if t[key] != want:
+        out.add("count", None, f"totals.{key} {t[key]} but the {len(routed)} batches with the "
+                f"baseline hold {want} parcels")
+
+
 def check_totals(doc: Mapping[str, Any], scenario: Scenario, routed: Sequence[Routed],
-                 airs: Sequence[float | None], fleet: Fleet, out: Problems) -> None:
+                 airs: Sequence[float | None], fleet: Fleet, disposal: DisposalSummary,
+                 out: Problems) -> None:
     """Every figure of ``totals``."""
     t = doc["totals"]
     _check_costs(t, routed, fleet, out)
     _check_counts(doc, scenario, fleet, out)
+    _check_disposal_totals(t, routed, fleet, disposal, out)
     with_air = [(r, a) for r, a in zip(routed, airs, strict=True) if a is not None]
     air = sum(a for _, a in with_air) if with_air else None
     _check_baseline(t, "air", air, sum(r.landed for r, _ in with_air), len(with_air),
                     money_tol(air or 0.0), out)
+    _check_compared_parcels(t, "air", [r for r, _ in with_air], out)
     old = [(r, r.entry.doc["same_route_cost_cny"]) for r in routed
            if r.entry.doc["same_route_cost_cny"] is not None]
     base = sum(c for _, c in old) if old else None
     _check_baseline(t, "same_route", base, sum(r.landed for r, _ in old), len(old),
                     money_tol(base or 0.0, len(old)), out)
+    _check_compared_parcels(t, "same_route", [r for r, _ in old], out)
 
 
 # -- objective, bound, gap and status --------------------------------------------------------
@@ -142,8 +178,10 @@ def _check_penalty(doc: Mapping[str, Any], summary: UnroutedSummary, out: Proble
 
 
 def _check_objective(doc: Mapping[str, Any], routed: Sequence[Routed], fleet: Fleet,
-                     summary: UnroutedSummary, out: Problems) -> None:
-    """Null only for the heuristic plan; else cost + shadow prices + penalties."""
+                     summary: UnroutedSummary, disposal: DisposalSummary,
+                     out: Problems) -> None:
+    """Null only for the heuristic plan; else cost + shadow prices (lateness included) +
+    penalties + disposal costs."""
     obj, fallback = doc["objective_cny"], doc["meta"]["fallback"]
     if obj is None:
         if fallback is None:
@@ -154,10 +192,10 @@ def _check_objective(doc: Mapping[str, Any], routed: Sequence[Routed], fleet: Fl
         out.add("objective", None, f"objective_cny {obj}, but meta.fallback says the "
                 "heuristic plan was used (it has no objective)")
     recomputed = (sum(r.variable + r.cost.shadow for r in routed) + fleet.cost
-                  + summary.penalty)
+                  + summary.penalty + disposal.cost)
     if not close(obj, recomputed, CENT + 1e-7 * abs(recomputed)):
-        out.add("objective", None, f"objective {obj} but cost + shadow prices + penalties = "
-                f"{recomputed:.2f}")
+        out.add("objective", None, f"objective {obj} but cost + shadow prices + penalties + "
+                f"disposal costs = {recomputed:.2f}")
 
 
 def _check_bound(doc: Mapping[str, Any], relative_gap: float, out: Problems) -> None:
@@ -182,21 +220,22 @@ def _check_bound(doc: Mapping[str, Any], relative_gap: float, out: Problems) -> 
 
 
 def _check_status(doc: Mapping[str, Any], out: Problems) -> None:
-    """INFEASIBLE when nothing is routed, PARTIAL when some is, else the solver's status (or
-    FEASIBLE for the heuristic plan); the solver has a status of a plan exactly when there is
-    an objective."""
+    """INFEASIBLE when every batch is unrouted (none returned, none disposed of), PARTIAL when
+    some are, else the solver's status (or FEASIBLE for the heuristic plan); the solver has a
+    status of a plan exactly when there is an objective."""
     routed, unrouted = len(doc["batches"]), len(doc["unrouted"])
+    disposed = len(doc["disposed"])
     status, solver = doc["status"], doc["solver_status"]
     fallback = doc["meta"]["fallback"] is not None
-    if routed == 0 and unrouted:
+    if routed == 0 and disposed == 0 and unrouted:
         expected = "INFEASIBLE"
     elif unrouted:
         expected = "PARTIAL"
     else:
         expected = "FEASIBLE" if fallback else solver
     if status != expected:
-        out.add("status", None, f"status {status} but {routed} batches are routed and "
-                f"{unrouted} unrouted (solver: {solver}"
+        out.add("status", None, f"status {status} but {routed} batches are routed, "
+                f"{disposed} disposed of and {unrouted} unrouted (solver: {solver}"
                 + (", heuristic plan)" if fallback else ")"))
     if (solver in ("OPTIMAL", "FEASIBLE")) != (doc["objective_cny"] is not None):
         out.add("status", None, f"solver status {solver} with objective "
@@ -204,10 +243,11 @@ def _check_status(doc: Mapping[str, Any], out: Problems) -> None:
 
 
 def check_objective(doc: Mapping[str, Any], scenario: Scenario, routed: Sequence[Routed],
-                    fleet: Fleet, summary: UnroutedSummary, out: Problems) -> None:
+                    fleet: Fleet, summary: UnroutedSummary, disposal: DisposalSummary,
+                    out: Problems) -> None:
     """Penalties, objective, bound, gap and status."""
     _check_penalty(doc, summary, out)
-    _check_objective(doc, routed, fleet, summary, out)
+    _check_objective(doc, routed, fleet, summary, disposal, out)
     _check_bound(doc, scenario.solver.relative_gap, out)
     _check_status(doc, out)
 

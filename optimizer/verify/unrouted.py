@@ -132,15 +132,23 @@ def _check_held(e: Entry, b: Batch, compliant: Sequence[Route], loads: Loads, bo
     return 2.0 * worst + PENALTY_BASE_CNY
 
 
+def failure_sets(b: Batch, routes: Sequence[Route], book: RouteBook
+                 ) -> dict[frozenset[str], list[Route]]:
+    """The batch's routes by the set of rules that reject each (every route some rule
+    rejects, for a batch without a compliant route)."""
+    by_set: dict[frozenset[str], list[Route]] = {}
+    for r in routes:
+        by_set.setdefault(book.failed(b, r), []).append(r)
+    return by_set
+
+
 def _check_refused(e: Entry, b: Batch, routes: Sequence[Route], book: RouteBook,
                    out: Problems) -> None:
     """A batch every route of which some rule rejects: the reasons name exactly those rules;
     the counterfactual is a smallest relaxation that routes it alone."""
     where = f"unrouted {e.bid}"
     listed = [r["rule"] for r in e.doc["reasons"]]
-    by_set: dict[frozenset[str], list[Route]] = {}
-    for r in routes:
-        by_set.setdefault(book.failed(b, r), []).append(r)
+    by_set = failure_sets(b, routes, book)
     failing = sorted(set().union(*by_set))
     if sorted(listed) != failing:
         out.add("unrouted_reason", e.bid, f"{where}: reasons {listed}, but the rules that "
@@ -166,9 +174,10 @@ def _check_refused(e: Entry, b: Batch, routes: Sequence[Route], book: RouteBook,
     _check_would_route(e, b, valid[relax], None, book, out)
 
 
-def _check_parcels(e: Entry, b: Batch, routes: Sequence[Route], book: RouteBook,
-                   out: Problems) -> None:
-    """A batch the rules refuse: no parcel of it may have a compliant route alone."""
+def check_parcels(e: Entry, b: Batch, routes: Sequence[Route], book: RouteBook,
+                  out: Problems, left: str = "unrouted") -> None:
+    """A batch the rules refuse: no parcel of it may have a compliant route alone (``left``:
+    how the plan leaves the batch, unrouted or disposed of)."""
     if len(b.parcels) < 2:
         return
     nodes = book.scenario.network.nodes
@@ -176,8 +185,8 @@ def _check_parcels(e: Entry, b: Batch, routes: Sequence[Route], book: RouteBook,
         alone = book.hold(parcel_alone(b, p, nodes))
         route = next((r for r in routes if book.compliant(alone, r)), None)
         if route is not None:
-            out.add("parcel_blocked", e.bid, f"unrouted {e.bid}: parcel {p.parcel_id} could "
-                    f"route alone ({route.route_id}); the batch left it unrouted because of "
+            out.add("parcel_blocked", e.bid, f"{left} {e.bid}: parcel {p.parcel_id} could "
+                    f"route alone ({route.route_id}); the batch left it {left} because of "
                     "its other parcels")
 
 
@@ -197,7 +206,7 @@ def check_unrouted(entries: Sequence[Entry], loads: Loads, book: RouteBook,
         refused += 1
         if routes:
             _check_refused(e, b, routes, book, out)
-            _check_parcels(e, b, routes, book, out)
+            check_parcels(e, b, routes, book, out)
         else:
             _check_no_path(e.doc, e.bid, out)
     return UnroutedSummary(penalty, refused)
