@@ -303,3 +303,14 @@ def test_explain_re_solves_what_forcing_an_alternative_changes(make_case) -> Non
     assert air.forced_change_cny == pytest.approx(27_700)
     assert air.forced_status == "OPTIMAL"
     assert explain_scenario(sc, bid, resolve=0).options[1].forced_change_cny is None
+
+
+def test_bad_disposal_and_express_rules_are_refused(make_case) -> None:
+    from optimizer.errors import InputError
+
+    with pytest.raises(InputError, match="unknown goods class"):
+        load_scenario(make_case(rules={"disposal": {"forbid_goods_classes": ["gneral"]}}))
+    with pytest.raises(InputError, match="nearest first"):
+        load_scenario(make_case(rules={"domestic_express": {"zones": [
+            {"up_to_km": 800, "first_kg_cny": 10, "extra_kg_cny": 3, "days": 2},
+            {"up_to_km": 300, "first_kg_cny": 8, "extra_kg_cny": 1.5, "days": 1}]}}))

@@ -86,12 +86,12 @@ def assemble(scenario: Scenario, batches: Sequence[Batch],
     vehicles = _vehicle_uses(scenario, by_id, sol)
     dropped = set(sol.dropped)
     rule = scenario.rules.disposal
-    left = [b for b in batches if b.batch_id not in sol.chosen]
-    disposed = tuple(_disposal(b, options[b.batch_id], rule, scenario.solver.max_legs)
-                     for b in left if disposal_cost(b, rule) is not None)
+    left = [(b, disposal_cost(b, rule)) for b in batches if b.batch_id not in sol.chosen]
+    disposed = tuple(_disposal(b, options[b.batch_id], rule, cost, scenario.solver.max_legs)
+                     for b, cost in left if cost is not None)
     unrouted = tuple(_unrouted(b, options[b.batch_id], b.batch_id in dropped,
                                scenario.solver.max_legs)
-                     for b in left if disposal_cost(b, rule) is None)
+                     for b, cost in left if cost is None)
     totals = _totals(scenario, batches, batch_plans, vehicles, unrouted, baselines,
                      len(decls), disposed)
     return Plan(
@@ -158,11 +158,9 @@ def _vehicle_uses(scenario: Scenario, batches: Mapping[str, Batch],
     return tuple(out)
 
 
-def _disposal(b: Batch, options: Sequence[Option], rule: DisposalRule,
+def _disposal(b: Batch, options: Sequence[Option], rule: DisposalRule, cost: float,
               max_legs: int) -> Disposal:
-    """A batch disposed of abroad: its cost, what returning it alone would cost, and why."""
-    cost = disposal_cost(b, rule)
-    assert cost is not None
+    """A batch disposed of abroad at ``cost``: what returning it alone would cost, and why."""
     allowed = [o for o in options if o.allowed]
     back = min((o.standalone_cny for o in allowed), default=None)
     reasons = () if allowed else unrouted_reasons(b, options, False, max_legs)
