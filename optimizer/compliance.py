@@ -1,4 +1,8 @@
-"""The rule engine: which (batch, route) options customs allows, and why not the others.
+"""The rule engine: which (batch, trip) options customs allows, and why not the others.
+
+A trip is a route on dated departures (``domain.Trip``): the rules that depend on time judge its
+own dates (the declaration day for the return window and the regime in force, the arrival for a
+deadline, every leg's days for a closure).
 
 Each rule is a small function registered under its id; which rules run, and every parameter they
 use, come from data (rules.yaml, overridable per scenario). A rule returns a ``Check`` with
@@ -12,24 +16,37 @@ import datetime as dt
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from optimizer.domain import Batch, Check, Network, RegimeRule, Route, Rules
+from optimizer.domain import Batch, Check, Network, RegimeRule, Route, Rules, Trip
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a rule may look at: the batch, the route, the network, rules and the regime."""
+    """What a rule may look at: the batch, the trip, the network, the rules, and the regime a
+    scenario forces (None: the regime in force on the trip's declaration day)."""
 
     batch: Batch
-    route: Route
+    trip: Trip
     network: Network
     rules: Rules
-    regime: RegimeRule
+    forced: RegimeRule | None
     as_of: dt.date
+
+    @property
+    def route(self) -> Route:
+        """The trip's route."""
+        return self.trip.route
+
+    @property
+    def regime(self) -> RegimeRule:
+        """The district rule that judges this return: the forced one, or the one in force on
+        the day the return is declared (a return declared after a policy change gets the new
+        rule)."""
+        return self.forced or self.rules.regime_on(self.trip.declare_date)
 
 
 RuleFn = Callable[[Context], Check]
-#: what a rule's outcome depends on, given (batch, route): equal keys give equal checks
-KeyFn = Callable[[Batch, Route], Hashable]
+#: what a rule's outcome depends on, given (batch, trip): equal keys give equal checks
+KeyFn = Callable[[Batch, Trip], Hashable]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +70,7 @@ def rule(rule_id: str, key: KeyFn) -> Callable[[RuleFn], RuleFn]:
     return register
 
 
-@rule("TRADE_MODE", key=lambda b, r: b.trade_mode)
+@rule("TRADE_MODE", key=lambda b, t: b.trade_mode)
 def _trade_mode(c: Context) -> Check:
     ok = c.batch.trade_mode in c.rules.eligible_trade_modes
     eligible = ", ".join(sorted(c.rules.eligible_trade_modes))
@@ -61,11 +78,10 @@ def _trade_mode(c: Context) -> Check:
                  + ("is" if ok else "is not") + f" a return-eligible CBEC mode ({eligible})")
 
 
-@rule("RETURN_WINDOW",
-      key=lambda b, r: (b.depart_date, r.days_to_declaration, b.earliest_export, r.port.id))
+@rule("RETURN_WINDOW", key=lambda b, t: (t.declare_date, b.earliest_export, t.route.port.id))
 def _return_window(c: Context) -> Check:
     limit = c.batch.earliest_export + dt.timedelta(days=c.rules.return_window_days)
-    declared = c.route.declare_date(c.batch.depart_date)
+    declared = c.trip.declare_date
     ok = declared <= limit
     return Check("RETURN_WINDOW", ok, f"declared {declared} at {c.route.port.id}, window "
                  f"closes {limit} ({c.rules.return_window_days} days after export "
@@ -83,11 +99,16 @@ RELAXABLE_RULES = frozenset({"DEADLINE", "CLOSED", "PLANNER"})
 REGIME_RULES = frozenset({"DISTRICT"})
 
 
-@rule("DISTRICT", key=lambda b, r: (b.trade_mode, b.export_district, r.port.id))
+def _district_key(b: Batch, t: Trip) -> Hashable:
+    return (b.trade_mode, b.export_district, t.route.port.id, t.declare_date)
+
+
+@rule("DISTRICT", key=_district_key)
 def _district(c: Context) -> Check:
     export_d = c.batch.export_district
     return_d = c.route.port.district or ""
     regime = c.regime
+    day = c.trip.declare_date
     if return_d == export_d:
         return Check("DISTRICT", True, f"{c.route.port.id} is in the export district {export_d}")
     if c.batch.trade_mode not in regime.cross_district_trade_modes:
@@ -95,18 +116,18 @@ def _district(c: Context) -> Check:
                      f"clear in the export district {export_d}; {c.route.port.id} is in "
                      f"{return_d}")
     districts = c.network.districts
-    if regime.return_district_must_be_pilot and not districts[return_d].is_pilot(c.as_of):
+    if regime.return_district_must_be_pilot and not districts[return_d].is_pilot(day):
         return Check("DISTRICT", False, f"{regime.id} regime: return district {return_d} is not "
-                     f"a cross-district pilot on {c.as_of}")
+                     f"a cross-district pilot on {day}")
     if regime.export_district_must_be_pilot and not (
-            export_d in districts and districts[export_d].is_pilot(c.as_of)):
+            export_d in districts and districts[export_d].is_pilot(day)):
         return Check("DISTRICT", False, f"{regime.id} regime: export district {export_d} is not "
-                     f"a cross-district pilot on {c.as_of}")
+                     f"a cross-district pilot on {day}")
     return Check("DISTRICT", True, f"{regime.id} regime: cross-district return {export_d} -> "
                  f"{return_d} allowed for {c.batch.trade_mode}")
 
 
-@rule("CBEC_SITE", key=lambda b, r: (b.trade_mode, r.port.id))
+@rule("CBEC_SITE", key=lambda b, t: (b.trade_mode, t.route.port.id))
 def _cbec_site(c: Context) -> Check:
     port = c.route.port
     if not port.cbec_return_site:
@@ -118,7 +139,7 @@ def _cbec_site(c: Context) -> Check:
     return Check("CBEC_SITE", True, f"{port.id} supervises CBEC {c.batch.trade_mode} returns")
 
 
-@rule("GOODS_MODE", key=lambda b, r: (b.goods_class, r.modes))
+@rule("GOODS_MODE", key=lambda b, t: (b.goods_class, t.route.modes))
 def _goods_mode(c: Context) -> Check:
     forbidden = c.rules.goods_classes[c.batch.goods_class].forbidden_modes
     bad = sorted({lane.mode for lane in c.route.lanes} & forbidden)
@@ -129,7 +150,7 @@ def _goods_mode(c: Context) -> Check:
                  f"{', '.join(sorted({lane.mode for lane in c.route.lanes}))}")
 
 
-@rule("TIR_OPEN", key=lambda b, r: r.route_id)
+@rule("TIR_OPEN", key=lambda b, t: t.route.route_id)
 def _tir_open(c: Context) -> Check:
     nodes = c.network.nodes
     closed = sorted({n for lane in c.route.lanes if lane.mode == "tir_road"
@@ -141,7 +162,7 @@ def _tir_open(c: Context) -> Check:
                  else "no TIR leg")
 
 
-@rule("NODE_MODE", key=lambda b, r: r.route_id)
+@rule("NODE_MODE", key=lambda b, t: t.route.route_id)
 def _node_mode(c: Context) -> Check:
     nodes = c.network.nodes
     bad = sorted({f"{n} ({lane.mode})" for lane in c.route.lanes for n in lane.nodes
@@ -151,7 +172,7 @@ def _node_mode(c: Context) -> Check:
     return Check("NODE_MODE", True, "every node handles its legs' modes")
 
 
-@rule("DOMESTIC_MODE", key=lambda b, r: r.route_id)
+@rule("DOMESTIC_MODE", key=lambda b, t: t.route.route_id)
 def _domestic_mode(c: Context) -> Check:
     allowed = c.rules.domestic_modes
     bad = sorted({lane.lane_id for lane in c.route.domestic_lanes if lane.mode not in allowed})
@@ -161,9 +182,9 @@ def _domestic_mode(c: Context) -> Check:
     return Check("DOMESTIC_MODE", True, "domestic delivery by " + ", ".join(sorted(allowed)))
 
 
-@rule("DEADLINE", key=lambda b, r: (b.deadline, b.depart_date, r.transit_days))
+@rule("DEADLINE", key=lambda b, t: (b.deadline, t.eta))
 def _deadline(c: Context) -> Check:
-    eta = c.route.eta(c.batch.depart_date)
+    eta = c.trip.eta
     if c.batch.deadline is None:
         return Check("DEADLINE", True, f"no deadline; arrives {eta}")
     ok = eta <= c.batch.deadline
@@ -175,28 +196,26 @@ def _deadline(c: Context) -> Check:
                  f"day(s) late, allowed at {price:g} CNY a parcel-day (soft deadlines)")
 
 
-@rule("CLOSED", key=lambda b, r: (r.route_id, b.depart_date))
+@rule("CLOSED", key=lambda b, t: t.lanes)
 def _closed(c: Context) -> Check:
     closures = c.network.closures
     if not closures:
         return Check("CLOSED", True, "no closures")
-    day = c.batch.depart_date
     hits = []
-    for i, lane in enumerate(c.route.lanes):
+    for lane in c.trip.lanes:
+        day = lane.departure or c.trip.depart
         last = day + dt.timedelta(days=lane.transit_days)
         for cl in closures:
             touched = (cl.kind == "lane" and cl.id == lane.lane_id) or (
                 cl.kind == "node" and cl.id in lane.nodes)
             if touched and cl.overlaps(day, last):
                 hits.append(f"{cl.describe()} ({lane.lane_id} {day}..{last})")
-        day = last + dt.timedelta(days=c.route.port.clearance_days
-                                  if i == c.route.port_index else 0)
     if hits:
         return Check("CLOSED", False, "; ".join(sorted(set(hits))))
     return Check("CLOSED", True, "no closure on the route while the batch travels")
 
 
-@rule("PLANNER", key=lambda b, r: (b.batch_id, r.port.id, r.mode))
+@rule("PLANNER", key=lambda b, t: (b.batch_id, t.route.port.id, t.route.mode))
 def _planner(c: Context) -> Check:
     reasons = []
     for br in c.rules.batch_rules:
@@ -216,10 +235,11 @@ def _planner(c: Context) -> Check:
     return Check("PLANNER", True, "no planner decision against it")
 
 
-def check_option(batch: Batch, route: Route, network: Network, rules: Rules,
-                 regime: RegimeRule, as_of: dt.date) -> tuple[Check, ...]:
-    """Run every enabled rule, in the order the data lists them, on one (batch, route)."""
-    ctx = Context(batch, route, network, rules, regime, as_of)
+def check_option(batch: Batch, trip: Trip, network: Network, rules: Rules,
+                 regime: RegimeRule | None, as_of: dt.date) -> tuple[Check, ...]:
+    """Run every enabled rule, in the order the data lists them, on one (batch, trip)
+    (``regime``: the one a scenario forces, None for the one in force when declared)."""
+    ctx = Context(batch, trip, network, rules, regime, as_of)
     return tuple(RULES[rule_id].check(ctx) for rule_id in rules.enabled)
 
 
@@ -230,38 +250,38 @@ class Screener:
     distinct key (see ``rule(..., key=...)``) instead of once per option.
     """
 
-    def __init__(self, network: Network, rules: Rules, regime: RegimeRule,
+    def __init__(self, network: Network, rules: Rules, regime: RegimeRule | None,
                  as_of: dt.date) -> None:
         self.network, self.rules, self.regime, self.as_of = network, rules, regime, as_of
         self._specs = [(rule_id, RULES[rule_id]) for rule_id in rules.enabled]
         self._memo: dict[tuple[str, Hashable], Check] = {}
 
-    def recheck(self, checks: tuple[Check, ...], batch: Batch, route: Route,
+    def recheck(self, checks: tuple[Check, ...], batch: Batch, trip: Trip,
                 rules: frozenset[str]) -> tuple[Check, ...]:
         """``checks`` with only the rules in ``rules`` evaluated again (others kept)."""
-        return tuple(self.check_one(c.rule, batch, route) if c.rule in rules else c
+        return tuple(self.check_one(c.rule, batch, trip) if c.rule in rules else c
                      for c in checks)
 
-    def check_one(self, rule_id: str, batch: Batch, route: Route) -> Check:
+    def check_one(self, rule_id: str, batch: Batch, trip: Trip) -> Check:
         """One rule's check, memoised like ``check``."""
         spec = RULES[rule_id]
-        key = (rule_id, spec.key(batch, route))
+        key = (rule_id, spec.key(batch, trip))
         found = self._memo.get(key)
         if found is None:
-            found = spec.check(Context(batch, route, self.network, self.rules, self.regime,
+            found = spec.check(Context(batch, trip, self.network, self.rules, self.regime,
                                        self.as_of))
             self._memo[key] = found
         return found
 
-    def check(self, batch: Batch, route: Route) -> tuple[Check, ...]:
-        """The checks of every enabled rule on one (batch, route), in data order."""
+    def check(self, batch: Batch, trip: Trip) -> tuple[Check, ...]:
+        """The checks of every enabled rule on one (batch, trip), in data order."""
         out = []
         memo = self._memo
         for rule_id, spec in self._specs:
-            key = (rule_id, spec.key(batch, route))
+            key = (rule_id, spec.key(batch, trip))
             found = memo.get(key)
             if found is None:
-                found = spec.check(Context(batch, route, self.network, self.rules,
+                found = spec.check(Context(batch, trip, self.network, self.rules,
                                            self.regime, self.as_of))
                 memo[key] = found
             out.append(found)

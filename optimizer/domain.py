@@ -88,13 +88,71 @@ class Node:
         return self.domestic and self.kind in CLEARING_KINDS
 
 
+WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When a lane's service leaves its origin: every day, on some weekdays, or on listed dates.
+
+    ``weekdays`` holds ``date.weekday()`` numbers (0 is Monday); ``dates``, when not empty,
+    lists the only departures there are (a charter, a one-off train) and ``weekdays`` is unused.
+    """
+
+    weekdays: frozenset[int] = frozenset(range(7))
+    dates: tuple[dt.date, ...] = ()
+
+    def departs_on(self, day: dt.date) -> bool:
+        """Whether the service leaves on ``day``."""
+        return day in self.dates if self.dates else day.weekday() in self.weekdays
+
+    def next_on_or_after(self, day: dt.date) -> dt.date | None:
+        """The first departure on or after ``day`` (None: the listed dates are all past)."""
+        if self.dates:
+            return next((d for d in self.dates if d >= day), None)
+        if not self.weekdays:
+            return None
+        for k in range(7):
+            if (day + dt.timedelta(days=k)).weekday() in self.weekdays:
+                return day + dt.timedelta(days=k)
+        return None  # pragma: no cover - some weekday is in every week
+
+    def longest_gap_days(self) -> int:
+        """The most days a batch can wait for the next departure (0: daily)."""
+        if self.dates:
+            return max((b - a).days for a, b in zip(self.dates, self.dates[1:],
+                                                    strict=False)) if len(self.dates) > 1 else 0
+        days = sorted(self.weekdays)
+        if len(days) == 7 or not days:
+            return 0
+        gaps = [b - a for a, b in zip(days, days[1:], strict=False)] + [days[0] + 7 - days[-1]]
+        return max(gaps) - 1
+
+    def text(self) -> str:
+        """The schedule as lanes.csv writes it: ``daily``, ``Mon,Thu`` or ``2026-04-09;...``."""
+        if self.dates:
+            return ";".join(d.isoformat() for d in self.dates)
+        if len(self.weekdays) == 7:
+            return "daily"
+        return ",".join(WEEKDAYS[d] for d in sorted(self.weekdays))
+
+
+#: a service that leaves every day
+DAILY = Schedule()
+
+
 @dataclass(frozen=True, slots=True)
 class Lane:
     """A transport service between two nodes, optionally entering China ``via`` a crossing.
 
     A lane with ``cost_per_vehicle_cny > 0`` is bought by the vehicle (truck, container): batches
     on it share whole vehicles. Otherwise it is bought by the kg (air, groupage, LTL) and
-    ``max_vehicles * vehicle_capacity_kg`` bounds the kg a period may ship on it.
+    ``max_vehicles * vehicle_capacity_kg`` bounds the kg one departure may ship on it.
+
+    The service leaves on its ``schedule``; goods must be at the origin ``cutoff_days`` before a
+    departure and arrive ``transit_days`` after it. Vehicles are bought for one departure: the
+    planner works on copies of the lane pinned to a departure (``departure``, see
+    ``planning.schedules``), and ``max_vehicles`` limits one departure.
     """
 
     lane_id: str
@@ -114,10 +172,22 @@ class Lane:
     #: a fixed period for a resource that is not bought per departure week: a return
     #: declaration (``planning.declarations``) is one per day; None for a transport lane
     period: str | None = None
+    #: when the service leaves (``DAILY`` when the data gives no schedule)
+    schedule: Schedule = DAILY
+    #: days before a departure the goods must be at the origin
+    cutoff_days: int = 0
+    #: the one departure this copy of the lane stands for (None: the lane as a service)
+    departure: dt.date | None = None
     #: domestic express (``inputs.express``): each parcel pays ``parcel_first_kg_cny`` for its
     #: first kg and ``parcel_extra_kg_cny`` for every further kg begun; 0 for other lanes
     parcel_first_kg_cny: float = 0.0
     parcel_extra_kg_cny: float = 0.0
+
+    @property
+    def arrival(self) -> dt.date | None:
+        """When this departure arrives (None for the lane as a service)."""
+        return None if self.departure is None else self.departure + dt.timedelta(
+            days=self.transit_days)
 
     def parcel_charge(self, weights_kg: Iterable[float]) -> float:
         """What parcels of these weights pay on the lane's per-parcel tariff (0 without one)."""
@@ -193,6 +263,56 @@ class Route:
         return depart + dt.timedelta(days=self.transit_days)
 
 
+@dataclass(frozen=True, slots=True)
+class Trip:
+    """A route ridden on dated departures: ``lanes`` are the route's lanes, each pinned to the
+    departure the batch takes (``Lane.departure``), in order.
+
+    ``ready`` is the day the batch is available at its hub (the planning date at the earliest);
+    ``earliest`` the first departure its first lane could take from there, so the days between
+    it and the departure taken are the days the batch waits by choice. Every later leg takes the
+    first departure after the previous leg arrives (after clearance, for the first domestic leg)
+    and its cut-off, so every date follows from the schedules (``planning.schedules``).
+    """
+
+    route: Route
+    ready: dt.date
+    earliest: dt.date
+    lanes: tuple[Lane, ...]
+    declare_date: dt.date
+    eta: dt.date
+    #: the route id and the first departure: unique among a batch's options
+    trip_id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "trip_id", f"{self.route.route_id}/{self.depart:%Y%m%d}")
+
+    @property
+    def depart(self) -> dt.date:
+        """The day the batch leaves its hub."""
+        return self.lanes[0].departure or self.ready
+
+    @property
+    def wait_days(self) -> int:
+        """Days the batch waits by choice for a later departure than the first it could take."""
+        return (self.depart - self.earliest).days
+
+    @property
+    def hub_days(self) -> int:
+        """Days from ready at the hub to leaving it (the schedule's wait and the chosen one)."""
+        return (self.depart - self.ready).days
+
+    @property
+    def days(self) -> int:
+        """Days from ready at the hub to delivery at the seller cluster."""
+        return (self.eta - self.ready).days
+
+    @property
+    def transit_days(self) -> int:
+        """Days from leaving the hub to delivery (connections and clearance included)."""
+        return (self.eta - self.depart).days
+
+
 def entry_node(path: tuple[Lane, ...], nodes: Mapping[str, Node]) -> Node | None:
     """The first node in China a lane path reaches (a lane's ``via`` counts)."""
     for lane in path:
@@ -235,7 +355,9 @@ class Batch:
     export_port: str
     #: the first ready date of the consolidation window (part of the batch id)
     window_start: dt.date
-    depart_date: dt.date
+    #: the day its last parcel is ready at the hub (it leaves on a departure after it)
+    ready_date: dt.date
+    #: the ISO week of ``ready_date`` (neighbourhoods of the large-model search)
     period: str
     parcels: tuple[Parcel, ...]
     weight_kg: float
@@ -392,6 +514,23 @@ class DisposalRule:
 
 
 @dataclass(frozen=True, slots=True)
+class WaitingRule:
+    """How long a batch may wait at its hub for a later departure, and what waiting costs
+    (data/rules.yaml ``waiting``).
+
+    A batch may take any of the first ``max_departures`` departures of its first lane that leave
+    within ``max_days`` of the first one it could take; each such departure is an option of its
+    own, so waiting is the solver's decision. Waiting costs ``storage_cny_per_kg_day`` a kg and
+    day at the hub (landed cost) and, in the objective, the value tied up (``Objective``).
+    """
+
+    max_days: int = 7
+    max_departures: int = 4
+    storage_cny_per_kg_day: float = 0.0
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentRule:
     """A document a batch's paperwork needs when every condition in ``when`` holds."""
 
@@ -427,6 +566,8 @@ class Rules:
     #: None: deadlines are hard (DEADLINE rejects a late route); a price: they are soft, a late
     #: route is allowed and costs this much per parcel and day late (in the objective)
     lateness_cny_per_parcel_day: float | None = None
+    #: how long batches may wait for a later departure, and what it costs
+    waiting: WaitingRule = field(default_factory=WaitingRule)
 
     def regime_on(self, on: dt.date) -> RegimeRule:
         """The regime in force on ``on``: the last one that started on or before it."""
@@ -496,5 +637,12 @@ class Scenario:
 
     @property
     def regime_rule(self) -> RegimeRule:
-        """The district rule in force for this scenario (forced or derived from ``as_of``)."""
+        """The district rule in force on the planning date (forced, or from ``as_of``)."""
         return self.rules.regime(self.regime)
+
+    @property
+    def forced_regime(self) -> RegimeRule | None:
+        """The regime every return is judged by when the scenario forces one (``policy.regime``,
+        the way to ask a what-if of the same goods under another policy); None: each return is
+        judged by the regime in force on the day it is declared."""
+        return self.rules.regime(self.regime) if self.regime_forced else None

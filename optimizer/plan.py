@@ -22,7 +22,7 @@ Flow = tuple[str, str, str, str, str]
 
 @dataclass(frozen=True, slots=True)
 class Leg:
-    """One lane of a chosen route, with the batch's share of its cost."""
+    """One lane of a chosen route on its departure, with the batch's share of its cost."""
 
     lane_id: str
     origin: str
@@ -31,6 +31,9 @@ class Leg:
     cost_cny: float
     transit_days: int
     via: str | None = None
+    #: the departure the batch rides (on the lane's schedule) and its arrival
+    depart_date: dt.date | None = None
+    arrive_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +44,13 @@ class CostComponents:
     vehicles: float
     clearance: float
     tax_exposure: float
+    #: storage at the hub while the batch waits for its departure
+    storage: float = 0.0
 
     @property
     def total(self) -> float:
         """The landed cost."""
-        return self.freight + self.vehicles + self.clearance + self.tax_exposure
+        return self.freight + self.vehicles + self.clearance + self.tax_exposure + self.storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,14 @@ class BatchPlan:
     #: what the plan's landed cost falls by without this batch, the others unchanged: its own
     #: costs plus the vehicles and declaration no longer needed (``cost_cny`` is its share)
     marginal_cny: float = 0.0
+    #: the day the batch is ready at its hub (its last parcel, or the planning date if later)
+    ready_date: dt.date | None = None
+    #: days it waits by choice after the first departure it could take (``depart_date`` minus
+    #: that departure)
+    wait_days: int = 0
+    #: what waiting saves against leaving on the earliest departure, the others unchanged: the
+    #: marginal cost of the best trip leaving first minus this one's (0 when it does not wait)
+    wait_saving_cny: float = 0.0
 
     @property
     def flow(self) -> Flow:
@@ -168,7 +181,8 @@ class VehicleLoad:
 
 @dataclass(frozen=True, slots=True)
 class VehicleUse:
-    """Vehicles bought on one lane in one period, and how full they are."""
+    """Vehicles bought for one departure of a lane, and how full they are (``period`` is the
+    departure's ISO date)."""
 
     lane_id: str
     period: str
@@ -182,6 +196,9 @@ class VehicleUse:
     batch_ids: tuple[str, ...]
     #: per vehicle (per-vehicle lanes) or one booking (per-kg lanes): its load list
     loads: tuple[VehicleLoad, ...] = ()
+    #: when the vehicles leave the lane's origin and arrive at its destination
+    depart_date: dt.date | None = None
+    arrive_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,7 +121,7 @@ def make_case(tmp_path: Path) -> CaseFn:
 
     def make(parcels: list[dict[str, Any]] | None = None, *,
              lanes: list[dict[str, Any]] | None = None, ports: dict[str, Any] | None = None,
-             as_of: str = "2025-07-10", regime: str = "auto", window_days: int = 7,
+             as_of: str = "2025-07-01", regime: str = "auto", window_days: int = 7,
              objective: dict[str, Any] | None = None, rules: dict[str, Any] | None = None,
              solver: dict[str, Any] | None = None) -> Path:
         counter["n"] += 1

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from optimizer.domain import District, Lane, Node
 from optimizer.inputs.files import Collector, blank_to_none, read_csv, read_yaml, refuse
-from optimizer.inputs.schema import LaneIn, PortsIn
+from optimizer.inputs.schema import LaneIn, PortsIn, parse_schedule
 
 #: lanes in one network (the bundled one has 633, the synthetic benchmark 1,000)
 MAX_LANES = 100_000
@@ -62,7 +62,8 @@ LANE_COLUMNS = (
     "vehicle_capacity_kg", "vehicle_capacity_m3", "max_vehicles", "transit_days", "distance_km",
     "co2e_g_per_tkm", "source",
 )
-LANE_OPTIONAL = ("via",)
+#: columns a lanes file may leave out: ``via``; ``schedule`` (daily) and ``cutoff_days`` (0)
+LANE_OPTIONAL = ("via", "schedule", "cutoff_days")
 
 
 def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
@@ -79,7 +80,7 @@ def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
     for line, row in rows:
         where = f"line {line}"
         try:
-            r = LaneIn.model_validate(blank_to_none(row, ("via", "max_vehicles")))
+            r = LaneIn.model_validate(blank_to_none(row, ("via", "max_vehicles", "schedule", "cutoff_days")))
         except ValidationError as err:
             col.add_validation(err, where)
             bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
@@ -121,7 +122,8 @@ def lane_from_model(r: LaneIn) -> Lane:
                 vehicle_capacity_kg=r.vehicle_capacity_kg,
                 vehicle_capacity_m3=r.vehicle_capacity_m3, max_vehicles=r.max_vehicles,
                 transit_days=r.transit_days, distance_km=r.distance_km,
-                co2e_g_per_tkm=r.co2e_g_per_tkm, via=r.via, source=r.source)
+                co2e_g_per_tkm=r.co2e_g_per_tkm, via=r.via, source=r.source,
+                schedule=parse_schedule(r.schedule or "daily"), cutoff_days=r.cutoff_days or 0)
 
 
 def lane_from_row(row: Mapping[str, Any], nodes: Mapping[str, Node]) -> Lane | list[
@@ -131,7 +133,7 @@ def lane_from_row(row: Mapping[str, Any], nodes: Mapping[str, Node]) -> Lane | l
     if unknown:
         return [(key, "unknown key (not a column of lanes.csv)") for key in unknown]
     try:
-        r = LaneIn.model_validate(blank_to_none(row, ("via", "max_vehicles")))
+        r = LaneIn.model_validate(blank_to_none(row, ("via", "max_vehicles", "schedule", "cutoff_days")))
     except ValidationError as err:
         return [(".".join(str(x) for x in e["loc"]), e["msg"].removeprefix("Value error, "))
                 for e in err.errors(include_url=False)]

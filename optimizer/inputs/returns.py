@@ -134,7 +134,10 @@ def _row_problems(col: Collector, where: str, r: ParcelIn, nodes: Mapping[str, N
         col.add(where, "goods_class", f"unknown goods class {r.goods_class!r} (known: "
                 + ", ".join(sorted(classes)) + ")")
     if r.export_date > as_of:
-        col.add(where, "export_date", f"{r.export_date} is after the scenario's as_of {as_of}")
+        col.add(where, "export_date", f"{r.export_date} is after the scenario's as_of {as_of}; "
+                "as_of is the planning date (nothing departs before it), so a return must "
+                "have been exported by then: move as_of on, or ask a what-if of another "
+                "policy with policy.regime")
     if r.ready_date < r.export_date:
         col.add(where, "ready_date", f"{r.ready_date} is before the export date "
                 f"{r.export_date}")

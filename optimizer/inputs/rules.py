@@ -16,6 +16,7 @@ from optimizer.domain import (
     RegimeRule,
     ReliefPeriod,
     Rules,
+    WaitingRule,
 )
 from optimizer.inputs.files import Collector, read_yaml, refuse
 from optimizer.inputs.overrides import deep_merge
@@ -73,6 +74,8 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
             frozenset(doc.disposal.forbid_goods_classes), frozenset(doc.disposal.forbid_sellers),
             doc.disposal.source),
         lateness_cny_per_parcel_day=doc.lateness_cny_per_parcel_day,
+        waiting=WaitingRule(doc.waiting.max_days, doc.waiting.max_departures,
+                            doc.waiting.storage_cny_per_kg_day, doc.waiting.source),
         express=ExpressRule(
             doc.domestic_express.enabled, doc.domestic_express.road_factor,
             doc.domestic_express.co2e_g_per_tkm,

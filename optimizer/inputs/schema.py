@@ -14,6 +14,7 @@ without control characters (see ``optimizer.inputs.text``).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,7 +26,14 @@ from pydantic import (
     field_validator,
 )
 
-from optimizer.domain import DECLARATION_FIELDS, NODE_KINDS, RULE_IDS
+from optimizer.domain import (
+    DAILY,
+    DECLARATION_FIELDS,
+    NODE_KINDS,
+    RULE_IDS,
+    WEEKDAYS,
+    Schedule,
+)
 from optimizer.inputs.text import check_id, check_multiline, check_name, check_text
 
 # ---- limits: far above anything real, low enough that sums and products stay finite ---------
@@ -37,7 +45,7 @@ MAX_COST_PER_KG_CNY, MAX_COST_PER_VEHICLE_CNY = 1_000_000, 1_000_000_000
 #: a vehicle carries 1 kg .. 10,000 t and 1 litre .. 100,000 m3 (a block train: ~1,500 t, 3,000 m3)
 MIN_VEHICLE_KG, MAX_VEHICLE_KG = 1, 10_000_000
 MIN_VEHICLE_M3, MAX_VEHICLE_M3 = 0.001, 100_000
-#: vehicles a week on one lane (also after ``overrides.capacity``)
+#: vehicles on one departure of a lane (also after ``overrides.capacity``)
 MAX_VEHICLES = 1_000_000
 #: once round the Earth; 100 kg CO2e per t.km (air freight is ~600-1,000 g, a truck ~100 g)
 MAX_DISTANCE_KM, MAX_CO2E_G_PER_TKM = 40_000, 100_000
@@ -124,6 +132,35 @@ class PortsIn(_Strict):
     nodes: Annotated[list[NodeIn], Field(min_length=1)]
 
 
+def parse_schedule(text: str) -> Schedule:
+    """A lane's ``schedule``: ``daily``, weekday names (``Mon,Thu``) or ISO dates in order
+    (``2026-04-09;2026-04-16``); a ValueError says what is wrong, with a did-you-mean."""
+    text = text.strip()
+    if text.lower() == "daily" or text == "":
+        return DAILY
+    if text[:1].isdigit():
+        try:
+            dates = tuple(dt.date.fromisoformat(t.strip()) for t in text.split(";"))
+        except ValueError:
+            raise ValueError(f"schedule {text!r}: dates must be ISO (YYYY-MM-DD) separated by "
+                             "';'") from None
+        if list(dates) != sorted(set(dates)):
+            raise ValueError(f"schedule {text!r}: dates must be in order, each once")
+        if any(not MIN_DATE <= d <= MAX_DATE for d in dates):
+            raise ValueError(f"schedule {text!r}: dates must lie in {MIN_DATE}..{MAX_DATE}")
+        return Schedule(dates=dates)
+    days: set[int] = set()
+    for name in (t.strip() for t in text.split(",")):
+        if name not in WEEKDAYS:
+            near = difflib.get_close_matches(name.title()[:3], WEEKDAYS, n=1)
+            raise ValueError(f"schedule {text!r}: unknown weekday {name!r}"
+                             + (f" (did you mean {near[0]}?)" if near else "")
+                             + "; use daily, weekdays such as Mon,Thu, or ISO dates "
+                             "separated by ';'")
+        days.add(WEEKDAYS.index(name))
+    return Schedule(weekdays=frozenset(days))
+
+
 class LaneIn(_Strict):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
     lane_id: TextId
@@ -137,9 +174,20 @@ class LaneIn(_Strict):
     vehicle_capacity_m3: VehicleM3
     max_vehicles: VehicleCount | None = None
     transit_days: Annotated[int, Field(ge=0, le=365)]
+    #: when the service leaves (``parse_schedule``); a lane without one runs daily
+    schedule: Text | None = None
+    #: days before a departure the goods must be at the origin (none: 0)
+    cutoff_days: Annotated[int, Field(ge=0, le=60)] | None = None
     distance_km: DistanceKm
     co2e_g_per_tkm: Co2ePerTkm
     source: Text = ""
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_schedule(value)
+        return value
 
 
 class RegimeIn(_Strict):
@@ -250,6 +298,13 @@ class ExpressIn(_Strict):
         return value
 
 
+class WaitingIn(_Strict):
+    max_days: Annotated[int, Field(ge=0, le=90)] = 7
+    max_departures: Annotated[int, Field(ge=1, le=30)] = 4
+    storage_cny_per_kg_day: Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)] = 0.0
+    source: str = ""
+
+
 class RulesIn(_Strict):
     enabled: list[Literal[RULE_IDS]]  # type: ignore[valid-type]
     eligible_trade_modes: list[TradeMode]
@@ -265,6 +320,7 @@ class RulesIn(_Strict):
     domestic_express: ExpressIn = ExpressIn()
     lateness_cny_per_parcel_day: Annotated[float, Field(
         ge=0, le=1e6, allow_inf_nan=False)] | None = None
+    waiting: WaitingIn = WaitingIn()
 
 
 class ParcelIn(BaseModel):

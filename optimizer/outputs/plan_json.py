@@ -37,7 +37,7 @@ from optimizer.plan import (
 #: the version of the plan.json format this writer produces (see plan.schema.json); 3 shares
 #: return declarations (``declarations``, a batch's clearance is its share of the fee) and
 #: lists the batches disposed of abroad (``disposed``)
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def r(value: float | None, nd: int = 2) -> float | None:
@@ -101,18 +101,26 @@ def batch_keys(bp: BatchPlan) -> dict[str, Any]:
         "return_district": bp.return_district, "mode": bp.mode}
 
 
+def _day(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 def _batch_dict(bp: BatchPlan) -> dict[str, Any]:
     c = bp.components
     return {
         **batch_keys(bp),
         "legs": [{"lane_id": leg.lane_id, "from": leg.origin, "to": leg.destination,
                   "via": leg.via, "mode": leg.mode, "cost_cny": r(leg.cost_cny),
-                  "transit_days": leg.transit_days} for leg in bp.legs],
-        "depart_date": bp.depart_date.isoformat(), "declare_date": bp.declare_date.isoformat(),
+                  "transit_days": leg.transit_days, "depart_date": _day(leg.depart_date),
+                  "arrive_date": _day(leg.arrive_date)} for leg in bp.legs],
+        "ready_date": _day(bp.ready_date), "depart_date": bp.depart_date.isoformat(),
+        "wait_days": bp.wait_days, "wait_saving_cny": r(bp.wait_saving_cny),
+        "declare_date": bp.declare_date.isoformat(),
         "eta": bp.eta.isoformat(), "transit_days": bp.transit_days,
         "cost_cny": r(bp.cost_cny),
         "components": {"freight": r(c.freight), "vehicles": r(c.vehicles),
-                       "clearance": r(c.clearance), "tax_exposure": r(c.tax_exposure)},
+                       "clearance": r(c.clearance), "tax_exposure": r(c.tax_exposure),
+                       "storage": r(c.storage)},
         "air_cost_cny": r(bp.air_cost_cny), "same_route_cost_cny": r(bp.same_route_cost_cny),
         "co2e_kg": r(bp.co2e_kg, 1),
         "compliance": [{"rule": c.rule, "passed": c.passed, "detail": c.detail}
@@ -135,7 +143,8 @@ def declaration_dict(d: Declaration) -> dict[str, Any]:
 
 def _vehicle_dict(v: VehicleUse) -> dict[str, Any]:
     return {
-        "lane_id": v.lane_id, "period": v.period, "mode": v.mode, "count": v.count,
+        "lane_id": v.lane_id, "period": v.period, "depart_date": _day(v.depart_date),
+        "arrive_date": _day(v.arrive_date), "mode": v.mode, "count": v.count,
         "load_kg": r(v.load_kg, 3), "capacity_kg": r(v.capacity_kg, 3),
         "load_m3": r(v.load_m3, 4), "capacity_m3": r(v.capacity_m3, 4),
         "cost_cny": r(v.cost_cny), "batch_ids": list(v.batch_ids),

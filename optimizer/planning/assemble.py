@@ -1,7 +1,7 @@
 """Assembly: turn the solver's decisions into the Plan users read.
 
 Each routed batch gets its legs with their share of the vehicles, its cost components, its
-baselines, checks and documents; each lane and week its vehicles with their load lists; each
+baselines, checks and documents; each departure of a lane its vehicles with their load lists; each
 unrouted batch its reasons and verified counterfactual; the plan its totals, status and the
 evidence of how it was solved.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import ortools
 
-from optimizer.domain import Batch, Check, DisposalRule, Scenario
+from optimizer.domain import Batch, Check, DisposalRule, Lane, Scenario
 from optimizer.plan import (
     BatchPlan,
     CostComponents,
@@ -33,13 +33,13 @@ from optimizer.plan import (
     VehicleUse,
 )
 from optimizer.planning.baselines import cheapest_air, greedy_cost
-from optimizer.planning.capacity import Key, booked_capacity
+from optimizer.planning.capacity import Key, booked_capacity, key_of
 from optimizer.planning.counterfactual import would_route
 from optimizer.planning.declarations import declarations
 from optimizer.planning.disposal import disposal_cost, disposal_why
 from optimizer.planning.documents import checklist
 from optimizer.planning.manifests import pack
-from optimizer.planning.marginal import marginal_costs
+from optimizer.planning.marginal import marginal_costs, wait_savings
 from optimizer.planning.mip import BACKEND, Solution, allocate_vehicle_costs
 from optimizer.planning.options import Option
 
@@ -78,9 +78,10 @@ def assemble(scenario: Scenario, batches: Sequence[Batch],
     shares = allocate_vehicle_costs(sol.chosen, by_id, sol.vehicles)
     fees, decl_ids, decls = declarations(sol.chosen, scenario.rules.declaration)
     marginal = marginal_costs(sol.chosen)
+    waited = wait_savings(sol.chosen, options)
     batch_plans = tuple(dataclasses.replace(
         _batch_plan(b, sol.chosen[b.batch_id], shares, options[b.batch_id], baselines, scenario,
-                    (decl_ids[b.batch_id], fees[b.batch_id])),
+                    (decl_ids[b.batch_id], fees[b.batch_id]), waited),
         marginal_cny=marginal[b.batch_id])
         for b in batches if b.batch_id in sol.chosen)
     vehicles = _vehicle_uses(scenario, by_id, sol)
@@ -106,7 +107,7 @@ def assemble(scenario: Scenario, batches: Sequence[Batch],
 
 def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Sequence[Option],
                 baselines: Baselines, scenario: Scenario,
-                declaration: tuple[str, float]) -> BatchPlan:
+                declaration: tuple[str, float], waited: Mapping[str, float]) -> BatchPlan:
     """One routed batch: legs with their share of vehicles, components (clearance: its
     per-parcel fees and its share of its declaration's fee), baselines, papers."""
     route = opt.route
@@ -114,11 +115,13 @@ def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Seq
                      lane.cost_per_kg_cny * b.weight_kg
                      + lane.parcel_charge(p.weight_kg for p in b.parcels)
                      + shares.get((b.batch_id, lane.lane_id), 0.0),
-                     lane.transit_days, lane.via) for lane in route.lanes)
+                     lane.transit_days, lane.via, lane.departure, lane.arrival)
+                 for lane in opt.trip.lanes)
     components = CostComponents(
         freight=opt.freight_cny,
         vehicles=sum(shares.get((b.batch_id, lane.lane_id), 0.0) for lane in route.lanes),
-        clearance=opt.clearance_cny + declaration[1], tax_exposure=opt.tax_cny)
+        clearance=opt.clearance_cny + declaration[1], tax_exposure=opt.tax_cny,
+        storage=opt.storage_cny)
     air = cheapest_air([o for o in options if o.allowed])
     return BatchPlan(
         batch_id=b.batch_id, origin=b.origin, destination=b.destination,
@@ -126,24 +129,29 @@ def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Seq
         goods_class=b.goods_class, trade_mode=b.trade_mode, export_district=b.export_district,
         return_port=route.port.id, return_district=route.port.district or "",
         entry_point=route.entry.id, mode=route.mode, legs=legs,
-        depart_date=b.depart_date, declare_date=opt.declare_date, eta=opt.eta,
+        depart_date=opt.depart, declare_date=opt.declare_date, eta=opt.eta,
         transit_days=opt.transit_days, cost_cny=components.total, components=components,
         co2e_kg=opt.co2e_kg, air_cost_cny=air.standalone_cny if air else None,
         same_route_cost_cny=baselines.same_route.get(b.batch_id), compliance=opt.checks,
         parcel_ids=tuple(p.parcel_id for p in b.parcels), window_start=b.window_start,
-        documents=checklist(opt, scenario.rules), declaration_id=declaration[0])
+        documents=checklist(opt, scenario.rules), declaration_id=declaration[0],
+        ready_date=opt.trip.ready, wait_days=opt.trip.wait_days,
+        wait_saving_cny=waited.get(b.batch_id, 0.0))
 
 
 def _vehicle_uses(scenario: Scenario, batches: Mapping[str, Batch],
                   sol: Solution) -> tuple[VehicleUse, ...]:
-    """Per lane and week: the vehicles bought (or the per-kg booking) and their load lists."""
+    """Per departure of a lane: the vehicles bought (or the per-kg booking) and their load
+    lists."""
     riders: dict[Key, list[str]] = defaultdict(list)
+    pinned: dict[Key, Lane] = {}
     for bid, opt in sorted(sol.chosen.items()):
-        for lane in opt.route.lanes:
-            riders[(lane.lane_id, batches[bid].period)].append(bid)
+        for lane in opt.trip.lanes:
+            riders[key_of(lane)].append(bid)
+            pinned[key_of(lane)] = lane
     out = []
     for (lane_id, period), members in sorted(riders.items()):
-        lane = scenario.network.lanes[lane_id]
+        lane = pinned[(lane_id, period)]
         count = sol.vehicles.get((lane_id, period), 0)
         if lane.per_vehicle and count == 0:
             continue
@@ -154,7 +162,8 @@ def _vehicle_uses(scenario: Scenario, batches: Mapping[str, Batch],
             load_m3=sum(batches[m].volume_m3 for m in members),
             capacity_kg=cap_kg, capacity_m3=cap_m3,
             cost_cny=count * lane.cost_per_vehicle_cny, batch_ids=tuple(members),
-            loads=pack(lane, count, [batches[m] for m in members])))
+            loads=pack(lane, count, [batches[m] for m in members]),
+            depart_date=lane.departure, arrive_date=lane.arrival))
     return tuple(out)
 
 
@@ -186,7 +195,7 @@ def unrouted_reasons(batch: Batch, options: Sequence[Option], dropped: bool,
     """Why a batch is unrouted: every compliant route full, no path, or the rules that rejected
     its routes (most routes first), each with the ports it rejects and an example."""
     if dropped:
-        return (Check("CAPACITY", False, f"every compliant route is full in {batch.period} "
+        return (Check("CAPACITY", False, "every compliant trip is full on its departures "
                       f"({sum(1 for o in options if o.allowed)} compliant options)"),)
     if not options:
         return (Check("NO_PATH", False, f"no lane path from {batch.origin} to "

@@ -21,7 +21,7 @@ from optimizer.planning.options import Option
 def cheapest_air(options: Sequence[Option]) -> Option | None:
     """The cheapest compliant option whose international leg flies, costed standalone."""
     air = [o for o in options if o.allowed and o.route.mode == "air"]
-    return min(air, key=lambda o: (o.standalone_cny, o.route.route_id)) if air else None
+    return min(air, key=lambda o: (o.standalone_cny, o.option_id)) if air else None
 
 
 def greedy(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]) -> dict[str, Option]:
@@ -42,7 +42,7 @@ def greedy(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]) ->
     for b in sorted(batches, key=constrained):
         ranked = sorted((o for o in options.get(b.batch_id, ()) if o.allowed),
                         key=lambda o: (o.variable_cny + o.standalone_vehicle_cny,
-                                       o.route.route_id))
+                                       o.option_id))
         for opt in ranked:
             if ledger.fits(opt.resources, b.period, b.weight_kg, b.volume_m3):
                 ledger.add(opt.resources, b.period, b.weight_kg, b.volume_m3)

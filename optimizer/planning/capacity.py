@@ -8,8 +8,9 @@ independent checker (``optimizer.verify``) keeps its own arithmetic, on purpose.
 A lane bought by the vehicle (``Lane.per_vehicle``) needs whole vehicles for its load, by weight
 or by volume, whichever binds, and at most ``max_vehicles`` of them a period. A lane bought by
 the kg with ``max_vehicles`` set can carry at most ``max_vehicles`` vehicles' worth a period. A
-period is the ISO week a batch departs in (``Batch.period``), except for a resource with a
-period of its own (``Lane.period``: a return declaration, see ``planning.declarations``).
+period is one departure of the lane (the lanes of an option are pinned to their departures,
+``planning.schedules``; the key is the departure's ISO date), or for a resource with a period of
+its own, that period (``Lane.period``: a return declaration, see ``planning.declarations``).
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ Load = tuple[float, float]
 EPS = 1e-9
 
 
-def key_of(lane: Lane, period: str) -> Key:
-    """The (lane, period) a load of a batch departing in ``period`` lands on: the lane's own
-    period when it has one (a declaration is bought once for its group, not per week)."""
+def key_of(lane: Lane, period: str = "") -> Key:
+    """The (lane, period) a load lands on: a lane pinned to a departure, that departure (ISO
+    date); a declaration, its own group; else ``period`` (a lane not pinned: tests, old
+    callers)."""
+    if lane.departure is not None:
+        return (lane.lane_id, lane.departure.isoformat())
     return (lane.lane_id, lane.period or period)
 
 
@@ -86,7 +90,7 @@ class CapacityLedger:
         self._kg: dict[Key, float] = defaultdict(float)
         self._m3: dict[Key, float] = defaultdict(float)
         self._own: dict[Key, int] = defaultdict(int)
-        self._lanes: dict[str, Lane] = {}
+        self._lanes: dict[Key, Lane] = {}
         for key, (kg, m3) in (background or {}).items():
             self._kg[key] += kg
             self._m3[key] += m3
@@ -97,7 +101,7 @@ class CapacityLedger:
         """Put a load on every lane of ``lanes`` in ``period``."""
         for lane in lanes:
             key = key_of(lane, period)
-            self._lanes[lane.lane_id] = lane
+            self._lanes[key] = lane
             if not self.sharing and lane.per_vehicle:
                 self._own[key] += vehicles_needed(lane, kg, m3)
             self._kg[key] += kg
@@ -134,7 +138,7 @@ class CapacityLedger:
         """Vehicles per (lane, period) on the per-vehicle lanes that carry something."""
         out = {}
         for key in self._kg:
-            lane = self._lanes.get(key[0])
+            lane = self._lanes.get(key)
             if lane is not None and lane.per_vehicle:
                 n = self.vehicles(lane, key[1])
                 if n:
@@ -143,7 +147,7 @@ class CapacityLedger:
 
     def vehicle_cny(self) -> float:
         """What the vehicles of ``vehicle_counts`` cost."""
-        return sum(n * self._lanes[key[0]].cost_per_vehicle_cny
+        return sum(n * self._lanes[key].cost_per_vehicle_cny
                    for key, n in self.vehicle_counts().items())
 
     # ---- adding one more load ---------------------------------------------------------------

@@ -3,7 +3,8 @@
 Parcels are consolidated when they can legally and physically travel as one declaration: the same
 foreign hub, seller cluster, goods class, trade mode and export district (the district decides
 what the rules allow), ready within ``window_days`` of the first parcel of the batch. A batch
-leaves when its last parcel is ready. Batch ids are built from those keys, so the same flows keep
+is ready when its last parcel is; it leaves on a departure of its route after that (a trip,
+``planning.schedules``), which the solver chooses. Batch ids are built from those keys, so the same flows keep
 the same ids across scenarios and runs.
 
 Every parcel is judged on its own dates: the rules check a batch on its oldest export date (the
@@ -25,7 +26,7 @@ from optimizer.domain import Batch, Node, Parcel
 
 
 def iso_period(day: dt.date) -> str:
-    """The ISO week a batch departs in; vehicles-per-week limits apply per such period."""
+    """The ISO week of a day (a batch's ready week)."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -78,7 +79,7 @@ def _make_batch(key: Key, parcels: list[Parcel]) -> Batch:
     binds = (f"-W{close.replace('-', '')}" if close else "") + (
         f"-D{deadline.replace('-', '')}" if deadline else "")
     first = parcels[0].ready_date
-    depart = max(p.ready_date for p in parcels)
+    ready = max(p.ready_date for p in parcels)
     deadlines = [p.deadline for p in parcels if p.deadline is not None]
     # the most common export port names the batch's export office (ties: alphabetical)
     ports: dict[str, int] = defaultdict(int)
@@ -90,7 +91,7 @@ def _make_batch(key: Key, parcels: list[Parcel]) -> Batch:
                  f"{first:%Y%m%d}{binds}",
         origin=origin, destination=destination, goods_class=goods_class,
         trade_mode=trade_mode, export_district=district, export_port=export_port,
-        window_start=first, depart_date=depart, period=iso_period(depart), parcels=tuple(parcels),
+        window_start=first, ready_date=ready, period=iso_period(ready), parcels=tuple(parcels),
         weight_kg=round(sum(p.weight_kg for p in parcels), 3),
         volume_m3=round(sum(p.volume_m3 for p in parcels), 4),
         value_cny=round(sum(p.value_cny for p in parcels), 2),

@@ -41,7 +41,7 @@ def would_route(batch: Batch, options: Sequence[Option], capacity_bound: bool,
                           pick.standalone_cny, tuple(ln.lane_id for ln in pick.route.lanes),
                           "room on " + ", ".join(ln.lane_id for ln in pick.route.lanes
                                                  if ln.per_vehicle or ln.max_vehicles)
-                          + f" in {batch.period}")
+                          + " on its departures")
     failed_sets = sorted({frozenset(c.rule for c in o.failed) for o in options
                           if o.failed and {c.rule for c in o.failed} <= RELAXABLE_RULES},
                          key=lambda s: (len(s), sorted(s)))

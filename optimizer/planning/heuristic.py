@@ -59,7 +59,7 @@ class _LocalSearch:
         """Put ``b`` on its cheapest option given the others; True when that changed the plan."""
         current = self.plan.get(b.batch_id)
         if current is None:  # left out so far: route it where it now fits, if anywhere
-            fits = [(cost, o.route.route_id, o) for o in self.options[b.batch_id] if o.allowed
+            fits = [(cost, o.option_id, o) for o in self.options[b.batch_id] if o.allowed
                     and (cost := self.marginal(o)) is not None]
             if not fits:
                 return False

@@ -10,7 +10,7 @@ needed without it. Holding the other batches where they are, it is exact for tha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from optimizer.planning.capacity import key_of, vehicles_needed
 from optimizer.planning.mip import plan_ledger
@@ -33,4 +33,32 @@ def marginal_costs(chosen: Mapping[str, Option]) -> dict[str, float]:
                                        max(0.0, m3 - b.volume_m3)))
             saved += fewer * lane.cost_per_vehicle_cny
         out[bid] = saved
+    return out
+
+
+def wait_savings(chosen: Mapping[str, Option],
+                 options: Mapping[str, Sequence[Option]]) -> dict[str, float]:
+    """Per routed batch that waits for a later departure: the landed cost waiting saves.
+
+    Taking the batch out of the plan (the others where they are), it is what putting it back
+    on its best allowed trip that leaves on its first possible departure (any route) would
+    add, minus what its chosen trip adds (``marginal_costs``): vehicles and declarations it
+    would have to buy or could share count in both. A batch that could not leave earlier
+    within the rules (a deadline, a full departure) saved nothing it could have had otherwise:
+    0.
+    """
+    ledger = plan_ledger(chosen)
+    here = marginal_costs(chosen)
+    out: dict[str, float] = {}
+    for bid, opt in chosen.items():
+        if opt.trip.wait_days <= 0:
+            continue
+        b = opt.batch
+        ledger.remove(opt.resources, b.period, b.weight_kg, b.volume_m3)
+        early = [cost + o.landed_variable_cny for o in options.get(bid, ())
+                 if o.allowed and o.trip.wait_days == 0
+                 and (cost := ledger.extra_vehicle_cny(o.resources, b.period, b.weight_kg,
+                                                       b.volume_m3)) is not None]
+        ledger.add(opt.resources, b.period, b.weight_kg, b.volume_m3)
+        out[bid] = max(0.0, min(early) - here[bid]) if early else 0.0
     return out

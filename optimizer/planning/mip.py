@@ -117,40 +117,41 @@ def _potential_loads(batches: Sequence[Batch], options: Mapping[str, Sequence[Op
     """The most kg and m3 each (lane, week) could carry if every batch that might use it did."""
     potential = CapacityLedger()
     for b in batches:
-        lanes = {lane.lane_id: lane for o in options.get(b.batch_id, ())
+        lanes = {key_of(lane): lane for o in options.get(b.batch_id, ())
                  for lane in o.resources}
         potential.add(lanes.values(), b.period, b.weight_kg, b.volume_m3)
     return potential
 
 
-def limited_lanes(opt: Option, potential: CapacityLedger) -> frozenset[str]:
-    """The option's lanes (and declaration) whose capacity is shared or can run out in its
-    week."""
-    period = opt.batch.period
-    return frozenset(lane.lane_id for lane in opt.resources
-                     if can_bind(lane, potential.load(*key_of(lane, period))))
+def limited_lanes(opt: Option, potential: CapacityLedger) -> frozenset[Key]:
+    """The option's (lane, departure) resources (and declaration) whose capacity is shared or
+    can run out."""
+    return frozenset(key for key, lane in ((key_of(lane), lane) for lane in opt.resources)
+                     if can_bind(lane, potential.load(*key)))
 
 
-def prune_dominated(options: Sequence[Option], limited: Mapping[str, frozenset[str]]
+def prune_dominated(options: Sequence[Option], limited: Mapping[str, frozenset[Key]]
                     ) -> tuple[Option, ...]:
-    """Drop every option another option dominates (no dearer, a subset of limited lanes).
+    """Drop every option another option dominates (no dearer, a subset of limited resources).
 
-    ``limited`` maps route ids to the option's limited lanes. The survivors keep their order.
+    ``limited`` maps option ids to the option's limited (lane, departure) resources. The
+    survivors keep their order.
     """
-    ranked = sorted(options, key=lambda o: (o.variable_cny, len(limited[o.route.route_id]),
-                                            o.route.route_id))
+    ranked = sorted(options, key=lambda o: (o.variable_cny, len(limited[o.option_id]),
+                                            o.option_id))
     kept: list[Option] = []
     for opt in ranked:
-        mine = limited[opt.route.route_id]
-        if not any(limited[k.route.route_id] <= mine for k in kept):
+        mine = limited[opt.option_id]
+        if not any(limited[k.option_id] <= mine for k in kept):
             kept.append(opt)
-    survivors = {o.route.route_id for o in kept}
-    return tuple(o for o in options if o.route.route_id in survivors)
+    survivors = {o.option_id for o in kept}
+    return tuple(o for o in options if o.option_id in survivors)
 
 
 def components(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
-               limited: Mapping[str, Mapping[str, frozenset[str]]]) -> list[list[Batch]]:
-    """Groups of batches that share no limited lane in the same week, largest first."""
+               limited: Mapping[str, Mapping[str, frozenset[Key]]]) -> list[list[Batch]]:
+    """Groups of batches that share no limited lane departure (or declaration), largest
+    first."""
     parent: dict[str, str] = {b.batch_id: b.batch_id for b in batches}
 
     def find(a: str) -> str:
@@ -162,11 +163,7 @@ def components(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
     owner: dict[tuple[str, str], str] = {}
     for b in batches:
         for opt in options[b.batch_id]:
-            mine = limited[b.batch_id][opt.route.route_id]
-            for lane in opt.resources:
-                if lane.lane_id not in mine:
-                    continue
-                key = key_of(lane, b.period)
+            for key in limited[b.batch_id][opt.option_id]:
                 if key in owner:
                     ra, rb = find(owner[key]), find(b.batch_id)
                     if ra != rb:
@@ -208,8 +205,8 @@ def solve_single(b: Batch, options: Sequence[Option], penalty: float) -> _Part:
         if vehicles is None:
             continue
         cost = opt.variable_cny + vehicles
-        if best is None or (cost, opt.route.route_id) < best[:2]:
-            best = (cost, opt.route.route_id, opt)
+        if best is None or (cost, opt.option_id) < best[:2]:
+            best = (cost, opt.option_id, opt)
     if best is None or best[0] >= penalty:
         return _Part("OPTIMAL", penalty, penalty, {}, [b.batch_id], {}, penalty)
     opt = best[2]
@@ -226,7 +223,8 @@ class _Model:
     x: dict[tuple[str, int], pywraplp.Variable]
     u: dict[str, pywraplp.Variable]
     y: dict[Key, pywraplp.Variable]
-    lanes: dict[str, Lane]
+    #: the lane (pinned to its departure) or declaration of every resource key
+    lanes: dict[Key, Lane]
 
 
 def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
@@ -244,7 +242,7 @@ def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
     users = _choice_rows(m, batches, options, penalties, lp_relaxation)
     background = background or {}
     for key in sorted(users):
-        lane = m.lanes[key[0]]
+        lane = m.lanes[key]
         if lane.per_vehicle:
             _vehicle_rows(m, key, lane, users[key], background.get(key, (0.0, 0.0)),
                           strong, lp_relaxation)
@@ -275,8 +273,9 @@ def _choice_rows(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequ
             once.SetCoefficient(var, 1)
             m.objective.SetCoefficient(var, opt.variable_cny)
             for lane in opt.resources:
-                m.lanes[lane.lane_id] = lane
-                users[key_of(lane, b.period)].append((b, var))
+                key = key_of(lane)
+                m.lanes[key] = lane
+                users[key].append((b, var))
     return users
 
 
@@ -632,7 +631,7 @@ def _decompose(routed: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     limited: dict[str, dict[str, frozenset[str]]] = {}
     kept: dict[str, tuple[Option, ...]] = {}
     for b in routed:
-        lim = {o.route.route_id: limited_lanes(o, potential) for o in options[b.batch_id]}
+        lim = {o.option_id: limited_lanes(o, potential) for o in options[b.batch_id]}
         kept[b.batch_id] = prune_dominated(options[b.batch_id], lim)
         limited[b.batch_id] = lim
     stats["options_after_dominance"] = sum(len(v) for v in kept.values())
@@ -699,14 +698,14 @@ def _map_hint(hint: Mapping[str, Option], kept: Mapping[str, Sequence[Option]],
         if bid not in kept:
             continue
         options = kept[bid]
-        if any(o.route.route_id == pick.route.route_id for o in options):
+        if any(o.option_id == pick.option_id for o in options):
             mapped[bid] = pick
             continue
-        mine = limited[bid][pick.route.route_id]
+        mine = limited[bid][pick.option_id]
         better = [o for o in options if o.variable_cny <= pick.variable_cny
-                  and limited[bid][o.route.route_id] <= mine]
+                  and limited[bid][o.option_id] <= mine]
         if better:
-            mapped[bid] = min(better, key=lambda o: (o.variable_cny, o.route.route_id))
+            mapped[bid] = min(better, key=lambda o: (o.variable_cny, o.option_id))
     return mapped
 
 
@@ -723,7 +722,7 @@ def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
               options: Mapping[str, Sequence[Option]], hint: Mapping[str, Option],
               x: Mapping[tuple[str, int], pywraplp.Variable],
               u: Mapping[str, pywraplp.Variable], y: Mapping[Key, pywraplp.Variable],
-              lanes: Mapping[str, Lane], background: Mapping[Key, Load] | None = None) -> None:
+              lanes: Mapping[Key, Lane], background: Mapping[Key, Load] | None = None) -> None:
     """Hand the solver a complete starting solution built from ``hint`` (batches it does not
     cover are hinted unrouted, which is always feasible)."""
     variables: list[pywraplp.Variable] = []
@@ -731,8 +730,8 @@ def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
     ledger = CapacityLedger(background=background)
     for b in batches:
         pick = hint.get(b.batch_id)
-        ids = [o.route.route_id for o in options[b.batch_id]]
-        k = ids.index(pick.route.route_id) if pick and pick.route.route_id in ids else None
+        ids = [o.option_id for o in options[b.batch_id]]
+        k = ids.index(pick.option_id) if pick and pick.option_id in ids else None
         variables.append(u[b.batch_id])
         values.append(0.0 if k is not None else 1.0)
         for j in range(len(ids)):
@@ -741,7 +740,7 @@ def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
         if k is not None:
             ledger.add(options[b.batch_id][k].resources, b.period, b.weight_kg, b.volume_m3)
     for key, var in y.items():
-        need = ledger.vehicles(lanes[key[0]], key[1])
+        need = ledger.vehicles(lanes[key], key[1])
         variables.append(var)
         values.append(float(min(need, var.ub())))
     solver.SetHint(variables, values)
@@ -757,13 +756,13 @@ def allocate_vehicle_costs(chosen: Mapping[str, Option], batches: Mapping[str, B
     riders: dict[Key, list[tuple[str, float]]] = defaultdict(list)
     for batch_id, opt in chosen.items():
         b = batches[batch_id]
-        for lane in opt.route.lanes:
+        for lane in opt.trip.lanes:
             if lane.per_vehicle:
                 space = max(b.weight_kg / lane.vehicle_capacity_kg,
                             b.volume_m3 / lane.vehicle_capacity_m3)
-                riders[(lane.lane_id, b.period)].append((batch_id, space))
+                riders[key_of(lane)].append((batch_id, space))
     shares: dict[Key, float] = {}
-    lanes = {lane.lane_id: lane for opt in chosen.values() for lane in opt.route.lanes}
+    lanes = {lane.lane_id: lane for opt in chosen.values() for lane in opt.trip.lanes}
     for key, members in riders.items():
         total_cost = vehicles.get(key, 0) * lanes[key[0]].cost_per_vehicle_cny
         total_space = sum(s for _, s in members)

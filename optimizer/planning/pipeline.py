@@ -33,6 +33,7 @@ from optimizer.planning.heuristic import improve
 from optimizer.planning.mip import MIN_SOLVE_S, Solution, plan_vehicles, solve
 from optimizer.planning.options import Option, build_options
 from optimizer.planning.routes import RouteIndex
+from optimizer.planning.schedules import longest_days
 from optimizer.verify import verify_plan
 
 
@@ -58,7 +59,9 @@ def prepare(scenario: Scenario, index: RouteIndex | None = None,
     """
     index = index or RouteIndex(scenario.network, scenario.solver.max_legs)
     pairs = sorted({(p.origin, p.destination) for p in scenario.parcels})
-    horizon = max((r.transit_days for o, d in pairs for r in index.routes(o, d)), default=0)
+    waiting = scenario.rules.waiting
+    horizon = max((longest_days(r, waiting) for o, d in pairs for r in index.routes(o, d)),
+                  default=0)
     batches = consolidate(scenario.parcels, scenario.network.nodes, scenario.window_days,
                           scenario.rules.return_window_days, horizon)
     options = build_options(batches, scenario, index, tick)
@@ -70,9 +73,9 @@ def recheck(prepared: Prepared, scenario: Scenario) -> Prepared:
 
     Only the regime-dependent checks are recomputed; costs do not depend on the regime.
     """
-    screener = Screener(scenario.network, scenario.rules, scenario.regime_rule, scenario.as_of)
+    screener = Screener(scenario.network, scenario.rules, scenario.forced_regime, scenario.as_of)
     options = {bid: tuple(dataclasses.replace(
-        o, checks=screener.recheck(o.checks, o.batch, o.route, REGIME_RULES)) for o in opts)
+        o, checks=screener.recheck(o.checks, o.batch, o.trip, REGIME_RULES)) for o in opts)
         for bid, opts in prepared.options.items()}
     return Prepared(scenario, prepared.batches, options, prepared.index)
 

@@ -1,0 +1,78 @@
+"""Dated trips: a route ridden on the departures its lanes' schedules offer.
+
+A batch ready at its hub on day ``r`` (the planning date at the earliest) can take its first
+lane's departure ``d`` when ``d - cutoff >= r``. The first such departure is the earliest; the
+batch may also wait for a later one, up to the scenario's ``waiting`` rule (the first
+``max_departures`` departures within ``max_days`` of the earliest): each is a trip of its own,
+so waiting is a decision of the solver. After the first leg every leg takes the first departure
+it can make: goods are at its origin when the previous leg arrives (the first domestic leg after
+the return port's clearance days) and must be there ``cutoff_days`` before it leaves. Waiting at a
+node on the way would only postpone the same shared vehicles, so it is not offered.
+
+Each trip pins its lanes to their departures (``Lane.departure``): vehicles are bought for one
+departure of one lane (``capacity.key_of``), and a lane's ``max_vehicles`` limits a departure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+
+from optimizer.domain import Lane, Route, Trip, WaitingRule
+
+@functools.lru_cache(maxsize=1 << 18)
+def pinned(lane: Lane, day: dt.date) -> Lane:
+    """The lane pinned to its departure on ``day`` (cached: one object per lane and day, shared
+    by every trip that rides it)."""
+    return dataclasses.replace(lane, departure=day)
+
+
+def next_departure(lane: Lane, at_origin: dt.date) -> dt.date | None:
+    """The first departure of ``lane`` that goods at its origin on ``at_origin`` can make."""
+    return lane.schedule.next_on_or_after(at_origin + dt.timedelta(days=lane.cutoff_days))
+
+
+def ride(route: Route, ready: dt.date, first: dt.date, earliest: dt.date) -> Trip | None:
+    """The trip leaving on ``first`` and taking the first connection at every later node
+    (None when a later lane has no departure left)."""
+    lanes: list[Lane] = []
+    declare_date = None
+    depart: dt.date | None = first
+    for i, lane in enumerate(route.lanes):
+        if depart is None:
+            return None
+        lanes.append(pinned(lane, depart))
+        arrive = depart + dt.timedelta(days=lane.transit_days)
+        if i == route.port_index:
+            arrive += dt.timedelta(days=route.port.clearance_days)
+            declare_date = arrive
+        if i + 1 < len(route.lanes):
+            depart = next_departure(route.lanes[i + 1], arrive)
+    assert declare_date is not None
+    return Trip(route=route, ready=ready, earliest=earliest, lanes=tuple(lanes),
+                declare_date=declare_date, eta=arrive)
+
+
+def trips(route: Route, ready: dt.date, waiting: WaitingRule) -> tuple[Trip, ...]:
+    """Every trip a batch ready at the hub on ``ready`` may take on ``route``, earliest first:
+    the earliest departure and the later ones ``waiting`` allows."""
+    lane = route.lanes[0]
+    earliest = next_departure(lane, ready)
+    out: list[Trip] = []
+    day = earliest
+    last = None if earliest is None else earliest + dt.timedelta(days=waiting.max_days)
+    while day is not None and last is not None and day <= last and len(
+            out) < max(1, waiting.max_departures):
+        trip = ride(route, ready, day, earliest or day)
+        if trip is not None:
+            out.append(trip)
+        day = lane.schedule.next_on_or_after(day + dt.timedelta(days=1))
+    return tuple(out)
+
+
+def longest_days(route: Route, waiting: WaitingRule) -> int:
+    """The most days any trip on ``route`` can take from ready to delivery: transit, clearance,
+    every cut-off and schedule gap, and the longest wait (bounds which dates can bind)."""
+    return route.transit_days + waiting.max_days + sum(
+        lane.cutoff_days + lane.schedule.longest_gap_days() for lane in route.lanes)
