@@ -21,6 +21,7 @@ process.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import functools
 import json
@@ -28,6 +29,7 @@ import os
 import sys
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -38,6 +40,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from optimizer.errors import InputError
 from optimizer.inputs import load_scenario
+from optimizer.outputs.changes import changes_csv
 from optimizer.outputs.files import (
     OUTPUT_FILES,
     check_out_dir,
@@ -50,8 +53,10 @@ from optimizer.outputs.files import (
 from optimizer.outputs.html import render as render_html
 from optimizer.outputs.plan_json import explanation_to_dict, read_plan, to_json
 from optimizer.outputs.terminal import print_explanation, print_frame, print_summary
+from optimizer.plan import Change
 from optimizer.planning.explain import explain_scenario
 from optimizer.planning.pipeline import Deadline, prepare, run
+from optimizer.planning.replan import changes, with_previous
 from optimizer.supervise import memory_limit, writing
 from optimizer.verify import verify_plan
 
@@ -176,9 +181,14 @@ def validate(scenario: Path, debug: bool) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Directory for plan.json, routes.csv, vehicles.csv and report.html.")
 @click.option("--json", "as_json", is_flag=True, help="Print plan.json to stdout.")
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
+              help="Re-plan: a plan.json of the same returns made earlier. Its batches that "
+                   "have left or are within their cut-off on the scenario's as_of are kept as "
+                   "they are; the rest is planned again, and changes.csv says what changed.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
-def solve(scenario: Path, out_dir: Path | None, as_json: bool, debug: bool) -> None:
+def solve(scenario: Path, out_dir: Path | None, as_json: bool, previous: Path | None,
+          debug: bool) -> None:
     """Plan the cheapest compliant return routes of a scenario.
 
     The scenario's ``solver.time_limit_s`` is the budget of the whole command, from reading
@@ -186,19 +196,40 @@ def solve(scenario: Path, out_dir: Path | None, as_json: bool, debug: bool) -> N
     """
     started = _command_started()
     sc = load_scenario(scenario)
+    before = None
+    if previous is not None:
+        before = read_plan(previous)
+        sc = with_previous(sc, before)
     if out_dir is not None:
-        check_out_dir(out_dir, sc.inputs.values())
+        check_out_dir(out_dir, [*sc.inputs.values(), *([str(previous)] if previous else [])])
     plan = run(sc, deadline=Deadline(sc.solver.time_limit_s, started),
                outputs=out_dir is not None or as_json, keep=True)
+    if before is not None:
+        plan = dataclasses.replace(plan, changes=changes(before, plan, sc.commitments))
     if out_dir is not None:
         with writing():
             write_outputs(plan, out_dir, sc.parcels)
+            if before is not None:
+                write_file_atomically(out_dir / "changes.csv", changes_csv(plan.changes))
     if as_json:
         click.echo(to_json(plan), nl=False)
     else:
         print_summary(plan, Console(width=200))
+        if before is not None:
+            print_changes(plan.changes)
         if out_dir is not None:
-            click.echo(f"wrote {', '.join(OUTPUT_FILES)} to {out_dir}")
+            files = [*OUTPUT_FILES, *(["changes.csv"] if before is not None else [])]
+            click.echo(f"wrote {', '.join(files)} to {out_dir}")
+
+
+def print_changes(found: tuple[Change, ...]) -> None:
+    """One line per kind of change, then every batch that changed (the re-plan's report)."""
+    counts = Counter(c.status for c in found)
+    click.echo("re-plan: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    for c in found:
+        if c.status not in ("kept", "same"):
+            click.echo(f"  {c.status:9} {c.batch_id}: {c.before or '-'} -> {c.after or '-'} "
+                       f"({c.why})")
 
 
 @cli.command()
@@ -237,7 +268,7 @@ def verify(plan_file: Path, scenario: Path, debug: bool) -> None:
         sys.exit(1)
     click.echo(f"{plan_file}: OK ({len(doc.get('batches', []))} routed and "
                f"{len(doc.get('unrouted', []))} unrouted batches, "
-               f"{len(doc.get('vehicles', []))} lane-weeks checked)")
+               f"{len(doc.get('vehicles', []))} lane departures checked)")
 
 
 @cli.command()

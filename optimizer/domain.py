@@ -9,6 +9,7 @@ fields, such as a route's days); they import nothing of the package. The results
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -120,12 +121,12 @@ class Schedule:
     def longest_gap_days(self) -> int:
         """The most days a batch can wait for the next departure (0: daily)."""
         if self.dates:
-            return max((b - a).days for a, b in zip(self.dates, self.dates[1:],
-                                                    strict=False)) if len(self.dates) > 1 else 0
+            return max(((b - a).days - 1 for a, b in itertools.pairwise(self.dates)),
+                       default=0)
         days = sorted(self.weekdays)
         if len(days) == 7 or not days:
             return 0
-        gaps = [b - a for a, b in zip(days, days[1:], strict=False)] + [days[0] + 7 - days[-1]]
+        gaps = [b - a for a, b in itertools.pairwise(days)] + [days[0] + 7 - days[-1]]
         return max(gaps) - 1
 
     def text(self) -> str:
@@ -618,6 +619,24 @@ class SolverOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class Commitment:
+    """A batch already committed to a trip: departed, within its cut-off, or fixed by a planner.
+
+    A re-plan (``solve --previous``) keeps it as it is: its parcels travel together on the lanes
+    ``lanes`` (cleared at ``return_port``) leaving on ``depart_date``; the rest is re-optimised
+    around it (its vehicles still run, and other batches may fill them).
+    """
+
+    batch_id: str
+    parcel_ids: tuple[str, ...]
+    lanes: tuple[str, ...]
+    return_port: str
+    depart_date: dt.date
+    #: why it is committed ("departed", "within cut-off", "fixed in the scenario")
+    why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     """Everything one run needs, fully resolved and validated."""
 
@@ -634,6 +653,8 @@ class Scenario:
     objective: Objective
     solver: SolverOptions
     inputs: Mapping[str, str] = field(default_factory=dict)
+    #: batches kept on the trips they are committed to (a re-plan, or fixed in the scenario)
+    commitments: tuple[Commitment, ...] = ()
 
     @property
     def regime_rule(self) -> RegimeRule:

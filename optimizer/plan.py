@@ -107,12 +107,28 @@ class BatchPlan:
     #: what waiting saves against leaving on the earliest departure, the others unchanged: the
     #: marginal cost of the best trip leaving first minus this one's (0 when it does not wait)
     wait_saving_cny: float = 0.0
+    #: why the batch is committed to its trip (a re-plan keeps it); empty when it is not
+    committed: str = ""
 
     @property
     def flow(self) -> Flow:
         """Hub, seller cluster, goods class, trade mode and export district."""
         return (self.origin, self.destination, self.goods_class, self.trade_mode,
                 self.export_district)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a re-plan did to one batch of the previous plan (or to a batch new in this one)."""
+
+    batch_id: str
+    #: kept (committed), same, changed, disposed, unrouted, gone (parcels no longer in the
+    #: returns) or new (parcels the previous plan did not have)
+    status: str
+    before: str
+    after: str
+    why: str
+    parcels: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +395,8 @@ class Plan:
     declarations: tuple[Declaration, ...] = ()
     #: the batches disposed of abroad instead of returned
     disposed: tuple[Disposal, ...] = ()
+    #: a re-plan: what happened to each batch of the previous plan (empty otherwise)
+    changes: tuple[Change, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

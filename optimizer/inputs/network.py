@@ -64,6 +64,8 @@ LANE_COLUMNS = (
 )
 #: columns a lanes file may leave out: ``via``; ``schedule`` (daily) and ``cutoff_days`` (0)
 LANE_OPTIONAL = ("via", "schedule", "cutoff_days")
+#: columns whose empty cell means "not given"
+BLANK_OK = ("via", "max_vehicles", "schedule", "cutoff_days")
 
 
 def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
@@ -80,7 +82,7 @@ def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
     for line, row in rows:
         where = f"line {line}"
         try:
-            r = LaneIn.model_validate(blank_to_none(row, ("via", "max_vehicles", "schedule", "cutoff_days")))
+            r = LaneIn.model_validate(blank_to_none(row, BLANK_OK))
         except ValidationError as err:
             col.add_validation(err, where)
             bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
@@ -133,7 +135,7 @@ def lane_from_row(row: Mapping[str, Any], nodes: Mapping[str, Node]) -> Lane | l
     if unknown:
         return [(key, "unknown key (not a column of lanes.csv)") for key in unknown]
     try:
-        r = LaneIn.model_validate(blank_to_none(row, ("via", "max_vehicles", "schedule", "cutoff_days")))
+        r = LaneIn.model_validate(blank_to_none(row, BLANK_OK))
     except ValidationError as err:
         return [(".".join(str(x) for x in e["loc"]), e["msg"].removeprefix("Value error, "))
                 for e in err.errors(include_url=False)]

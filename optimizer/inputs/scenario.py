@@ -13,9 +13,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from optimizer.domain import Network, Objective, Scenario, SolverOptions
+from optimizer.domain import Commitment, Network, Objective, Scenario, SolverOptions
 from optimizer.errors import InputError
 from optimizer.inputs import overrides as overrides_mod
+from optimizer.inputs.commitments import check_commitments
 from optimizer.inputs.express import express_lanes
 from optimizer.inputs.files import Collector, problem, read_yaml, refuse
 from optimizer.inputs.memory import check_memory
@@ -123,4 +124,7 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
                              log=doc.solver.log, scip_params=doc.solver.scip_params),
         inputs={"scenario": str(path), "ports": str(ports_path), "lanes": str(lanes_path),
                 "rules": str(rules_path), "returns": str(returns_path)},
+        commitments=check_commitments(path, tuple(Commitment(
+            c.batch_id, tuple(c.parcel_ids), tuple(c.lanes), c.return_port, c.depart_date,
+            c.why) for c in doc.commitments), parcels, network),
     )

@@ -368,6 +368,15 @@ class SolverIn(_Strict):
                            AfterValidator(check_multiline)] = ""
 
 
+class CommitmentIn(_Strict):
+    batch_id: TextId
+    parcel_ids: Annotated[list[TextId], Field(min_length=1)]
+    lanes: Annotated[list[TextId], Field(min_length=1, max_length=16)]
+    return_port: Id
+    depart_date: Date
+    why: Text = "fixed in the scenario"
+
+
 class ScenarioIn(_Strict):
     name: Annotated[str, StringConstraints(min_length=1, max_length=200),
                     AfterValidator(check_name)]
@@ -381,3 +390,5 @@ class ScenarioIn(_Strict):
     solver: SolverIn = SolverIn()
     rules: dict[str, Any] | None = None
     overrides: dict[str, Any] | None = None
+    #: batches fixed on a trip (``domain.Commitment``); a re-plan adds its previous plan's
+    commitments: list[CommitmentIn] = []

@@ -136,7 +136,8 @@ def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Seq
         parcel_ids=tuple(p.parcel_id for p in b.parcels), window_start=b.window_start,
         documents=checklist(opt, scenario.rules), declaration_id=declaration[0],
         ready_date=opt.trip.ready, wait_days=opt.trip.wait_days,
-        wait_saving_cny=waited.get(b.batch_id, 0.0))
+        wait_saving_cny=waited.get(b.batch_id, 0.0),
+        committed=next((c.why for c in scenario.commitments if c.batch_id == b.batch_id), ""))
 
 
 def _vehicle_uses(scenario: Scenario, batches: Mapping[str, Batch],

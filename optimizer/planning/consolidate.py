@@ -4,8 +4,8 @@ Parcels are consolidated when they can legally and physically travel as one decl
 foreign hub, seller cluster, goods class, trade mode and export district (the district decides
 what the rules allow), ready within ``window_days`` of the first parcel of the batch. A batch
 is ready when its last parcel is; it leaves on a departure of its route after that (a trip,
-``planning.schedules``), which the solver chooses. Batch ids are built from those keys, so the same flows keep
-the same ids across scenarios and runs.
+``planning.schedules``), which the solver chooses. Batch ids are built from those keys, so the
+same flows keep the same ids across scenarios and runs.
 
 Every parcel is judged on its own dates: the rules check a batch on its oldest export date (the
 1-year return window) and its earliest deadline, so a parcel whose window closes, or whose
@@ -66,15 +66,16 @@ def consolidate(parcels: Iterable[Parcel], nodes: Mapping[str, Node], window_day
         chunk: list[Parcel] = []
         for p in members:
             if chunk and (p.ready_date - chunk[0].ready_date).days > window_days:
-                batches.append(_make_batch(key, chunk))
+                batches.append(make_batch(key, chunk))
                 chunk = []
             chunk.append(p)
         if chunk:
-            batches.append(_make_batch(key, chunk))
+            batches.append(make_batch(key, chunk))
     return tuple(batches)
 
 
-def _make_batch(key: Key, parcels: list[Parcel]) -> Batch:
+def make_batch(key: Key, parcels: list[Parcel]) -> Batch:
+    """One batch of ``parcels`` under ``key`` (id, ready date, sums, binding dates)."""
     origin, destination, goods_class, trade_mode, district, close, deadline = key
     binds = (f"-W{close.replace('-', '')}" if close else "") + (
         f"-D{deadline.replace('-', '')}" if deadline else "")

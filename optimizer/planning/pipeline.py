@@ -32,6 +32,7 @@ from optimizer.planning.disposal import disposal_cost
 from optimizer.planning.heuristic import improve
 from optimizer.planning.mip import MIN_SOLVE_S, Solution, plan_vehicles, solve
 from optimizer.planning.options import Option, build_options
+from optimizer.planning.replan import committed_batches
 from optimizer.planning.routes import RouteIndex
 from optimizer.planning.schedules import longest_days
 from optimizer.verify import verify_plan
@@ -45,10 +46,14 @@ class Prepared:
     batches: tuple[Batch, ...]
     options: Mapping[str, tuple[Option, ...]]
     index: RouteIndex
+    #: the batches committed to their trip (``planning.replan``): kept whatever the rules say
+    #: now (they have left, or a planner fixed them)
+    committed: frozenset[str] = frozenset()
 
     def allowed(self) -> dict[str, tuple[Option, ...]]:
-        """Only the options every rule allows, per batch."""
-        return {bid: tuple(o for o in opts if o.allowed) for bid, opts in self.options.items()}
+        """Only the options every rule allows, per batch (a committed batch keeps its one)."""
+        return {bid: opts if bid in self.committed else tuple(o for o in opts if o.allowed)
+                for bid, opts in self.options.items()}
 
 
 def prepare(scenario: Scenario, index: RouteIndex | None = None,
@@ -62,10 +67,14 @@ def prepare(scenario: Scenario, index: RouteIndex | None = None,
     waiting = scenario.rules.waiting
     horizon = max((longest_days(r, waiting) for o, d in pairs for r in index.routes(o, d)),
                   default=0)
-    batches = consolidate(scenario.parcels, scenario.network.nodes, scenario.window_days,
+    taken = {pid for c in scenario.commitments for pid in c.parcel_ids}
+    batches = consolidate([p for p in scenario.parcels if p.parcel_id not in taken],
+                          scenario.network.nodes, scenario.window_days,
                           scenario.rules.return_window_days, horizon)
     options = build_options(batches, scenario, index, tick)
-    return Prepared(scenario, batches, options, index)
+    fixed, fixed_options = committed_batches(scenario, index)
+    return Prepared(scenario, (*fixed, *batches), {**fixed_options, **options}, index,
+                    frozenset(b.batch_id for b in fixed))
 
 
 def recheck(prepared: Prepared, scenario: Scenario) -> Prepared:
@@ -77,7 +86,7 @@ def recheck(prepared: Prepared, scenario: Scenario) -> Prepared:
     options = {bid: tuple(dataclasses.replace(
         o, checks=screener.recheck(o.checks, o.batch, o.trip, REGIME_RULES)) for o in opts)
         for bid, opts in prepared.options.items()}
-    return Prepared(scenario, prepared.batches, options, prepared.index)
+    return Prepared(scenario, prepared.batches, options, prepared.index, prepared.committed)
 
 
 #: the same-route baseline's share of the time left for solving once the plan's other work is
@@ -228,7 +237,8 @@ def split(left_s: float, res: Reserve, baseline: bool) -> tuple[float, float]:
 def leave_costs(prepared: Prepared) -> dict[str, float]:
     """Per batch that may be disposed of abroad, what disposing of it costs."""
     rule = prepared.scenario.rules.disposal
-    costs = {b.batch_id: disposal_cost(b, rule) for b in prepared.batches}
+    costs = {b.batch_id: disposal_cost(b, rule) for b in prepared.batches
+             if b.batch_id not in prepared.committed}
     return {bid: c for bid, c in costs.items() if c is not None}
 
 

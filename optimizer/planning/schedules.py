@@ -21,6 +21,7 @@ import functools
 
 from optimizer.domain import Lane, Route, Trip, WaitingRule
 
+
 @functools.lru_cache(maxsize=1 << 18)
 def pinned(lane: Lane, day: dt.date) -> Lane:
     """The lane pinned to its departure on ``day`` (cached: one object per lane and day, shared
