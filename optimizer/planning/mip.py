@@ -38,6 +38,7 @@ benchmark):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections import defaultdict
@@ -121,6 +122,39 @@ def _potential_loads(batches: Sequence[Batch], options: Mapping[str, Sequence[Op
                  for lane in o.resources}
         potential.add(lanes.values(), b.period, b.weight_kg, b.volume_m3)
     return potential
+
+
+def fold_private(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
+                 ) -> dict[str, tuple[Option, ...]]:
+    """Fold every resource only one batch could use into that batch's options (exact).
+
+    A lane departure or declaration that no other batch has an option on cannot be shared: what
+    it costs the batch is fixed (its own whole vehicles, or the declaration's fee), so it moves
+    into the option's cost (``Option.private_cny``) and out of the model's rows; an option that
+    would need more vehicles than the departure allows, or more kg than a per-kg lane's limit,
+    is dropped. Models shrink, dominance finds more, groups split (waiting makes many lane
+    departures private to one batch). ``solve`` maps the chosen options back.
+    """
+    users: dict[Key, set[str]] = defaultdict(set)
+    for b in batches:
+        for opt in options.get(b.batch_id, ()):
+            for lane in opt.resources:
+                users[key_of(lane)].add(b.batch_id)
+    out: dict[str, tuple[Option, ...]] = {}
+    for b in batches:
+        folded = []
+        for opt in options.get(b.batch_id, ()):
+            shared = [lane for lane in opt.resources if len(users[key_of(lane)]) > 1]
+            private = [lane for lane in opt.resources if len(users[key_of(lane)]) <= 1]
+            if not private:
+                folded.append(opt)
+                continue
+            cost = CapacityLedger().extra_vehicle_cny(private, b.period, b.weight_kg,
+                                                      b.volume_m3)
+            if cost is not None:
+                folded.append(dataclasses.replace(opt, private_cny=cost, shared=tuple(shared)))
+        out[b.batch_id] = tuple(folded)
+    return out
 
 
 def limited_lanes(opt: Option, potential: CapacityLedger) -> frozenset[Key]:
@@ -434,16 +468,44 @@ def _read_back(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequen
     return _Part("", None, 0.0, chosen, dropped, vehicles, penalty, **sizes)
 
 
+#: relative margin taken off an LP optimum for the simplex tolerances (a bound must be valid)
+LP_MARGIN = 1e-7
+
+
 def _lp_bound(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
-              penalties: Mapping[str, float], time_limit_s: float) -> float | None:
-    """The LP relaxation's optimum (GLOP): a valid lower bound for the group, or None."""
+              penalties: Mapping[str, float], time_limit_s: float
+              ) -> tuple[float | None, dict[str, Option] | None]:
+    """The LP relaxation's optimum (GLOP) less ``LP_MARGIN``, a valid lower bound for the group
+    (None when GLOP did not finish), and the plan that rounds its solution (each batch on its
+    option of largest x; None when that plan breaks a capacity limit). On these models the LP
+    is often integral, and then that plan is optimal."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
     m = _build(solver, batches, options, penalties, strong=True, lp_relaxation=True)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
+        return None, None
     value = m.objective.Value()
-    return value - 1e-7 * abs(value)  # margin for the simplex tolerances
+    return value - LP_MARGIN * abs(value), _rounded(m, batches, options)
+
+
+def _rounded(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
+             ) -> dict[str, Option] | None:
+    """Each batch on the option the LP solution weighs most (none when u weighs more); None
+    when the plan does not fit the lanes' limits."""
+    plan: dict[str, Option] = {}
+    ledger = CapacityLedger()
+    for b in batches:
+        weights = [(m.x[(b.batch_id, k)].solution_value(), k)
+                   for k in range(len(options[b.batch_id]))]
+        best, k = max(weights, default=(0.0, -1))
+        if k < 0 or best <= m.u[b.batch_id].solution_value():
+            continue
+        opt = options[b.batch_id][k]
+        if not ledger.fits(opt.resources, b.period, b.weight_kg, b.volume_m3):
+            return None
+        ledger.add(opt.resources, b.period, b.weight_kg, b.volume_m3)
+        plan[b.batch_id] = opt
+    return plan
 
 
 def _portion(batches: Sequence[Batch], plan: Mapping[str, Option],
@@ -480,18 +542,30 @@ def _solve_large(group: Sequence[Batch], options: Mapping[str, Sequence[Option]]
     LP bound, a neighbourhood's solve, or neighbourhoods left unvisited.
     """
     deadline = time.perf_counter() + time_limit_s
-    lp = _lp_bound(group, options, penalties, 0.5 * time_limit_s)
+    lp, rounded = _lp_bound(group, options, penalties, 0.5 * time_limit_s)
     trivial = trivial_bound(group, options, penalties)
     bound = trivial if lp is None else max(lp, trivial)
     plan = {b.batch_id: hint[b.batch_id] for b in group if b.batch_id in hint}
-    out_of_time = _fix_and_optimise(group, options, penalties, settings, plan, bound, deadline)
+    if rounded is not None and _value(group, rounded, penalties) < _value(group, plan,
+                                                                          penalties):
+        plan = rounded
+    out_of_time = False
+    if not _proven(_value(group, plan, penalties), bound):
+        out_of_time = _fix_and_optimise(group, options, penalties, settings, plan, bound,
+                                        deadline)
     vehicles = plan_vehicles(plan)
     dropped = [b.batch_id for b in group if b.batch_id not in plan]
     obj = _value(group, plan, penalties)
-    status = "OPTIMAL" if obj <= bound + 1e-6 else "FEASIBLE"
+    status = "OPTIMAL" if _proven(obj, bound) else "FEASIBLE"
     return _Part(status, obj, min(bound, obj), plan, dropped, vehicles,
                  sum(penalties[b] for b in dropped),
                  time_limit_reached=status != "OPTIMAL" and (lp is None or out_of_time))
+
+
+def _proven(obj: float, bound: float) -> bool:
+    """Whether a plan of value ``obj`` is optimal given a valid ``bound``: equal up to the LP
+    margin the bound was lowered by (and a fen)."""
+    return obj <= bound + 2 * LP_MARGIN * abs(obj) + 1e-6
 
 
 def _fix_and_optimise(group: Sequence[Batch], options: Mapping[str, Sequence[Option]],
@@ -614,7 +688,13 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
         parts.append(_solve_group(group, kept, penalties, settings, share, hint, size))
     stats["variables"] = sum(p.variables for p in parts)
     stats["constraints"] = sum(p.constraints for p in parts)
-    return _combine(parts, time.perf_counter() - started, SolverStats(**stats))
+    sol = _combine(parts, time.perf_counter() - started, SolverStats(**stats))
+    if not sol.chosen:
+        return sol
+    # the options as the caller knows them (folding changed them inside the model only)
+    by_id = {bid: {o.option_id: o for o in options[bid]} for bid in sol.chosen}
+    chosen = {bid: by_id[bid][o.option_id] for bid, o in sol.chosen.items()}
+    return dataclasses.replace(sol, chosen=chosen, vehicles=plan_vehicles(chosen))
 
 
 def _decompose(routed: Sequence[Batch], options: Mapping[str, Sequence[Option]],
@@ -627,6 +707,7 @@ def _decompose(routed: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     option for the obvious one."""
     if settings.formulation != "strong":
         return {b.batch_id: tuple(options[b.batch_id]) for b in routed}, [list(routed)], hint
+    options = fold_private(routed, options)
     potential = _potential_loads(routed, options)
     limited: dict[str, dict[str, frozenset[str]]] = {}
     kept: dict[str, tuple[Option, ...]] = {}
@@ -698,8 +779,11 @@ def _map_hint(hint: Mapping[str, Option], kept: Mapping[str, Sequence[Option]],
         if bid not in kept:
             continue
         options = kept[bid]
-        if any(o.option_id == pick.option_id for o in options):
-            mapped[bid] = pick
+        same = next((o for o in options if o.option_id == pick.option_id), None)
+        if same is not None:
+            mapped[bid] = same
+            continue
+        if pick.option_id not in limited[bid]:  # folding dropped it (over a limit)
             continue
         mine = limited[bid][pick.option_id]
         better = [o for o in options if o.variable_cny <= pick.variable_cny

@@ -45,6 +45,10 @@ class Option:
     declaration: Lane | None = None
     #: storage at the hub while the batch waits for its departure (landed cost)
     storage_cny: float = 0.0
+    #: (solver only, ``mip.fold_private``) what the resources no other batch could use cost
+    #: this batch, folded into ``variable_cny``; ``shared`` the resources left (None: all)
+    private_cny: float = 0.0
+    shared: tuple[Lane, ...] | None = None
 
     @property
     def route(self) -> Route:
@@ -80,6 +84,8 @@ class Option:
     def resources(self) -> tuple[Lane, ...]:
         """What the option shares with other batches: its lanes pinned to their departures,
         then its declaration."""
+        if self.shared is not None:
+            return self.shared
         lanes = self.trip.lanes
         return lanes if self.declaration is None else (*lanes, self.declaration)
 
@@ -91,7 +97,7 @@ class Option:
     @property
     def variable_cny(self) -> float:
         """Objective coefficient of choosing this option (everything but shared vehicles)."""
-        return self.landed_variable_cny + self.time_cny + self.co2_cny
+        return self.landed_variable_cny + self.time_cny + self.co2_cny + self.private_cny
 
     @property
     def landed_variable_cny(self) -> float:
