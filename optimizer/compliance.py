@@ -196,7 +196,7 @@ def _deadline(c: Context) -> Check:
                  f"day(s) late, allowed at {price:g} CNY a parcel-day (soft deadlines)")
 
 
-@rule("CLOSED", key=lambda b, t: t.lanes)
+@rule("CLOSED", key=lambda b, t: t.trip_id)  # the route and first departure fix every date
 def _closed(c: Context) -> Check:
     closures = c.network.closures
     if not closures:

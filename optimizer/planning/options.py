@@ -160,14 +160,19 @@ def build_options(batches: Sequence[Batch], scenario: Scenario, index: RouteInde
     screener = Screener(scenario.network, scenario.rules, scenario.forced_regime, scenario.as_of)
     waiting = scenario.rules.waiting
     out: dict[str, tuple[Option, ...]] = {}
+    found: dict[tuple[str, dt.date], tuple[Trip, ...]] = {}  # trips by (route, ready day)
     for batch in batches:
         if tick is not None:
             tick()
         tax = TaxTable(batch, scenario.rules)
         ready = ready_on(batch, scenario)
+        mine = []
+        for route in index.routes(batch.origin, batch.destination):
+            key = (route.route_id, ready)
+            if key not in found:
+                found[key] = trips(route, ready, waiting)
+            mine.extend(found[key])
         out[batch.batch_id] = tuple(
             price(batch, trip, screener.check(batch, trip), scenario.objective, tax,
-                  scenario.rules)
-            for route in index.routes(batch.origin, batch.destination)
-            for trip in trips(route, ready, waiting))
+                  scenario.rules) for trip in mine)
     return out

@@ -34,9 +34,32 @@ def next_departure(lane: Lane, at_origin: dt.date) -> dt.date | None:
     return lane.schedule.next_on_or_after(at_origin + dt.timedelta(days=lane.cutoff_days))
 
 
+#: the legs of a route leaving on a day, by (id of the route, day): the route object is kept
+#: with them, so an id reused by another route after garbage collection never matches
+_LEGS: dict[tuple[int, dt.date], tuple[Route, tuple[Lane, ...], dt.date, dt.date] | None] = {}
+
+
 def ride(route: Route, ready: dt.date, first: dt.date, earliest: dt.date) -> Trip | None:
     """The trip leaving on ``first`` and taking the first connection at every later node
     (None when a later lane has no departure left)."""
+    key = (id(route), first)
+    found = _LEGS.get(key)
+    if found is None or found[0] is not route:
+        legs = _legs(route, first)
+        found = None if legs is None else (route, *legs)
+        if len(_LEGS) > 1 << 20:
+            _LEGS.clear()
+        _LEGS[key] = found
+    if found is None:
+        return None
+    _, lanes, declare_date, eta = found
+    return Trip(route=route, ready=ready, earliest=earliest, lanes=lanes,
+                declare_date=declare_date, eta=eta)
+
+
+def _legs(route: Route, first: dt.date) -> tuple[tuple[Lane, ...], dt.date, dt.date] | None:
+    """The route's lanes pinned to the departures a batch leaving on ``first`` rides, the day
+    its return is declared and the day it arrives."""
     lanes: list[Lane] = []
     declare_date = None
     depart: dt.date | None = first
@@ -51,8 +74,7 @@ def ride(route: Route, ready: dt.date, first: dt.date, earliest: dt.date) -> Tri
         if i + 1 < len(route.lanes):
             depart = next_departure(route.lanes[i + 1], arrive)
     assert declare_date is not None
-    return Trip(route=route, ready=ready, earliest=earliest, lanes=tuple(lanes),
-                declare_date=declare_date, eta=arrive)
+    return tuple(lanes), declare_date, arrive
 
 
 def trips(route: Route, ready: dt.date, waiting: WaitingRule) -> tuple[Trip, ...]:
