@@ -1,39 +1,56 @@
-"""The OR-Tools model: choose one route per batch and the vehicles per lane, at least cost.
+"""The OR-Tools model: choose one dated trip per batch and the vehicles per lane departure.
 
-Formulation (SCIP through ``pywraplp``: an LP-based bound, much tighter than CP-SAT's on this
-structure per shared/solver-notes.md):
+Time is expanded over the planning horizon by the options themselves: an option of a batch is a
+*trip* (``planning.schedules``), a route ridden on dated departures, the first one of which the
+batch may choose among its first lane's next departures after it is ready (waiting at its hub
+for a later one is choosing a later trip). Every later leg takes the first connection, so the
+arcs of the time-expanded network a trip uses are fixed by its route and first departure, and
+the model only has to choose trips and buy the vehicles of each lane departure:
 
-    sets     B batches; O_b allowed options of batch b; L_v per-vehicle lanes; L_k per-kg lanes
-             with a weekly limit; P periods (ISO weeks of departure); w_b kg, v_b m3 of batch b
-    vars     x[b,o] in {0,1}   batch b takes option o
-             u[b]   in {0,1}   batch b is left unrouted (no capacity left on any option)
-             y[l,p] in Z+      vehicles bought on lane l in period p, y <= max_vehicles(l)
-    min      sum c[b,o] x[b,o] + sum F_l y[l,p] + sum M_b u[b]
-    s.t.     sum_o x[b,o] + u[b] = 1                                  (route each batch once)
-             sum_{b,o: l in o, p(b)=p} w_b x[b,o] <= K_l y[l,p]       (kg per vehicle)
-             sum_{b,o: l in o, p(b)=p} v_b x[b,o] <= V_l y[l,p]       (m3 per vehicle)
-             x[b,o] <= y[l,p(b)]  for l in o, l in L_v                (strong linking)
-             sum_{b,o: l in o, p(b)=p} w_b x[b,o] <= n_l K_l  for l in L_k  (per-kg capacity)
+    sets     B batches; O_b allowed trips of batch b; R resources: (lane, departure) of lanes
+             bought per vehicle or per kg with a limit, and return declarations; w_b kg, v_b m3
+    vars     x[b,o] in {0,1}   batch b takes trip o
+             u[b]   in {0,1}   batch b is not returned (no room on any trip, or disposed of)
+             y[r]   in Z+      vehicles bought for resource r, y <= max_vehicles(l) a departure
+    min      sum c[b,o] x[b,o] + sum F_r y[r] + sum M_b u[b]
+    s.t.     sum_o x[b,o] + u[b] = 1                                 (each batch once)
+             sum_{b,o: r in o} w_b x[b,o] <= K_r y[r]                (kg per vehicle)
+             sum_{b,o: r in o} v_b x[b,o] <= V_r y[r]                (m3 per vehicle)
+             x[b,o] <= y[r]  for r in o bought per vehicle           (strong linking)
+             sum_{b,o: r in o} w_b x[b,o] <= n_r K_r  for per-kg r   (limit per departure)
 
-``c[b,o]`` is the option's freight per kg, per-parcel declaration fees, tax exposure and shadow
-prices; ``M_b`` exceeds anything routing b could cost, so ``u[b] = 1`` only when no option has
-room. A return declaration (one per return port, day and trade mode by default, see
-``planning.declarations``) is one more per-vehicle "lane" of the options that would be cleared
-on it: a vehicle with unlimited room whose period is the declaration's own, so ``y[d] in {0,1}``
-buys its fixed fee once, ``x[b,o] <= y[d]`` links it, and batches share it like a truck.
+``c[b,o]`` is the trip's freight per kg (and per parcel on domestic express), per-parcel
+declaration fees, tax exposure on its declaration day, storage while the batch waits at its hub,
+and the shadow prices of the days from ready to delivery (holding, transit), of CO2e and of
+soft deadlines. ``M_b`` is the disposal cost where the batch may be disposed of, else a penalty
+above anything routing it could cost. A return declaration (one per return port, day and trade
+mode by default, ``planning.declarations``) is one more resource: unlimited room, ``y[d]`` in
+{0,1} buys its fee once, ``x[b,o] <= y[d]`` links it, and batches declared together share it.
+Waiting pays when a later trip shares a vehicle or a declaration that the batch would otherwise
+pay for alone, by more than it costs in storage and holding; the model weighs exactly that.
 
-What makes it fast (``formulation="strong"``, the default; ``"obvious"`` is the plain model
-above without the linking rows, solved in one piece with no starting plan, kept for the
-benchmark):
+What keeps it exact and fast (``formulation="strong"``, the default; ``"obvious"`` is the
+plain model above without the linking rows, solved in one piece with no starting plan, kept for
+the benchmark):
 
-1. *Exact dominance.* An option is dropped when another option of the same batch costs no more
-   in ``c`` and uses a subset of its *limited* lanes (lanes bought per vehicle, or per kg with a
-   weekly limit that the batches could exceed): switching to it never adds load anywhere.
-2. *Decomposition.* Batches interact only through limited lanes in the same week; the batches
-   are split into independent groups (union-find over shared limited lanes) and each group is
-   solved on its own. A group of one batch is solved by enumeration. The bound is the sum of
-   the groups' bounds, the time limit is shared out by model size, unused time rolls over.
-3. *Strong linking* rows and a *starting plan* (the greedy baseline) for SCIP.
+1. *Private resources folded.* A lane departure or declaration that only one batch has a trip
+   on cannot be shared: its whole vehicles (or fee) move into that trip's cost and out of the
+   rows; a trip that would exceed its departure's limit alone is dropped (``fold_private``).
+2. *Exact dominance.* A trip is dropped when another trip of the same batch costs no more in
+   ``c`` and uses a subset of its *limited* resources (shared vehicles, per-kg limits the
+   batches could exceed, declarations): switching to it never adds load anywhere.
+3. *Decomposition.* Batches interact only through shared resources; they are split into
+   independent groups (union-find) and each group is solved on its own. A group of one batch is
+   solved by enumeration. The bound is the sum of the groups' bounds; the time limit is shared
+   out by model size, unused time rolls over.
+4. *Strong linking* rows and a *starting plan* (greedy, then local search) for SCIP.
+5. *Large groups* (over ``LARGE_GROUP_OPTIONS`` trips) get their bound from the LP relaxation
+   (GLOP); its solution, rounded, is a plan, and when the LP is integral that plan is optimal
+   (``_proven``). Otherwise the better of it and the starting plan improves by fix-and-optimise.
+
+OPTIMAL means optimal over this option set: every route within ``max_legs`` and every first
+departure the scenario's ``waiting`` rule offers (``rules.yaml``); a planner widens the waiting
+rule to let the solver consider longer waits.
 """
 
 from __future__ import annotations
