@@ -35,7 +35,8 @@ def explain_options(options: Sequence[Option], chosen: BatchPlan | None
     if chosen is not None:
         lanes = [leg.lane_id for leg in chosen.legs]
         chosen_opt = next((o for o in options if o.route.port.id == chosen.return_port
-                           and [ln.lane_id for ln in o.route.lanes] == lanes), None)
+                           and [ln.lane_id for ln in o.route.lanes] == lanes
+                           and o.depart == chosen.depart_date), None)
     groups: dict[tuple[str, str], list[Option]] = {}
     for opt in options:
         groups.setdefault((opt.route.port.id, opt.route.mode), []).append(opt)
@@ -46,7 +47,7 @@ def explain_options(options: Sequence[Option], chosen: BatchPlan | None
         if is_chosen:
             best = chosen_opt
         else:
-            best = min(allowed or opts, key=lambda o: (objective(o), o.route.route_id))
+            best = min(allowed or opts, key=lambda o: (objective(o), o.option_id))
         assert best is not None
         rejected: dict[tuple[str, str], None] = {}
         if not allowed:
