@@ -8,6 +8,13 @@
   the solver where the real network is too small.
 
 Each instance is a directory with a scenario YAML (and, for X, its own ports/lanes/rules).
+X's lanes follow the departure policy of data/build_lanes.py: each lane has a ``schedule`` (when
+it leaves its origin: ``daily`` or weekday names such as ``Mon,Thu``), a ``cutoff_days`` (days
+before a departure the goods must be at the origin) and a ``max_vehicles`` limit **per
+departure** (blank: unlimited). TIR full trucks leave daily (cut-off 0, 1-2 trucks a departure),
+TIR groupage Mon and Thu (cut-off 1, 1 truck's worth), rail weekly on the hub's weekday
+(cut-off 1, 4 FEU a train), air daily or Mon/Wed/Fri (cut-off 1, 1 allotment a flight), domestic
+road daily (cut-off 0, unlimited). S/M/L point at the bundled data/lanes.csv.
 Run ``python benchmarks/generate.py [--out DIR] [SIZE ...]``.
 """
 
@@ -123,8 +130,10 @@ def bundled_instance(size: str, out: Path, seed: int = 1) -> Path:
 
 LANE_COLUMNS = ["lane_id", "origin", "destination", "via", "mode", "cost_per_kg_cny",
                 "cost_per_vehicle_cny", "vehicle_capacity_kg", "vehicle_capacity_m3",
-                "max_vehicles", "transit_days", "distance_km", "co2e_g_per_tkm", "source"]
+                "max_vehicles", "transit_days", "schedule", "cutoff_days", "distance_km",
+                "co2e_g_per_tkm", "source"]
 CO2E_G_PER_TKM = {"tir_road": 94, "rail": 30, "air": 570, "road": 110}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 INLAND_MODES = {"airport": ["air", "road"], "rail_terminal": ["rail", "road"],
                 "clearance_site": ["tir_road", "road"]}
 
@@ -195,41 +204,56 @@ class _Lanes:
 
     def add(self, o: str, dst: str, mode: str, via: str = "", per_kg: float = 0.0,
             per_vehicle: float = 0.0, cap: float = 20_000, m3: float = 85.0,
-            max_v: int | str = "", speed: float = 700) -> None:
-        """Append a lane (through ``via`` if given); days from distance at ``speed`` km/day."""
+            max_v: int | str = "", speed: float = 700, schedule: str = "daily",
+            cutoff: int = 0) -> None:
+        """Append a lane (through ``via`` if given); days from distance at ``speed`` km/day.
+
+        ``max_v`` limits one departure of the ``schedule``; goods must be at the origin
+        ``cutoff`` days before it leaves."""
         dist = self.km(o, via) + self.km(via, dst) if via else self.km(o, dst)
+        limit = f"{max_v} vehicle(s) a departure" if max_v != "" else "no vehicle limit"
         self.rows.append({
             "lane_id": f"{mode[:3].upper()}{len(self.rows):04d}", "origin": o,
             "destination": dst, "via": via, "mode": mode, "cost_per_kg_cny": round(per_kg, 4),
             "cost_per_vehicle_cny": round(per_vehicle, 2), "vehicle_capacity_kg": cap,
             "vehicle_capacity_m3": m3, "max_vehicles": max_v,
-            "transit_days": max(1, math.ceil(dist / speed)), "distance_km": int(dist),
+            "transit_days": max(1, math.ceil(dist / speed)), "schedule": schedule,
+            "cutoff_days": cutoff, "distance_km": int(dist),
             "co2e_g_per_tkm": CO2E_G_PER_TKM[mode],
-            "source": "synthetic (benchmarks/generate.py)"})
+            "source": f"synthetic (benchmarks/generate.py); departs {schedule}, cut-off {cutoff}"
+                      f" day{'' if cutoff == 1 else 's'}, {limit} (assumption)"})
 
 
 def _hub_lanes(rng: np.random.Generator, lanes: _Lanes, h: str, crossings: list[str],
                inland: list[str]) -> None:
     """A hub's international lanes: TIR to 5 crossings (full truck and groupage) and on to
-    2 clearance sites each, rail through half of them, and air to 3 airports."""
+    2 clearance sites each, rail through half of them, and air to 3 airports.
+
+    Departures as in data/build_lanes.py: TIR full truck daily, 1-2 trucks a departure,
+    cut-off 0; groupage Mon,Thu, 1 truck's worth, cut-off 1; rail one train a week on a weekday
+    fixed by the hub's number, 4 FEU, cut-off 1; air 2-7 flights a week drawn as before become
+    daily (5 or more) or Mon,Wed,Fri, 1 allotment a flight, cut-off 1."""
     km, add = lanes.km, lanes.add
+    rail_day = WEEKDAYS[(int(h[1:]) + 3) % 7]  # H00 Thu (as Moscow), then spread over the week
     kinds = {i: lanes.by_id[i]["kind"] for i in inland}
     tir_sites = [i for i in inland if kinds[i] == "clearance_site"]
     rail_sites = [i for i in inland if kinds[i] == "rail_terminal"]
     airports = [i for i in inland if kinds[i] == "airport"]
     for x in rng.choice(crossings, size=5, replace=False):
-        add(h, x, "tir_road", per_vehicle=5.5 * km(h, x), max_v=int(rng.integers(2, 8)))
-        add(h, x, "tir_road", per_kg=5.5 * km(h, x) / 12_000, max_v=2)
+        add(h, x, "tir_road", per_vehicle=5.5 * km(h, x), max_v=int(rng.integers(1, 3)))
+        add(h, x, "tir_road", per_kg=5.5 * km(h, x) / 12_000, max_v=1, schedule="Mon,Thu",
+            cutoff=1)
         for s in rng.choice(tir_sites, size=2, replace=False):
             add(h, s, "tir_road", via=x, per_vehicle=5.5 * (km(h, x) + km(x, s)),
-                max_v=int(rng.integers(2, 8)))
+                max_v=int(rng.integers(1, 3)))
         if rng.random() < 0.5:
             r = rail_sites[int(rng.integers(0, len(rail_sites)))]
             add(h, r, "rail", via=x, per_vehicle=2.3 * (km(h, x) + km(x, r)),
-                cap=26_500, m3=76.2, max_v=4, speed=400)
+                cap=26_500, m3=76.2, max_v=4, speed=400, schedule=rail_day, cutoff=1)
     for a in rng.choice(airports, size=3, replace=False):
-        add(h, a, "air", per_kg=float(rng.uniform(25, 40)), cap=5000, m3=30,
-            max_v=int(rng.integers(2, 8)), speed=5000)
+        per_kg, flights = float(rng.uniform(25, 40)), int(rng.integers(2, 8))
+        add(h, a, "air", per_kg=per_kg, cap=5000, m3=30, max_v=1, speed=5000,
+            schedule="daily" if flights >= 5 else "Mon,Wed,Fri", cutoff=1)
 
 
 def _road_lanes(rng: np.random.Generator, lanes: _Lanes, clusters: list[str]) -> None:

@@ -5,6 +5,15 @@ Why a script: every lane's cost, capacity and transit time follows from a handfu
 lanes.csv consistent and lets a reviewer change one assumption and regenerate. The CSV stays the
 interface: planners may edit it by hand or replace it; this script is not used at run time.
 
+Departures: each lane has a ``schedule`` (when the service leaves its origin: ``daily``,
+weekday names in week order such as ``Mon,Thu``, or ISO dates ``2026-04-09;2026-04-16``, the last
+not used here) and ``cutoff_days`` (days before a departure the goods must be at the lane's origin).
+``max_vehicles`` is the limit **per departure** (blank: unlimited); the per-departure figures below
+were chosen to keep each lane's weekly capacity about what it was when the limit was per ISO week.
+No departure frequencies were found in shared/domain.md or domain-audit.md (only "trains ~100 TEU",
+domain.md §3), so every schedule and cut-off is an assumption, stated next to its constant and in
+the lane's ``source``.
+
 Run: ``python data/build_lanes.py`` (rewrites data/lanes.csv; deterministic).
 """
 
@@ -32,11 +41,19 @@ TIR_TRUCK_USD = 11_250
 TIR_BACKHAUL = 0.60
 TIR_TRUCK_KG, TIR_TRUCK_M3 = 20_000, 85.0  # rate basis 20 t; 13.6 m tent trailer ~85 m3
 TIR_DAYS_YIWU_MOSCOW = 11.5  # 10-13 days Yiwu-Moscow (domain.md §3)
-TIR_TRUCKS_PER_WEEK = 10  # assumption: backhaul trucks a week we can book per lane
+# Full truck: assumption ~10-14 backhaul trucks a week we can book per lane (was 10 a week), any
+# day: a daily service of 2 trucks a departure (14 a week). Cut-off 0: the truck leaves when loaded.
+TIR_SCHEDULE = "daily"
+TIR_CUTOFF_DAYS = 0
+TIR_TRUCKS_PER_DEPARTURE = 2
 # Space on a returning TIR truck, sold per kg ("returned on a TIR truck's backhaul", Yiwu case):
-# the truck's backhaul price spread over an assumed 60% load factor; 2 trucks' worth a week.
+# the truck's backhaul price spread over an assumed 60% load factor. Assumption: 2 trucks' worth a
+# week as before, on two consolidated departures, Mon and Thu, 1 truck's worth each; cut-off 1 day
+# (goods must be at the consolidator's depot the day before to be built into the load).
 GROUPAGE_LOAD_FACTOR = 0.60
-TIR_GROUPAGE_TRUCKS_PER_WEEK = 2
+TIR_GROUPAGE_SCHEDULE = "Mon,Thu"
+TIR_GROUPAGE_CUTOFF_DAYS = 1
+TIR_GROUPAGE_TRUCKS_PER_DEPARTURE = 1
 CO2_ROAD = 94  # g/t-km, articulated HGV 85-103 (DEFRA)
 
 # ---- rail (domain.md §3, §4) -------------------------------------------------------------------
@@ -48,7 +65,16 @@ RAIL_BACKHAUL = 0.50
 RAIL_REF_KM = 10_150
 RAIL_REF_DAYS = 25
 RAIL_FEU_KG, RAIL_FEU_M3 = 26_500, 76.2  # 40' HC
-RAIL_FEU_PER_WEEK = 4  # assumption: our allotment on weekly trains (~100 TEU a train)
+# Assumption: one block train a week per origin hub (no timetable found), 4 FEU allotment a train
+# (as the former 4 a week; trains ~100 TEU, domain.md §3), boxes loaded the day before: cut-off 1.
+RAIL_FEU_PER_DEPARTURE = 4
+RAIL_CUTOFF_DAYS = 1
+# Weekday of the weekly train by origin hub. Assumption: Moscow Thu, the others spread over the
+# week (fixed here, so the CSV is deterministic); a lane's train leaves on its origin's day.
+RAIL_DEPARTURE_DAY = {
+    "MINSK": "Mon", "VLADIVOSTOK": "Mon", "ST_PETERSBURG": "Tue", "WARSAW": "Wed",
+    "MOSCOW": "Thu", "NOVOSIBIRSK": "Fri", "ALMATY": "Sat", "ULAANBAATAR": "Sun",
+}
 CO2_RAIL = 30  # g/t-km (DEFRA)
 
 # ---- air (domain.md §4) ------------------------------------------------------------------------
@@ -59,7 +85,11 @@ AIR_DIRECT_USD_KG = (4.80 + 6.85) / 2
 AIR_VIA_HUB_USD_KG = (3.85 + 5.50) / 2
 AIR_BACKHAUL = 0.75
 AIR_ALLOTMENT_KG, AIR_ALLOTMENT_M3 = 5_000, 30.0  # assumption: per flight allotment (167 kg/m3)
-AIR_FLIGHTS_PER_WEEK = {"direct": 7, "via_hub": 3}  # assumption
+# Assumption (as the former 7 and 3 flights a week): direct flights daily, via-hub connections
+# Mon/Wed/Fri; 1 allotment a flight; cut-off 1 day (cargo accepted at the airport the day before).
+AIR_SCHEDULE = {"direct": "daily", "via_hub": "Mon,Wed,Fri"}
+AIR_ALLOTMENTS_PER_FLIGHT = 1
+AIR_CUTOFF_DAYS = 1
 AIR_DAYS = {"direct": 2, "via_hub": 4}  # assumption: flight + handling
 AIR_RANGES = {"direct": "direct US$4.80-6.85", "via_hub": "via hubs US$3.85-5.50"}
 CO2_AIR = 570  # g/t-km long-haul (DEFRA)
@@ -76,11 +106,15 @@ LIGHT_FIXED_CNY, LIGHT_CNY_KM = 300.0, 3.0
 LIGHT_MAX_KM = 400
 LTL_HANDLING_CNY_KG = 0.20
 CO2_LIGHT_TRUCK, CO2_LTL = 180, 120  # g/t-km, assumption (GLEC trucks 60-120; light trucks higher)
+# Assumption: domestic trucks (FTL and light) are booked any day and leave when loaded (cut-off 0,
+# no vehicle limit); LTL networks collect daily, the day's pick-up leaves that day (cut-off 0).
+ROAD_SCHEDULE = "daily"
+ROAD_CUTOFF_DAYS = 0
 
 COLUMNS = [
     "lane_id", "origin", "destination", "via", "mode", "cost_per_kg_cny", "cost_per_vehicle_cny",
-    "vehicle_capacity_kg", "vehicle_capacity_m3", "max_vehicles", "transit_days", "distance_km",
-    "co2e_g_per_tkm", "source",
+    "vehicle_capacity_kg", "vehicle_capacity_m3", "max_vehicles", "transit_days", "schedule",
+    "cutoff_days", "distance_km", "co2e_g_per_tkm", "source",
 ]
 
 # (origin, destination, via) by mode. TIR lanes get a full-truck and a groupage product.
@@ -151,6 +185,11 @@ def route_km(nodes: dict, mode: str, origin: str, dest: str, via: str | None) ->
     return gc * DETOUR[mode]
 
 
+def departs(schedule: str, cutoff: int, limit: str) -> str:
+    """The schedule clause appended to a lane's ``source``."""
+    return f"; departs {schedule}, cut-off {cutoff} day{'' if cutoff == 1 else 's'}, {limit}"
+
+
 def lane_row(**kw: object) -> dict:
     """One CSV row with numbers rounded the way they are published."""
     row = {c: kw.get(c, "") for c in COLUMNS}
@@ -171,6 +210,12 @@ def build(nodes: dict) -> list[dict]:
     tir_src = (f"TIR backhaul: US$10-12.5k/20 t truck China->central Russia (2024, domain.md §4) "
                f"x{TIR_BACKHAUL} backhaul (assumption), prorated {tir_cny_km:.2f} CNY/km over "
                f"{tir_ref_km:.0f} km Yiwu-Moscow via Khorgos; 10-13 days (domain.md §3)")
+    ftl_departs = departs(TIR_SCHEDULE, TIR_CUTOFF_DAYS,
+                          f"{TIR_TRUCKS_PER_DEPARTURE} trucks a departure (assumption: ~10-14 "
+                          "backhaul trucks a week we can book)")
+    grp_departs = departs(TIR_GROUPAGE_SCHEDULE, TIR_GROUPAGE_CUTOFF_DAYS,
+                          f"{TIR_GROUPAGE_TRUCKS_PER_DEPARTURE} truck's worth a departure "
+                          "(assumption: 2 trucks' worth a week, consolidated the day before)")
     for o, d, via in TIR_LANES:
         km = route_km(nodes, "tir_road", o, d, via)
         truck = tir_cny_km * km
@@ -179,16 +224,18 @@ def build(nodes: dict) -> list[dict]:
         rows.append(lane_row(
             lane_id=f"TIR_FTL_{tag}", origin=o, destination=d, via=via or "", mode="tir_road",
             cost_per_kg_cny=0, cost_per_vehicle_cny=truck, vehicle_capacity_kg=TIR_TRUCK_KG,
-            vehicle_capacity_m3=TIR_TRUCK_M3, max_vehicles=TIR_TRUCKS_PER_WEEK, transit_days=days,
-            distance_km=km, co2e_g_per_tkm=CO2_ROAD, source=tir_src + "; full truck"))
+            vehicle_capacity_m3=TIR_TRUCK_M3, max_vehicles=TIR_TRUCKS_PER_DEPARTURE,
+            transit_days=days, schedule=TIR_SCHEDULE, cutoff_days=TIR_CUTOFF_DAYS, distance_km=km,
+            co2e_g_per_tkm=CO2_ROAD, source=tir_src + "; full truck" + ftl_departs))
         rows.append(lane_row(
             lane_id=f"TIR_GRP_{tag}", origin=o, destination=d, via=via or "", mode="tir_road",
             cost_per_kg_cny=truck / (TIR_TRUCK_KG * GROUPAGE_LOAD_FACTOR), cost_per_vehicle_cny=0,
             vehicle_capacity_kg=TIR_TRUCK_KG, vehicle_capacity_m3=TIR_TRUCK_M3,
-            max_vehicles=TIR_GROUPAGE_TRUCKS_PER_WEEK, transit_days=days, distance_km=km,
+            max_vehicles=TIR_GROUPAGE_TRUCKS_PER_DEPARTURE, transit_days=days,
+            schedule=TIR_GROUPAGE_SCHEDULE, cutoff_days=TIR_GROUPAGE_CUTOFF_DAYS, distance_km=km,
             co2e_g_per_tkm=CO2_ROAD,
             source=f"{tir_src}; space per kg at {GROUPAGE_LOAD_FACTOR:.0%} load factor "
-                   "(assumption)"))
+                   f"(assumption){grp_departs}"))
 
     rail_cny_km = RAIL_FEU_USD * USD_CNY * RAIL_BACKHAUL / RAIL_REF_KM
     rail_km_day = RAIL_REF_KM / RAIL_REF_DAYS
@@ -203,8 +250,12 @@ def build(nodes: dict) -> list[dict]:
             lane_id=f"RAIL_FEU_{tag}", origin=o, destination=d, via=via or "", mode="rail",
             cost_per_kg_cny=0, cost_per_vehicle_cny=rail_cny_km * km,
             vehicle_capacity_kg=RAIL_FEU_KG, vehicle_capacity_m3=RAIL_FEU_M3,
-            max_vehicles=RAIL_FEU_PER_WEEK, transit_days=math.ceil(km / rail_km_day),
-            distance_km=km, co2e_g_per_tkm=CO2_RAIL, source=rail_src))
+            max_vehicles=RAIL_FEU_PER_DEPARTURE, transit_days=math.ceil(km / rail_km_day),
+            schedule=RAIL_DEPARTURE_DAY[o], cutoff_days=RAIL_CUTOFF_DAYS, distance_km=km,
+            co2e_g_per_tkm=CO2_RAIL,
+            source=(f"{rail_src}; weekly block train {RAIL_DEPARTURE_DAY[o]}, cut-off "
+                    f"{RAIL_CUTOFF_DAYS} day, {RAIL_FEU_PER_DEPARTURE} FEU allotment a train "
+                    "(assumption; trains ~100 TEU, domain.md §3)")))
 
     for o, d, service in AIR_LANES:
         km = route_km(nodes, "air", o, d, None)
@@ -213,15 +264,19 @@ def build(nodes: dict) -> list[dict]:
             lane_id=f"AIR_{o}_{d}", origin=o, destination=d, via="", mode="air",
             cost_per_kg_cny=usd * USD_CNY * AIR_BACKHAUL, cost_per_vehicle_cny=0,
             vehicle_capacity_kg=AIR_ALLOTMENT_KG, vehicle_capacity_m3=AIR_ALLOTMENT_M3,
-            max_vehicles=AIR_FLIGHTS_PER_WEEK[service], transit_days=AIR_DAYS[service],
-            distance_km=km, co2e_g_per_tkm=CO2_AIR,
+            max_vehicles=AIR_ALLOTMENTS_PER_FLIGHT, transit_days=AIR_DAYS[service],
+            schedule=AIR_SCHEDULE[service], cutoff_days=AIR_CUTOFF_DAYS, distance_km=km,
+            co2e_g_per_tkm=CO2_AIR,
             source=(f"air China->Russia 2023 {AIR_RANGES[service]}"
                     f"/kg ex fuel (domain.md §4, low) x{AIR_BACKHAUL} backhaul (assumption); "
-                    f"{AIR_ALLOTMENT_KG} kg allotment/flight (assumption)")))
+                    f"{AIR_ALLOTMENT_KG} kg allotment/flight (assumption)"
+                    + departs(AIR_SCHEDULE[service], AIR_CUTOFF_DAYS,
+                              f"{AIR_ALLOTMENTS_PER_FLIGHT} allotment a flight (assumption)"))))
 
     ports = sorted({r["destination"] for r in rows})
     clusters = sorted(n for n, v in nodes.items() if v["kind"] == "seller_cluster")
     ftl_cny_km = FTL_CNY_TKM * (FTL_KG / 1000)
+    road_departs = departs(ROAD_SCHEDULE, ROAD_CUTOFF_DAYS, "no vehicle limit (assumption)")
     for p in ports:
         for c in clusters:
             km = max(route_km(nodes, "road", p, c, None), 10.0)
@@ -238,16 +293,17 @@ def build(nodes: dict) -> list[dict]:
                 lane_id=f"ROAD_TRK_{p}_{c}", origin=p, destination=c, via="", mode="road",
                 cost_per_kg_cny=0, cost_per_vehicle_cny=truck, vehicle_capacity_kg=cap_kg,
                 vehicle_capacity_m3=cap_m3, max_vehicles="",
-                transit_days=max(1, math.ceil(km / 700)), distance_km=km, co2e_g_per_tkm=co2,
-                source=f"domestic delivery: {kind}; 700 km/day"))
+                transit_days=max(1, math.ceil(km / 700)), schedule=ROAD_SCHEDULE,
+                cutoff_days=ROAD_CUTOFF_DAYS, distance_km=km, co2e_g_per_tkm=co2,
+                source=f"domestic delivery: {kind}; 700 km/day{road_departs}"))
             rows.append(lane_row(
                 lane_id=f"ROAD_LTL_{p}_{c}", origin=p, destination=c, via="", mode="road",
                 cost_per_kg_cny=2 * FTL_CNY_TKM / 1000 * km + LTL_HANDLING_CNY_KG,
                 cost_per_vehicle_cny=0, vehicle_capacity_kg=FTL_KG, vehicle_capacity_m3=FTL_M3,
-                max_vehicles="", transit_days=1 + math.ceil(km / 500), distance_km=km,
-                co2e_g_per_tkm=CO2_LTL,
+                max_vehicles="", transit_days=1 + math.ceil(km / 500), schedule=ROAD_SCHEDULE,
+                cutoff_days=ROAD_CUTOFF_DAYS, distance_km=km, co2e_g_per_tkm=CO2_LTL,
                 source="domestic LTL: 2x FTL cost per kg-km + 0.20 CNY/kg handling, "
-                       "500 km/day + 1 day (assumption)"))
+                       f"500 km/day + 1 day (assumption){road_departs}"))
     return rows
 
 
