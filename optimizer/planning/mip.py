@@ -67,6 +67,7 @@ from ortools.linear_solver import pywraplp
 from optimizer.domain import Batch, Lane, SolverOptions
 from optimizer.plan import SolverStats
 from optimizer.planning.capacity import (
+    EPS,
     CapacityLedger,
     Key,
     Load,
@@ -333,8 +334,9 @@ def _choice_rows(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequ
 def _vehicle_rows(m: _Model, key: Key, lane: Lane, users: Sequence[tuple[Batch,
                                                                          pywraplp.Variable]],
                   background: Load, strong: bool, lp_relaxation: bool) -> None:
-    """y[l,p] (bounded by what the riders could need and the lane's weekly limit), kg and m3
-    per vehicle, and the strong linking rows (one per batch)."""
+    """y[r] (bounded by what the riders could need and the lane's limit a departure), kg and m3
+    per vehicle, and the strong linking rows (one per batch). A declaration the background
+    (batches held outside the model) already uses is bought: y[d] = 1, sharing it is free."""
     solver, inf = m.solver, m.solver.infinity()
     lane_id, period = key
     bg_kg, bg_m3 = background
@@ -347,6 +349,8 @@ def _vehicle_rows(m: _Model, key: Key, lane: Lane, users: Sequence[tuple[Batch,
     m.y[key] = yv
     m.objective.SetCoefficient(yv, lane.cost_per_vehicle_cny)
     if lane.period is not None:  # a declaration: room for all, bought once
+        if bg_kg > EPS or bg_m3 > EPS:  # batches held outside the model already lodge it
+            yv.SetLb(1)
         _link_rows(solver, yv, users)  # sum of b's options cleared on it <= y[d]
         return
     kg = solver.Constraint(-inf, -bg_kg, f"kg[{lane_id},{period}]")
@@ -491,11 +495,12 @@ LP_MARGIN = 1e-7
 
 def _lp_bound(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
               penalties: Mapping[str, float], time_limit_s: float
-              ) -> tuple[float | None, dict[str, Option] | None]:
+              ) -> tuple[float | None, tuple[dict[str, Option], dict[str, list[Option]]] | None]:
     """The LP relaxation's optimum (GLOP) less ``LP_MARGIN``, a valid lower bound for the group
     (None when GLOP did not finish), and the plan that rounds its solution (each batch on its
-    option of largest x; None when that plan breaks a capacity limit). On these models the LP
-    is often integral, and then that plan is optimal."""
+    option of largest x; None when that plan breaks a capacity limit) with the batches whose
+    LP solution was fractional. On these models the LP is often integral, and then that plan is
+    optimal."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
     m = _build(solver, batches, options, penalties, strong=True, lp_relaxation=True)
@@ -506,15 +511,21 @@ def _lp_bound(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
 
 
 def _rounded(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
-             ) -> dict[str, Option] | None:
-    """Each batch on the option the LP solution weighs most (none when u weighs more); None
-    when the plan does not fit the lanes' limits."""
+             ) -> tuple[dict[str, Option], dict[str, list[Option]]] | None:
+    """Each batch on the option the LP solution weighs most (none when u weighs more), and for
+    the batches whose weights were fractional the options the LP used; None when the plan does
+    not fit the lanes' limits."""
     plan: dict[str, Option] = {}
+    fractional: list[str] = []
+    support: dict[str, list[Option]] = {}
     ledger = CapacityLedger()
     for b in batches:
         weights = [(m.x[(b.batch_id, k)].solution_value(), k)
                    for k in range(len(options[b.batch_id]))]
         best, k = max(weights, default=(0.0, -1))
+        if max(best, m.u[b.batch_id].solution_value()) < 1 - 1e-6:
+            fractional.append(b.batch_id)
+        support[b.batch_id] = [options[b.batch_id][j] for x, j in weights if x > 1e-6]
         if k < 0 or best <= m.u[b.batch_id].solution_value():
             continue
         opt = options[b.batch_id][k]
@@ -522,7 +533,7 @@ def _rounded(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequence
             return None
         ledger.add(opt.resources, b.period, b.weight_kg, b.volume_m3)
         plan[b.batch_id] = opt
-    return plan
+    return plan, support
 
 
 def _portion(batches: Sequence[Batch], plan: Mapping[str, Option],
@@ -563,13 +574,25 @@ def _solve_large(group: Sequence[Batch], options: Mapping[str, Sequence[Option]]
     trivial = trivial_bound(group, options, penalties)
     bound = trivial if lp is None else max(lp, trivial)
     plan = {b.batch_id: hint[b.batch_id] for b in group if b.batch_id in hint}
-    if rounded is not None and _value(group, rounded, penalties) < _value(group, plan,
-                                                                          penalties):
-        plan = rounded
     out_of_time = False
+    if rounded is not None:
+        from_lp, fractional = rounded
+        if _value(group, from_lp, penalties) < _value(group, plan, penalties):
+            plan = from_lp
+        if not _proven(_value(group, plan, penalties), bound):
+            # the MIP restricted to the trips the LP used (and each batch's current one):
+            # small, and where the optimum nearly always is
+            narrowed = {b.batch_id: tuple(dict.fromkeys([*fractional.get(b.batch_id, ()), *(
+                [plan[b.batch_id]] if b.batch_id in plan else [])])) for b in group}
+            part = _solve_mip(group, narrowed, penalties, settings,
+                              0.5 * (deadline - time.perf_counter()), plan, True)
+            if part.objective is not None and part.chosen and _value(
+                    group, part.chosen, penalties) < _value(group, plan, penalties):
+                plan = dict(part.chosen)
+            out_of_time = part.time_limit_reached
     if not _proven(_value(group, plan, penalties), bound):
         out_of_time = _fix_and_optimise(group, options, penalties, settings, plan, bound,
-                                        deadline)
+                                        deadline) or out_of_time
     vehicles = plan_vehicles(plan)
     dropped = [b.batch_id for b in group if b.batch_id not in plan]
     obj = _value(group, plan, penalties)
