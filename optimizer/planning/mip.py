@@ -412,7 +412,8 @@ def trivial_bound(batches: Sequence[Batch], options: Mapping[str, Sequence[Optio
                   penalties: Mapping[str, float]) -> float:
     """A valid lower bound without solving: each batch at its cheapest option (or penalty),
     with no vehicle bought."""
-    return sum(min(min(o.variable_cny for o in options[b.batch_id]), penalties[b.batch_id])
+    return sum(min(min((o.variable_cny for o in options[b.batch_id]),
+                       default=penalties[b.batch_id]), penalties[b.batch_id])
                for b in batches)
 
 
