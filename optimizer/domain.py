@@ -526,7 +526,7 @@ class WaitingRule:
     """
 
     max_days: int = 7
-    max_departures: int = 4
+    max_departures: int = 3
     storage_cny_per_kg_day: float = 0.0
     source: str = ""
 

@@ -300,7 +300,7 @@ class ExpressIn(_Strict):
 
 class WaitingIn(_Strict):
     max_days: Annotated[int, Field(ge=0, le=90)] = 7
-    max_departures: Annotated[int, Field(ge=1, le=30)] = 4
+    max_departures: Annotated[int, Field(ge=1, le=30)] = 3
     storage_cny_per_kg_day: Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)] = 0.0
     source: str = ""
 
