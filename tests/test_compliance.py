@@ -15,6 +15,7 @@ from optimizer.inputs import load_scenario
 from optimizer.planning.consolidate import consolidate
 from optimizer.planning.pipeline import prepare, run
 from optimizer.planning.routes import RouteIndex
+from optimizer.planning.schedules import trips
 
 
 def _checks(path, port: str, mode: str | None = None) -> dict[str, Check]:
@@ -238,7 +239,10 @@ def _route_checks(sc, batch, regime=None, rules=None) -> dict[str, dict[str, Che
     assert sorted(r.port.id for r in routes) == ["AIRPORT", "BORDER", "INLAND", "NOPILOT"]
     out = {}
     for route in routes:
-        checks = check_option(batch, route, sc.network, rules, regime, sc.as_of)
+        # the earliest trip: the lanes run daily without cut-off, so it leaves on the ready day
+        trip = trips(route, batch.ready_date, rules.waiting)[0]
+        assert trip.depart == batch.ready_date
+        checks = check_option(batch, trip, sc.network, rules, regime, sc.as_of)
         # one check per enabled rule, in the data's order, each under its own id
         assert [c.rule for c in checks] == list(rules.enabled)
         out[route.port.id] = {c.rule: c for c in checks}
@@ -289,8 +293,9 @@ def test_check_option_directly(make_case, regime_id: str, rejected: set[str]) ->
             _names(detail, "same_route regime", "9610", "export district ADIST",
                    f"{port} is in {district}")
         elif port in rejected:
+            # the pilot list is read on the day the return is declared
             _names(detail, f"{regime_id} regime", f"return district {district}",
-                   "is not a cross-district pilot on 2025-07-10")
+                   f"is not a cross-district pilot on {declared[port]}")
         else:
             _names(detail, f"{regime_id} regime", f"cross-district return ADIST -> {district}",
                    "allowed for 9610")
@@ -349,7 +354,7 @@ def test_memoised_checks_equal_direct_checks(make_case) -> None:
     verdicts = set()
     for batch in prepared.batches:
         for opt in prepared.options[batch.batch_id]:
-            direct = check_option(batch, opt.route, sc.network, sc.rules, sc.regime_rule,
+            direct = check_option(batch, opt.trip, sc.network, sc.rules, sc.forced_regime,
                                   sc.as_of)
             assert opt.checks == direct, (batch.batch_id, opt.route.route_id)
             verdicts.add(opt.allowed)

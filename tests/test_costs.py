@@ -29,7 +29,8 @@ def test_hand_computed_single_batch(make_case) -> None:
     assert bp.return_port == "BORDER"
     assert bp.cost_cny == pytest.approx(13_500)
     assert dataclasses.asdict(bp.components) == pytest.approx(
-        {"freight": 3000, "vehicles": 10_000, "clearance": 500, "tax_exposure": 0})
+        {"freight": 3000, "vehicles": 10_000, "clearance": 500, "tax_exposure": 0,
+         "storage": 0})  # it leaves the day it is ready: no storage
     assert [leg.cost_cny for leg in bp.legs] == pytest.approx([10_000, 3000])
     assert bp.transit_days == 9
     assert bp.eta == dt.date(2025, 7, 10)
@@ -66,11 +67,15 @@ def test_two_batches_share_one_truck(make_case) -> None:
     assert [bp.components.vehicles for bp in plan.batches] == pytest.approx([7500, 7500])
 
 
-def test_different_weeks_do_not_share(make_case) -> None:
+def test_batches_beyond_waiting_reach_do_not_share(make_case) -> None:
+    # ready two weeks apart: the first may wait at most for its next two daily departures
+    # (rules.yaml waiting), so the trucks leave on different days and are paid twice
     parcels = [parcel("P1", 1300, dest="SELLER", ready="2025-07-01"),
                parcel("P2", 1300, dest="SELLER2", ready="2025-07-15", export="2025-06-20")]
-    plan = run(load_scenario(make_case(parcels, as_of="2025-07-16")))
+    plan = run(load_scenario(make_case(parcels, as_of="2025-07-01")))
     assert plan.summary.cost_cny == pytest.approx(28_800)
+    assert [bp.depart_date for bp in plan.batches] == [dt.date(2025, 7, 1),
+                                                       dt.date(2025, 7, 15)]
 
 
 def test_volume_binds_vehicles(make_case) -> None:
@@ -84,7 +89,7 @@ def test_volume_binds_vehicles(make_case) -> None:
     assert truck.count == 2
 
 
-def test_max_vehicles_per_week_forces_second_choice(make_case) -> None:
+def test_max_vehicles_per_departure_forces_a_wait_or_a_second_choice(make_case) -> None:
     from conftest import lane, small_lanes
     lanes = [row for row in small_lanes() if row["lane_id"] != "L_TIR_BORDER"]
     lanes.append(lane("L_TIR_BORDER", "HUB", "BORDER", "tir_road", per_vehicle=10_000, days=5,
@@ -92,11 +97,18 @@ def test_max_vehicles_per_week_forces_second_choice(make_case) -> None:
     # Two 1,000 kg, 70 m3 batches: one 80 m3 truck cannot hold both; BORDER allows 1 truck.
     parcels = [parcel("P1", 1000, volume=70, dest="SELLER"),
                parcel("P2", 1000, volume=70, dest="SELLER2")]
-    plan = run(load_scenario(make_case(parcels, lanes=lanes)))
-    trucks = {v.lane_id: v.count for v in plan.vehicle_uses if v.count}
-    assert trucks.get("L_TIR_BORDER", 0) <= 1
-    # one batch at BORDER (13,500), the other at INLAND (15,000 + 300 + 200 = 15,500)
+    # without waiting: one batch at BORDER (13,500), the other at INLAND (15,000 + 300 + 200)
+    plan = run(load_scenario(make_case(parcels, lanes=lanes, rules={"waiting": {"max_days": 0}})))
+    assert all(v.count <= 1 for v in plan.vehicle_uses if v.lane_id == "L_TIR_BORDER")
     assert plan.summary.cost_cny == pytest.approx(13_500 + 15_500)
+    # with waiting: the second takes the next day's BORDER truck, paying a day of storage at
+    # 0.01 CNY/kg (rules.yaml): 13,500 + 13,500 + 10
+    plan = run(load_scenario(make_case(parcels, lanes=lanes)))
+    trucks = [v for v in plan.vehicle_uses if v.lane_id == "L_TIR_BORDER"]
+    assert [(v.period, v.count) for v in trucks] == [("2025-07-01", 1), ("2025-07-02", 1)]
+    assert sorted(bp.wait_days for bp in plan.batches) == [0, 1]
+    assert sorted(bp.components.storage for bp in plan.batches) == pytest.approx([0, 10])
+    assert plan.summary.cost_cny == pytest.approx(13_500 + 13_500 + 10)
 
 
 def test_transit_day_and_holding_prices_change_the_choice(make_case) -> None:
