@@ -16,7 +16,9 @@ from optimizer.cli import cli
 
 
 def test_compare_cli(make_case, tmp_path: Path) -> None:
-    base = make_case([parcel("P1", 3000, volume=15, export="2024-10-01", ready="2024-11-01")])
+    # planned on 2025-01-15 (pilot since 2024-12-15), declared within the 6-month tax relief
+    base = make_case([parcel("P1", 3000, volume=15, export="2024-10-01", ready="2024-11-01")],
+                     as_of="2025-01-15")
     old = base.parent / "old.yaml"
     old.write_text(f"extends: {base.name}\nname: old-rule\nas_of: 2024-11-30\n")
     out = tmp_path / "cmp"
@@ -159,3 +161,21 @@ def test_compare_states_savings_over_the_same_goods(make_case) -> None:
     assert list(table.loc[flows]) == [1, 1]
     a, b = table.loc[air]
     assert a == pytest.approx(b) and a > 0
+
+
+def test_compare_shows_waiting_and_storage(make_case) -> None:
+    """P1 waits two days for the truck P2 fills (see tests/test_report.py ``waits``); alone, it
+    leaves at once: the waiting rows say so, storage included (0.01 CNY a kg and day)."""
+    from optimizer.analysis.compare import compare
+    from optimizer.inputs import load_scenario
+    from optimizer.planning.pipeline import run
+
+    both = load_scenario(make_case([parcel("P1", 1000),
+                                    parcel("P2", 1000, ready="2025-07-03", dest="SELLER2")]))
+    alone = load_scenario(make_case([parcel("P1", 1000)]))
+    table = compare([run(both, check=False), run(alone, check=False)]).table
+    assert list(table.loc["batches waiting for a later departure"]) == [1, 0]
+    assert list(table.loc["days waited for later departures"]) == [2, 0]
+    assert list(table.loc["waiting: each batch's own saving, summed (CNY)"]) == pytest.approx(
+        [13_280, 0])
+    assert list(table.loc["storage at the hubs (CNY)"]) == pytest.approx([20, 0])

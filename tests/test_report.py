@@ -1,18 +1,32 @@
-"""The HTML report in headless Chromium, the spreadsheets, load lists and documents."""
+"""The HTML report in headless Chromium, the spreadsheets, load lists and documents; time on
+schedules in every output (departures, arrivals, waiting)."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import io
 import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, parcel
+from rich.console import Console
 
 from optimizer.cli import cli
+from optimizer.domain import Scenario
+from optimizer.inputs import load_scenario
+from optimizer.outputs.files import write_outputs
+from optimizer.outputs.html import render
+from optimizer.outputs.plan_json import plan_to_dict
+from optimizer.outputs.tables import MANIFEST_COLUMNS, ROUTE_COLUMNS, VEHICLE_COLUMNS
+from optimizer.outputs.terminal import print_summary
+from optimizer.plan import Plan
+from optimizer.planning import pipeline
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -100,6 +114,13 @@ def test_report_in_chromium(browser, outputs, name: str, tmp_path: Path) -> None
     assert costs() == sorted(costs()) and len(costs()) >= 4
     header.click()
     assert costs() == sorted(costs(), reverse=True)
+    # every departure is listed (vehicles bought or kg booked), with when it leaves and arrives
+    doc = json.loads((outputs[name] / "plan.json").read_text())
+    departures = browser.find_elements(By.CSS_SELECTOR, "#vehicles tbody tr")
+    assert len(departures) == len(doc["vehicles"])
+    v = doc["vehicles"][0]
+    assert any(f"{v['lane_id']} " in tr.text and f" {v['depart_date']} {v['arrive_date']} "
+               in tr.text for tr in departures)
     # the filter hides the rows that do not match
     box = browser.find_element(By.ID, "filter")
     box.send_keys("YIWU_CUSTOMS")
@@ -143,13 +164,15 @@ def test_spreadsheet_and_load_lists(outputs) -> None:
     assert book["manifests"].max_row == len(manifest) + 1
     doc = json.loads((out / "plan.json").read_text())
     assert book["routes"].max_row == len(doc["batches"]) + 1
-    # every parcel of every routed batch rides each lane of its route exactly once
-    rides = {(r["lane_id"], r["parcel_id"]) for r in manifest}
+    # every parcel of every routed batch rides each lane of its route exactly once, on the
+    # departure of its leg, and the manifest row says when that departure leaves and arrives
+    rides = {(r["lane_id"], r["parcel_id"]): (r["depart_date"], r["arrive_date"])
+             for r in manifest}
     assert len(rides) == len(manifest)
     for b in doc["batches"]:
         for leg in b["legs"]:
             for pid in b["parcel_ids"]:
-                assert (leg["lane_id"], pid) in rides
+                assert rides[(leg["lane_id"], pid)] == (leg["depart_date"], leg["arrive_date"])
     # vehicle by vehicle, the loads fit
     lanes = {v["lane_id"]: v for v in doc["vehicles"]}
     for v in doc["vehicles"]:
@@ -209,3 +232,136 @@ def test_disposals_in_every_output(browser, outputs) -> None:
         routes = {r["batch_id"]: r for r in csv.DictReader(fh)}
     for b in doc["batches"]:
         assert float(routes[b["batch_id"]]["marginal_cny"]) == pytest.approx(b["marginal_cny"])
+
+
+# ---- time on schedules: departures, arrivals and waiting in every output ----------------------
+
+
+@pytest.fixture
+def waits(make_case) -> tuple[Scenario, Plan]:
+    """P1 (1,000 kg) is ready on 2025-07-01, P2 (1,000 kg, another seller) on 07-03: P1 waits
+    two days to share P2's truck on L_TIR_INLAND (one 15,000 CNY truck for both). Leaving
+    alone on 07-01 it would cost 13,500 CNY more than its share of freight (BORDER: a 10,000
+    truck, the 500 fee and 3,000 of road), and waiting costs 200 freight and 20 storage (0.01
+    CNY a kg and day): it saves 13,280 CNY. The outputs are under test here, not the plan (the
+    checker has its own tests), so the plan is not checked."""
+    sc = load_scenario(make_case([parcel("P1", 1000),
+                                  parcel("P2", 1000, ready="2025-07-03", dest="SELLER2")]))
+    return sc, pipeline.run(sc, check=False)
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_the_plan_waits_for_the_shared_truck(waits) -> None:
+    _, plan = waits
+    first, second = sorted(plan.batches, key=lambda bp: bp.ready_date)
+    assert (first.ready_date, first.depart_date, first.wait_days) == (
+        dt.date(2025, 7, 1), dt.date(2025, 7, 3), 2)
+    assert first.wait_saving_cny == pytest.approx(13_280)
+    assert first.components.storage == pytest.approx(20)
+    assert (second.wait_days, second.wait_saving_cny) == (0, 0)
+
+
+def test_vehicles_and_manifests_are_per_departure(waits, tmp_path: Path) -> None:
+    sc, plan = waits
+    out = tmp_path / "out"
+    write_outputs(plan, out, sc.parcels)
+    vehicles = _csv(out / "vehicles.csv")
+    assert tuple(vehicles[0]) == VEHICLE_COLUMNS
+    assert not any("period" in c or "week" in c for c in VEHICLE_COLUMNS + MANIFEST_COLUMNS)
+    # one row per departure of a lane, arriving transit days after it leaves
+    assert len({(v["lane_id"], v["depart_date"]) for v in vehicles}) == len(vehicles)
+    transit = {leg.lane_id: leg.transit_days for bp in plan.batches for leg in bp.legs}
+    for v in vehicles:
+        assert dt.date.fromisoformat(v["arrive_date"]) == dt.date.fromisoformat(
+            v["depart_date"]) + dt.timedelta(days=transit[v["lane_id"]])
+    (truck,) = [v for v in vehicles if v["lane_id"] == "L_TIR_INLAND"]
+    assert {k: truck[k] for k in ("from", "to", "depart_date", "arrive_date", "count",
+                                  "batches")} == {
+        "from": "HUB", "to": "INLAND", "depart_date": "2025-07-03",
+        "arrive_date": "2025-07-11", "count": "1", "batches": "2"}
+    # each manifest row carries the departure and arrival of its vehicle
+    manifest = _csv(out / "manifests.csv")
+    assert tuple(manifest[0]) == MANIFEST_COLUMNS
+    when = {(v["lane_id"], v["depart_date"]): v["arrive_date"] for v in vehicles}
+    assert all(when[(m["lane_id"], m["depart_date"])] == m["arrive_date"] for m in manifest)
+    on_truck = {m["parcel_id"] for m in manifest if m["lane_id"] == "L_TIR_INLAND"}
+    assert on_truck == {"P1", "P2"}
+
+
+def test_batches_and_parcels_carry_their_departures(waits, tmp_path: Path) -> None:
+    import openpyxl
+
+    sc, plan = waits
+    out = tmp_path / "out"
+    write_outputs(plan, out, sc.parcels)
+    routes = {r["batch_id"]: r for r in _csv(out / "routes.csv")}
+    first = min(plan.batches, key=lambda bp: bp.ready_date)
+    row = routes[first.batch_id]
+    assert tuple(row) == ROUTE_COLUMNS
+    legs = " > ".join(f"{leg.lane_id}@{leg.depart_date}" for leg in first.legs)
+    assert row["legs"].startswith("L_TIR_INLAND@2025-07-03 > ") and row["legs"] == legs
+    assert {k: row[k] for k in ("ready_date", "depart_date", "wait_days")} == {
+        "ready_date": "2025-07-01", "depart_date": "2025-07-03", "wait_days": "2"}
+    assert float(row["wait_saving_cny"]) == pytest.approx(13_280)
+    assert float(row["storage_cny"]) == pytest.approx(20)
+    parcels = {p["parcel_id"]: p for p in _csv(out / "parcels.csv")}
+    assert (parcels["P1"]["depart_date"], parcels["P1"]["legs"]) == ("2025-07-03", legs)
+    book = openpyxl.load_workbook(out / "plan.xlsx", read_only=True)
+    assert next(book["vehicles"].iter_rows(values_only=True)) == VEHICLE_COLUMNS
+    totals = dict(book["totals"].iter_rows(min_row=2, values_only=True))
+    assert (totals["batches_waiting"], totals["wait_days"]) == (1, 2)
+    assert totals["wait_saving_cny"] == pytest.approx(13_280)
+    assert totals["storage_cny"] == pytest.approx(20)
+
+
+def _text_of(html: str, element_id: str) -> str:
+    """The visible text of the element with this id (tags dropped, spaces collapsed)."""
+    start = html.index(f'id="{element_id}"')
+    end = html.index("</table>", start) if "<table" in html[start - 40:start] else html.index(
+        "</p>", start)
+    return " ".join(re.sub(r"<[^>]+>", " ", html[start:end]).split())
+
+
+def test_report_shows_departures_and_waiting(waits) -> None:
+    _, plan = waits
+    doc: dict[str, Any] = plan_to_dict(plan)
+    html = render(doc)
+    first = min(plan.batches, key=lambda bp: bp.ready_date)
+    batches = _text_of(html, "batches")
+    assert "L_TIR_INLAND 2025-07-03 → 2025-07-11" in batches
+    assert f"{first.batch_id} " in batches and " 2025-07-01 2025-07-03 2 " in batches
+    summary = _text_of(html, "waiting-summary")
+    assert "1 of 2 batches wait by choice for a later departure (2 days in all)" in summary
+    assert "summed: 13,280 CNY" in summary and "not what waiting saves the plan" in summary
+    waiting = _text_of(html, "waiting")
+    assert (f"{first.batch_id} 1,000.0 2025-07-01 2025-07-01 2025-07-03 2 13,280 20.00 "
+            in waiting)
+    assert "its declaration with 1 other batch(es); the vehicles of L_TIR_INLAND with 1" in (
+        waiting)
+    departures = _text_of(html, "vehicles")
+    assert "L_TIR_INLAND HUB → INLAND 2025-07-03 2025-07-11 1 2,000 20,000 15,000" in departures
+    assert "per kg" in departures and "booking: 1,000 kg" in departures
+    # nobody waits: the section says so
+    doc["batches"] = [b for b in doc["batches"] if b["wait_days"] == 0]
+    assert "No batch waits" in render(doc)
+
+
+def _summary(plan: Plan) -> str:
+    console = Console(file=io.StringIO(), width=400)
+    print_summary(plan, console)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_terminal_says_what_waiting_saves_when_some_batch_waits(waits, make_case) -> None:
+    _, plan = waits
+    (line,) = [ln for ln in _summary(plan).splitlines() if ln.startswith("waiting:")]
+    assert line == ("waiting: 1 of 2 batches wait for a later departure (2 days in all); each "
+                    "one's own saving against leaving first, summed: 13,280 CNY (a fee shared by "
+                    "several counts in each); storage at the hubs 20 CNY")
+    assert "2025-07-03 (waits 2 d)" in _summary(plan)
+    alone = pipeline.run(load_scenario(make_case()), check=False)
+    assert "waiting:" not in _summary(alone)

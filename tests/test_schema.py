@@ -133,11 +133,12 @@ def test_full_run_with_the_same_route_baseline_validates(yiwu_doc: Doc) -> None:
 
 
 def test_unrouted_for_capacity_with_a_counterfactual_validates(make_case) -> None:
-    # one 5,000 kg air allotment a week, two 4,000 kg batches: one is unrouted for CAPACITY
+    # one departure of a 5,000 kg air allotment (a charter on 2025-07-01), two 4,000 kg
+    # batches: one is unrouted for CAPACITY
     lanes = [r for r in small_lanes() if not r["lane_id"].startswith("L_TIR")]
     for r in lanes:
         if r["lane_id"] == "L_AIR":
-            r["max_vehicles"] = 1
+            r.update(max_vehicles=1, schedule="2025-07-01")
     parcels = [parcel("P1", 4000, dest="SELLER"), parcel("P2", 4000, dest="SELLER2")]
     doc = valid_doc(pipeline.run(load_scenario(make_case(parcels, lanes=lanes))))
     assert doc["status"] == "PARTIAL"
@@ -256,7 +257,18 @@ BROKEN = [
     ("bad-mode", _set("ship", "batches", 0, "mode"), "batches/0/mode", "is not one of"),
     ("bad-date", _set("18/07/2025", "batches", 0, "eta"), "batches/0/eta", "does not match"),
     ("bad-as-of", _set("2025-7-16", "meta", "as_of"), "meta/as_of", "does not match"),
-    ("wrong-schema-version", _set(1, "schema_version"), "schema_version", "3 was expected"),
+    ("wrong-schema-version", _set(1, "schema_version"), "schema_version",
+     f"{SCHEMA_VERSION} was expected"),
+    ("week-as-a-departure", _set("2025-W27", "vehicles", 0, "period"), "vehicles/0/period",
+     "does not match"),
+    ("undated-leg", _drop("batches", 0, "legs", 0, "depart_date"), "batches/0/legs/0",
+     "'depart_date' is a required property"),
+    ("missing-wait-saving", _drop("batches", 0, "wait_saving_cny"), "batches/0",
+     "'wait_saving_cny' is a required property"),
+    ("negative-wait", _set(-1, "batches", 0, "wait_days"), "batches/0/wait_days",
+     "less than the minimum of 0"),
+    ("missing-storage", _drop("batches", 0, "components", "storage"), "batches/0/components",
+     "'storage' is a required property"),
     ("missing-declarations", _drop("declarations"), "(document)",
      "'declarations' is a required property"),
     ("missing-declaration-id", _drop("batches", 0, "declaration_id"), "batches/0",

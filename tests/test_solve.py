@@ -31,10 +31,10 @@ def brute_force(prepared) -> float | None:
             rule.return_recovery_pct - rule.liquidation_recovery_pct) / 100 * b.value_cny
             for b, o in zip(batches, combo, strict=True) if o is None)
         returned = [(b, o) for b, o in zip(batches, combo, strict=True) if o is not None]
-        for b, opt in returned:
-            for ln in opt.route.lanes:
-                load[(ln.lane_id, b.period)][0] += b.weight_kg
-                load[(ln.lane_id, b.period)][1] += b.volume_m3
+        for b, opt in returned:  # vehicles are bought per departure of a lane
+            for ln in opt.trip.lanes:
+                load[(ln.lane_id, str(ln.departure))][0] += b.weight_kg
+                load[(ln.lane_id, str(ln.departure))][1] += b.volume_m3
                 lanes[ln.lane_id] = ln
         cost += sum(o.variable_cny for _, o in returned)
         # one return declaration per return port, day and trade mode, its fee paid once
@@ -129,16 +129,17 @@ def test_optimal_against_brute_force(make_case, seed: int) -> None:
 
 
 def test_capacity_shortage_leaves_a_batch_unrouted_with_a_reason(make_case) -> None:
-    # Every TIR lane removed, one air allotment of 5,000 kg a week, two 4,000 kg batches: one
-    # flies, the other is unrouted for CAPACITY, and its verified explanation is the room it
-    # would need on the air lane.
+    # Every TIR lane removed, one air allotment of 5,000 kg a departure and no waiting for the
+    # next flight, two 4,000 kg batches: one flies, the other is unrouted for CAPACITY, and its
+    # verified explanation is the room it would need on the air lane.
     from conftest import small_lanes
     lanes = [r for r in small_lanes() if not r["lane_id"].startswith("L_TIR")]
     for r in lanes:
         if r["lane_id"] == "L_AIR":
             r["max_vehicles"] = 1
     parcels = [parcel("P1", 4000, dest="SELLER"), parcel("P2", 4000, dest="SELLER2")]
-    plan = run(load_scenario(make_case(parcels, lanes=lanes)))
+    plan = run(load_scenario(make_case(parcels, lanes=lanes,
+                                       rules={"waiting": {"max_days": 0}})))
     assert plan.status == "PARTIAL"
     assert len(plan.batches) == 1 and len(plan.unrouted) == 1
     (u,) = plan.unrouted

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from optimizer.outputs.waiting import Waiting, waiting
 from optimizer.plan import Flow, Plan, Totals
 
 METRICS = [
@@ -36,6 +37,10 @@ METRICS = [
     ("co2e_kg", "CO2e (kg)"),
     ("mean_transit_days", "mean transit days"),
     ("max_transit_days", "max transit days"),
+    ("batches_waiting", "batches waiting for a later departure"),
+    ("wait_days", "days waited for later departures"),
+    ("wait_saving_cny", "waiting: each batch's own saving, summed (CNY)"),
+    ("storage_cny", "storage at the hubs (CNY)"),
     ("vehicles", "vehicles"),
     ("batches_routed", "batches routed"),
     ("batches_disposed", "batches disposed of"),
@@ -125,13 +130,23 @@ def _kg_shares(plan: Plan) -> dict[str, float]:
             for mode in SHARE_MODES}
 
 
+#: the METRICS rows about waiting for later departures: from ``plan.summary`` where ``Totals``
+#: carries them, else counted from the batches (``outputs.waiting``; its saving is each
+#: batch's own, summed, not what waiting saves the plan)
+WAITING_METRICS = frozenset(Waiting.__dataclass_fields__) - {"waiting", "waiting_for_nothing"}
+
+
 def _metrics_column(plan: Plan) -> dict[str, Any]:
     """One scenario's column of the metrics table, keyed by row label.
 
-    The totals come from ``plan.summary``; status and regime from the plan and its meta.
+    The totals come from ``plan.summary`` (the waiting rows from its batches while ``Totals``
+    does not carry them); status and regime from the plan and its meta.
     """
     col: dict[str, Any] = {label: getattr(plan.summary, key) for key, label in METRICS
                            if key in Totals.__dataclass_fields__}
+    w = waiting(plan.batches)
+    col.update({label: getattr(w, key) for key, label in METRICS
+                if key in WAITING_METRICS and label not in col})
     col["status"] = plan.status
     col["regime"] = plan.meta.regime
     col.update(_vehicles_by_mode(plan))

@@ -2,8 +2,9 @@
 
 A point is a set of scenario keys (dotted paths) and values, applied on top of the base scenario
 like ``optimizer.load_scenario(base, **keys)``. Shortcuts: ``rates.MODE`` (a rate multiplier),
-``rates.lane.LANE_ID``, ``capacity.MODE`` (a weekly-capacity multiplier); any other path is a
-scenario key (``objective.cny_per_transit_day``, ``as_of``, ``overrides.pilots.XIAN`` ...).
+``rates.lane.LANE_ID``, ``capacity.MODE`` (a multiplier of the vehicles per departure); any
+other path is a scenario key (``objective.cny_per_transit_day``, ``as_of``,
+``overrides.pilots.XIAN`` ...).
 
 Points run in a local process pool, or on a Dask cluster given its scheduler address (an
 existing distributed engine, not a home-made one); results come back in point order.

@@ -25,6 +25,7 @@ Schema first; this is the second line.)
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections import defaultdict
@@ -45,10 +46,14 @@ KIND_STYLE = {  # node kind: (radius, fill)
 
 #: the columns of the batch table: (header, how the page's script sorts it)
 BATCH_HEAD = (("batch", "text"), ("kg", "num"), ("entry", "text"), ("return port", "text"),
-              ("district", "text"), ("mode", "text"), ("legs", "text"), ("ETA", "text"),
-              ("days", "num"), ("cost CNY", "num"), ("all-air CNY", "num"),
+              ("district", "text"), ("mode", "text"), ("legs: departs → arrives", "text"),
+              ("ready", "text"), ("departs", "text"), ("waits (days)", "num"),
+              ("ETA", "text"), ("days", "num"), ("cost CNY", "num"), ("all-air CNY", "num"),
               ("saving vs air", "num"), ("same-route CNY", "num"), ("compliance", "text"),
               ("documents", "text"))
+
+#: how many batches the waiting section lists, the largest saving first
+WAITING_ROWS = 10
 
 
 @cache
@@ -193,17 +198,18 @@ def _leg_totals(doc: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _vehicle_text(v: Mapping[str, Any]) -> str:
-    """One lane's vehicles in one period, for its tooltip."""
-    period = _text(v.get("period"))
+    """One departure of a lane, for its tooltip: 'departs 2026-05-14, arrives 2026-05-21: 2
+    vehicle(s), 31,200 kg'."""
+    when = f"departs {_text(v.get('depart_date'))}, arrives {_text(v.get('arrive_date'))}"
     if v.get("count"):
-        return f"{period}: {_text(v.get('count'))} vehicle(s), {_money(v.get('load_kg'))} kg"
-    return f"{period}: {_money(v.get('load_kg'))} kg booked"
+        return f"{when}: {_text(v.get('count'))} vehicle(s), {_money(v.get('load_kg'))} kg"
+    return f"{when}: {_money(v.get('load_kg'))} kg booked"
 
 
 def _leg_tooltip(lane_id: str, e: Mapping[str, Any],
                  vehicles: Sequence[Mapping[str, Any]]) -> str:
-    """A lane's tooltip: mode, batches, kg and cost, then its vehicles by period."""
-    veh = sorted(vehicles, key=lambda v: _text(v.get("period")))
+    """A lane's tooltip: mode, batches, kg and cost, then its departures in date order."""
+    veh = sorted(vehicles, key=lambda v: _text(v.get("depart_date")))
     vtext = "; ".join(_vehicle_text(v) for v in veh)
     return (f"{lane_id} ({_mode_name(e['leg'].get('mode'))}): {e['batches']} "
             f"batch(es), {e['kg']:,.0f} kg, {e['cost']:,.0f} CNY. {vtext}")
@@ -332,21 +338,22 @@ def _short_batch(b: Mapping[str, Any]) -> str:
 
 
 def _utilisation(v: Mapping[str, Any]) -> float:
-    """How full a lane's vehicles are in a week, in % (kg or m³, whichever fills first)."""
+    """How full the vehicles of one departure are, in % (kg or m³, whichever fills first)."""
     cap_kg, cap_m3 = _num(v.get("capacity_kg")) or 1.0, _num(v.get("capacity_m3"))
     return 100 * max((_num(v.get("load_kg")) or 0.0) / cap_kg,
                      (_num(v.get("load_m3")) or 0.0) / cap_m3 if cap_m3 else 0)
 
 
 def _utilisation_chart(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """Utilisation of the vehicles bought, per lane and week (the first 30 by lane)."""
+    """Utilisation of the vehicles bought, per departure of a lane (the first 30 by lane and
+    date)."""
     util = sorted((v for v in _objs(doc.get("vehicles"))
                    if v.get("count") and _num(v.get("capacity_kg"))),
-                  key=lambda v: (_text(v.get("lane_id")), _text(v.get("period"))))[:30]
+                  key=lambda v: (_text(v.get("lane_id")), _text(v.get("depart_date"))))[:30]
     return _bar_chart(
-        "chart-utilisation", "Vehicle utilisation per lane and week (% of capacity, kg or m³ "
+        "chart-utilisation", "Vehicle utilisation per departure (% of capacity, kg or m³ "
         "whichever fills first)",
-        [(f"{_text(v.get('lane_id'))} {_text(v.get('period'))[-3:]} "
+        [(f"{_text(v.get('lane_id'))} {_text(v.get('depart_date'))[5:10]} "
           f"\N{MULTIPLICATION SIGN}{_text(v.get('count'))}", [_utilisation(v)]) for v in util],
         [("utilisation", "#8e6bb4")], unit="%")
 
@@ -358,8 +365,11 @@ def _charts(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     for b in batches:
         by_mode[_text(b.get("mode"))] += _num(b.get("cost_cny")) or 0.0
     t = _obj(doc.get("totals"))
+    storage = t.get("storage_cny", sum(_num(_obj(b.get("components")).get("storage")) or 0.0
+                                       for b in batches))
     comps = [("freight (per kg)", t.get("freight_cny")), ("vehicles", t.get("vehicles_cny")),
-             ("clearance", t.get("clearance_cny")), ("tax exposure", t.get("tax_exposure_cny"))]
+             ("clearance", t.get("clearance_cny")), ("tax exposure", t.get("tax_exposure_cny")),
+             ("storage at hubs", storage)]
     top = sorted(batches, key=lambda b: -(_num(b.get("cost_cny")) or 0.0))[:25]
     return [
         _bar_chart("chart-mode", "Landed cost by mode of the international leg (CNY)",
@@ -379,20 +389,27 @@ def _charts(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
 # ---- tables ------------------------------------------------------------------------------------
 
 
+def _leg_text(leg: Mapping[str, Any]) -> str:
+    """A leg on its departure: 'TIR_MOSCOW_KHORGOS 2026-05-14 → 2026-05-21'."""
+    return (f"{_text(leg.get('lane_id'))} {_text(leg.get('depart_date'))} \N{RIGHTWARDS ARROW} "
+            f"{_text(leg.get('arrive_date'))}")
+
+
 def _batch_row(b: Mapping[str, Any]) -> dict[str, Any]:
-    """One row of the batch table: (sort key, text) per plain cell, then the compliance
-    checks and the documents (their cells have no sort key)."""
+    """One row of the batch table: (sort key, text) per plain cell, the legs (one a line,
+    each on its departure), then the compliance checks and the documents (their cells have no
+    sort key)."""
     cost, air = _num(b.get("cost_cny")), _num(b.get("air_cost_cny"))
     saving = None if not air or cost is None else 100 * (air - cost) / air
     compliance = _objs(b.get("compliance"))
-    legs = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} ".join(
-        _text(leg.get("lane_id")) for leg in _objs(b.get("legs")))
     key = _text
     cells = [(key(b.get("batch_id")), _text(b.get("batch_id"))),
              (key(b.get("weight_kg")), _fmt(b.get("weight_kg"), ",.1f")),
              *((key(b.get(f)), _text(b.get(f)))
                for f in ("entry_point", "return_port", "return_district")),
-             (key(b.get("mode")), _mode_name(b.get("mode"))), ("", legs),
+             (key(b.get("mode")), _mode_name(b.get("mode")))]
+    timed = [*((key(b.get(f)), _text(b.get(f))) for f in ("ready_date", "depart_date")),
+             (key(b.get("wait_days")), _text(b.get("wait_days"))),
              (key(b.get("eta")), _text(b.get("eta"))),
              (key(b.get("transit_days")), _text(b.get("transit_days"))),
              (key(b.get("cost_cny")), _money(b.get("cost_cny"))),
@@ -400,7 +417,8 @@ def _batch_row(b: Mapping[str, Any]) -> dict[str, Any]:
              (key(saving), _pct(saving)),
              (key(b.get("same_route_cost_cny")), _money(b.get("same_route_cost_cny")))]
     return {
-        "cells": cells,
+        "cells": cells, "legs": [_leg_text(leg) for leg in _objs(b.get("legs"))],
+        "timed": timed,
         "checks": [{"rule": _text(c.get("rule")), "detail": _text(c.get("detail"))}
                    for c in compliance],
         "district": next((_text(c.get("detail")) for c in compliance
@@ -478,20 +496,117 @@ def _unrouted_headline(t: Mapping[str, Any]) -> str:
             f'{_money(t.get("value_unrouted_cny"))} CNY')
 
 
-def _vehicle_row(v: Mapping[str, Any]) -> dict[str, Any]:
-    """One lane and week with vehicles bought, with the load list of each vehicle."""
-    return {"lane": _text(v.get("lane_id")), "period": _text(v.get("period")),
-            "count": _text(v.get("count")),
+def _lane_ends(doc: Mapping[str, Any]) -> dict[str, str]:
+    """lane id -> 'FROM → TO', from the legs of the routed batches."""
+    return {_text(leg.get("lane_id")): f"{_text(leg.get('from'))} \N{RIGHTWARDS ARROW} "
+                                        f"{_text(leg.get('to'))}"
+            for b in _objs(doc.get("batches")) for leg in _objs(b.get("legs"))}
+
+
+def _vehicle_row(v: Mapping[str, Any], ends: Mapping[str, str]) -> dict[str, Any]:
+    """One departure of a lane: when it leaves and arrives, the vehicles bought and the load
+    list of each, or on a lane paid per kg the kg booked (its capacity the lane's limit per
+    departure, "no limit" when it has none; its freight is in the batches' costs, so no cost
+    of its own is shown)."""
+    lane = _text(v.get("lane_id"))
+    bought = bool(v.get("count"))
+    capacity = v.get("capacity_kg")
+    return {"lane": lane, "ends": ends.get(lane, ""),
+            "departs": _text(v.get("depart_date")), "arrives": _text(v.get("arrive_date")),
+            "count_key": _text(v.get("count")),
+            "count": _text(v.get("count")) if bought else "per kg",
             "load_key": _text(v.get("load_kg")), "load": _money(v.get("load_kg")),
-            "capacity_key": _text(v.get("capacity_kg")), "capacity": _money(v.get("capacity_kg")),
-            "cost_key": _text(v.get("cost_cny")), "cost": _money(v.get("cost_cny")),
-            "loads": [{"vehicle": _text(ld.get("vehicle")), "kg": _money(ld.get("load_kg")),
+            "capacity_key": _text(capacity),
+            "capacity": _money(capacity) if bought or _num(capacity) else "no limit",
+            "cost_key": _text(v.get("cost_cny")),
+            "cost": _money(v.get("cost_cny")) if bought else "—",
+            "loads": [{"vehicle": f"#{_text(ld.get('vehicle'))}" if bought else "booking",
+                       "kg": _money(ld.get("load_kg")),
                        "batches": len(ids) if isinstance(ids := ld.get("batch_ids"),
                                                          list | tuple) else 0}
                       for ld in _objs(v.get("loads"))]}
 
 
+def _days_before(day: Any, days: Any) -> str:
+    """The ISO date ``days`` before ``day`` ("" when either is not what it should be)."""
+    n = _num(days)
+    try:
+        return (dt.date.fromisoformat(_text(day)) - dt.timedelta(days=int(n or 0))).isoformat()
+    except (ValueError, OverflowError):
+        return ""
+
+
+Shared = tuple[dict[str, int], dict[tuple[str, str], int]]
+
+
+def _shared(doc: Mapping[str, Any]) -> Shared:
+    """How many batches each declaration covers, and ride each departure's vehicles bought."""
+    decl = {_text(d.get("declaration_id")): len(ids) for d in _objs(doc.get("declarations"))
+            if isinstance(ids := d.get("batch_ids"), list | tuple)}
+    rides = {(_text(v.get("lane_id")), _text(v.get("depart_date"))): len(ids)
+             for v in _objs(doc.get("vehicles"))
+             if v.get("count") and isinstance(ids := v.get("batch_ids"), list | tuple)}
+    return decl, rides
+
+
+def _shares(b: Mapping[str, Any], shared: Shared) -> str:
+    """What a batch shares with other batches, where waiting usually pays: 'its declaration
+    with 12 other batch(es); the vehicles of TIR_X with 3'."""
+    decl, rides = shared
+    out = []
+    if (n := decl.get(_text(b.get("declaration_id")), 1) - 1) > 0:
+        out.append(f"its declaration with {n} other batch(es)")
+    for leg in _objs(b.get("legs")):
+        lane = _text(leg.get("lane_id"))
+        if (n := rides.get((lane, _text(leg.get("depart_date"))), 1) - 1) > 0:
+            out.append(f"the vehicles of {lane} with {n}")
+    return "; ".join(out) or "nothing"
+
+
+def _waiting_row(b: Mapping[str, Any], shared: Shared) -> dict[str, Any]:
+    """One batch that waits: when it is ready, could leave and leaves, what waiting saved and
+    what it shares with other batches on the departure it waits for."""
+    storage = _obj(b.get("components")).get("storage")
+    return {"batch_id": _text(b.get("batch_id")),
+            "kg_key": _text(b.get("weight_kg")), "kg": _fmt(b.get("weight_kg"), ",.1f"),
+            "ready": _text(b.get("ready_date")),
+            "could": _days_before(b.get("depart_date"), b.get("wait_days")),
+            "departs": _text(b.get("depart_date")), "days": _text(b.get("wait_days")),
+            "saving_key": _text(b.get("wait_saving_cny")),
+            "saving": _money(b.get("wait_saving_cny")),
+            "storage_key": _text(storage), "storage": _fmt(storage, ",.2f"),
+            "eta": _text(b.get("eta")), "shares": _shares(b, shared)}
+
+
+def _waiting(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The waiting section, counted from the batches: how many wait by choice for a later
+    departure, their days, their own savings summed (wait_saving_cny: not what waiting saves
+    the plan, as batches waiting for one departure or declaration each count what they
+    share), how many of them save nothing, storage at the hubs, and the biggest savers."""
+    batches = _objs(doc.get("batches"))
+    waits = [b for b in batches if (_num(b.get("wait_days")) or 0) > 0]
+    shared = _shared(doc)
+    top = sorted(waits, key=lambda b: (-(_num(b.get("wait_saving_cny")) or 0.0),
+                                       _text(b.get("batch_id"))))[:WAITING_ROWS]
+    return {"batches": len(batches), "waiting": len(waits),
+            "days": _fmt(sum(_num(b.get("wait_days")) or 0 for b in waits), ",.0f"),
+            "saving": _money(sum(_num(b.get("wait_saving_cny")) or 0.0 for b in waits)),
+            "for_nothing": sum(1 for b in waits if not _num(b.get("wait_saving_cny"))),
+            "storage": _money(sum(_num(_obj(b.get("components")).get("storage")) or 0.0
+                                  for b in batches)),
+            "rows": [_waiting_row(b, shared) for b in top]}
+
+
 # ---- the page ----------------------------------------------------------------------------------
+
+
+def _waiting_card(doc: Mapping[str, Any]) -> str:
+    """'12 batches · 19 days', or 'none' (their savings need the words of the waiting
+    section)."""
+    w = _waiting(doc)
+    if not w["waiting"]:
+        return "none"
+    return f'{w["waiting"]} batches · {w["days"]} days'
 
 
 def _cards(doc: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -513,6 +628,7 @@ def _cards(doc: Mapping[str, Any]) -> list[dict[str, str]]:
         ("Same-route baseline (CNY)", _money(t.get("same_route_baseline_cny")), ""),
         ("CO2e (kg)", _money(t.get("co2e_kg")), ""),
         ("Vehicles", _text(t.get("vehicles", "—")), ""),
+        ("Waiting for a later departure", _waiting_card(doc), ""),
         ("Batches routed / disposed of / unrouted",
          f'{_text(t.get("batches_routed", 0))} / {_text(t.get("batches_disposed", 0))} / '
          f'{_text(t.get("batches_unrouted", 0))}', ""),
@@ -527,6 +643,7 @@ def render(doc: Mapping[str, Any]) -> str:
     doc = _obj(doc)
     t = _obj(doc.get("totals"))
     meta = _obj(doc.get("meta"))
+    ends = _lane_ends(doc)
     return _environment().get_template("report.html").render(
         title=f'returnroute — {_text(doc.get("scenario", ""))}',
         as_of=_text(meta.get("as_of", "")), regime=_text(meta.get("regime", "")),
@@ -540,6 +657,9 @@ def render(doc: Mapping[str, Any]) -> str:
         unrouted_rows=[_unrouted_row(u) for u in _objs(doc.get("unrouted"))],
         disposed_rows=[_disposed_row(d) for d in _objs(doc.get("disposed"))],
         declaration_rows=[_declaration_row(d) for d in _objs(doc.get("declarations"))],
-        vehicle_rows=[_vehicle_row(v) for v in _objs(doc.get("vehicles")) if v.get("count")],
+        vehicle_rows=[_vehicle_row(v, ends) for v in sorted(
+            _objs(doc.get("vehicles")),
+            key=lambda v: (_text(v.get("depart_date")), _text(v.get("lane_id"))))],
+        waiting=_waiting(doc),
         version=_text(meta.get("returnroute", "")),
         ortools=_text(_obj(meta.get("solver")).get("ortools", "")))

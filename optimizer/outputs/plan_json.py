@@ -36,7 +36,8 @@ from optimizer.plan import (
 
 #: the version of the plan.json format this writer produces (see plan.schema.json); 3 shares
 #: return declarations (``declarations``, a batch's clearance is its share of the fee) and
-#: lists the batches disposed of abroad (``disposed``)
+#: lists the batches disposed of abroad (``disposed``); 4 puts time on schedules (vehicles per
+#: departure, dated legs, a batch's ready date, waiting and storage)
 SCHEMA_VERSION = 4
 
 

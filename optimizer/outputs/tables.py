@@ -5,6 +5,11 @@ Every table is built from the typed ``Plan`` (and the parcels it was made from, 
 a plan does not repeat). The pandas views of the Python API (``plan.routes``, ``plan.vehicles``,
 ``plan.totals``) are the same rows as the CSV files.
 
+Time follows the schedules: a vehicles.csv row is one departure of a lane (its depart and arrive
+dates), a manifest row names the departure its vehicle leaves on, and a batch's ``legs`` are its
+lanes on their departures (``LANE@2026-05-14 > LANE2@2026-05-20``), beside when it is ready at
+its hub, leaves, waits by choice (``wait_days``, ``wait_saving_cny``) and what storage costs.
+
 Cells carry text from the inputs (parcel, lane and node ids, scenario names, the returns CSV's
 extra columns), so every cell of every CSV and sheet goes through ``safe_cell``: a text that a
 spreadsheet would run as a formula is neutralised (OWASP "CSV injection"), and plan.xlsx is
@@ -30,7 +35,8 @@ from optimizer.outputs.plan_json import (
     r,
     totals_dict,
 )
-from optimizer.plan import BatchPlan, Plan, Unrouted
+from optimizer.outputs.waiting import waiting
+from optimizer.plan import BatchPlan, Leg, Plan, Unrouted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,40 +88,70 @@ def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
 
 ROUTE_COLUMNS = ("batch_id", "origin", "destination", "weight_kg", "volume_m3", "value_cny",
                  "goods_class", "trade_mode", "export_district", "entry_point", "return_port",
-                 "return_district", "mode", "lanes", "depart_date", "declare_date", "eta",
-                 "transit_days", "cost_cny", "freight_cny", "vehicles_cny", "clearance_cny",
-                 "tax_exposure_cny", "air_cost_cny", "same_route_cost_cny", "co2e_kg", "parcels",
+                 "return_district", "mode", "lanes", "legs", "ready_date", "depart_date",
+                 "wait_days", "wait_saving_cny", "declare_date", "eta", "transit_days",
+                 "cost_cny", "freight_cny", "vehicles_cny", "clearance_cny", "tax_exposure_cny",
+                 "storage_cny", "air_cost_cny", "same_route_cost_cny", "co2e_kg", "parcels",
                  "declaration_id", "marginal_cny")
-VEHICLE_COLUMNS = ("lane_id", "period", "mode", "count", "load_kg", "capacity_kg", "load_m3",
-                   "capacity_m3", "utilisation_pct", "cost_cny", "batch_ids")
+VEHICLE_COLUMNS = ("lane_id", "from", "to", "mode", "depart_date", "arrive_date", "count",
+                   "load_kg", "capacity_kg", "load_m3", "capacity_m3", "utilisation_pct",
+                   "cost_cny", "batches", "batch_ids")
+
+
+def _day(day: dt.date | None) -> str:
+    """An ISO date, or "" when there is none."""
+    return "" if day is None else day.isoformat()
+
+
+def legs_text(legs: Iterable[Leg]) -> str:
+    """A batch's legs on their departures: ``LANE@2026-05-14 > LANE2@2026-05-20`` (a leg
+    without a departure date is its lane id alone)."""
+    return " > ".join(leg.lane_id + (f"@{leg.depart_date.isoformat()}" if leg.depart_date
+                                     else "") for leg in legs)
 
 
 def route_rows(plan: Plan) -> list[dict[str, Any]]:
-    """One row per routed batch (the columns of routes.csv)."""
+    """One row per routed batch (the columns of routes.csv): where it goes, on which
+    departures (``legs``), when it is ready at its hub, leaves, waits by choice and arrives,
+    and what it costs (storage at the hub included)."""
     return [{
         **batch_keys(bp),
-        "lanes": " > ".join(leg.lane_id for leg in bp.legs),
-        "depart_date": bp.depart_date.isoformat(), "declare_date": bp.declare_date.isoformat(),
-        "eta": bp.eta.isoformat(), "transit_days": bp.transit_days,
+        "lanes": " > ".join(leg.lane_id for leg in bp.legs), "legs": legs_text(bp.legs),
+        "ready_date": _day(bp.ready_date), "depart_date": _day(bp.depart_date),
+        "wait_days": bp.wait_days, "wait_saving_cny": r(bp.wait_saving_cny),
+        "declare_date": _day(bp.declare_date), "eta": _day(bp.eta),
+        "transit_days": bp.transit_days,
         "cost_cny": r(bp.cost_cny), "freight_cny": r(bp.components.freight),
         "vehicles_cny": r(bp.components.vehicles),
         "clearance_cny": r(bp.components.clearance),
         "tax_exposure_cny": r(bp.components.tax_exposure),
+        "storage_cny": r(bp.components.storage),
         "air_cost_cny": r(bp.air_cost_cny), "same_route_cost_cny": r(bp.same_route_cost_cny),
         "co2e_kg": r(bp.co2e_kg, 1), "parcels": len(bp.parcel_ids),
         "declaration_id": bp.declaration_id, "marginal_cny": r(bp.marginal_cny)}
         for bp in plan.batches]
 
 
+def lane_ends(plan: Plan) -> dict[str, tuple[str, str]]:
+    """lane id -> (from, to) of every lane a routed batch rides."""
+    return {leg.lane_id: (leg.origin, leg.destination) for bp in plan.batches
+            for leg in bp.legs}
+
+
 def vehicle_rows(plan: Plan) -> list[dict[str, Any]]:
-    """One row per lane and week with vehicles bought or kg booked (vehicles.csv)."""
+    """One row per departure of a lane with vehicles bought or kg booked (vehicles.csv): when
+    it leaves and arrives, how many vehicles, how full, and the batches on it."""
+    ends = lane_ends(plan)
     return [{
-        "lane_id": v.lane_id, "period": v.period, "mode": v.mode, "count": v.count,
-        "load_kg": r(v.load_kg, 3), "capacity_kg": r(v.capacity_kg, 3),
+        "lane_id": v.lane_id, "from": ends.get(v.lane_id, ("", ""))[0],
+        "to": ends.get(v.lane_id, ("", ""))[1], "mode": v.mode,
+        "depart_date": _day(v.depart_date), "arrive_date": _day(v.arrive_date),
+        "count": v.count, "load_kg": r(v.load_kg, 3), "capacity_kg": r(v.capacity_kg, 3),
         "load_m3": r(v.load_m3, 4), "capacity_m3": r(v.capacity_m3, 4),
         "utilisation_pct": r(100 * max(v.load_kg / v.capacity_kg if v.capacity_kg else 0,
                                         v.load_m3 / v.capacity_m3 if v.capacity_m3 else 0), 1),
-        "cost_cny": r(v.cost_cny), "batch_ids": " ".join(v.batch_ids)} for v in plan.vehicle_uses]
+        "cost_cny": r(v.cost_cny), "batches": len(v.batch_ids),
+        "batch_ids": " ".join(v.batch_ids)} for v in plan.vehicle_uses]
 
 
 DECLARATION_COLUMNS = ("declaration_id", "return_port", "date", "trade_mode", "fee_cny",
@@ -161,13 +197,14 @@ def routes_csv(plan: Plan) -> str:
 
 
 def vehicles_csv(plan: Plan) -> str:
-    """vehicles.csv: one row per lane and period with vehicles bought or kg booked."""
+    """vehicles.csv: one row per departure of a lane with vehicles bought or kg booked."""
     return csv_text(vehicle_rows(plan), VEHICLE_COLUMNS)
 
 
 PARCEL_COLUMNS = ("parcel_id", "batch_id", "origin", "destination", "weight_kg", "value_cny",
                   "trade_mode", "goods_class", "export_date", "export_port", "ready_date",
-                  "return_port", "mode", "eta", "status", "declaration_id", "reason")
+                  "return_port", "mode", "legs", "depart_date", "eta", "status",
+                  "declaration_id", "reason")
 
 
 def unrouted_reason(u: Unrouted) -> str:
@@ -211,7 +248,9 @@ def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
             "export_date": p.export_date.isoformat(), "export_port": p.export_port,
             "ready_date": p.ready_date.isoformat(),
             "return_port": bp.return_port if bp else "", "mode": bp.mode if bp else "",
-            "eta": bp.eta.isoformat() if bp else "",
+            "legs": legs_text(bp.legs) if bp else "",
+            "depart_date": _day(bp.depart_date) if bp else "",
+            "eta": _day(bp.eta) if bp else "",
             "status": "routed" if bp else status.get(p.parcel_id, "unrouted"),
             "declaration_id": bp.declaration_id if bp else "",
             "reason": reasons.get(p.parcel_id, "")}
@@ -220,17 +259,21 @@ def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
     return csv_text(rows, [*PARCEL_COLUMNS, *extra])
 
 
-MANIFEST_COLUMNS = ("lane_id", "period", "mode", "vehicle", "batch_id", "parcel_id",
-                    "weight_kg", "volume_m3")
+MANIFEST_COLUMNS = ("lane_id", "from", "to", "mode", "depart_date", "arrive_date", "vehicle",
+                    "batch_id", "parcel_id", "weight_kg", "volume_m3")
 
 
 def manifest_rows(plan: Plan, parcels: Sequence[Parcel]) -> list[dict[str, Any]]:
-    """One row per parcel per vehicle (or per-kg booking) it rides: the load lists."""
+    """One row per parcel per vehicle (or per-kg booking) it rides: the load lists, each with
+    the departure and arrival of its vehicle."""
     by_id = {p.parcel_id: p for p in parcels}
     batch_of = {pid: bp.batch_id for bp in plan.batches for pid in bp.parcel_ids}
-    return [{"lane_id": v.lane_id, "period": v.period, "mode": v.mode, "vehicle": ld.vehicle,
-             "batch_id": batch_of[pid], "parcel_id": pid, "weight_kg": by_id[pid].weight_kg,
-             "volume_m3": by_id[pid].volume_m3}
+    ends = lane_ends(plan)
+    return [{"lane_id": v.lane_id, "from": ends.get(v.lane_id, ("", ""))[0],
+             "to": ends.get(v.lane_id, ("", ""))[1], "mode": v.mode,
+             "depart_date": _day(v.depart_date), "arrive_date": _day(v.arrive_date),
+             "vehicle": ld.vehicle, "batch_id": batch_of[pid], "parcel_id": pid,
+             "weight_kg": by_id[pid].weight_kg, "volume_m3": by_id[pid].volume_m3}
             for v in plan.vehicle_uses for ld in v.loads for pid in ld.parcel_ids]
 
 
@@ -271,6 +314,18 @@ XLSX_OPTIONS = {"in_memory": True, "constant_memory": True, "strings_to_formulas
                 "strings_to_urls": False, "strings_to_numbers": False}
 
 
+def totals_rows(plan: Plan) -> dict[str, Any]:
+    """The totals sheet: plan.json's totals, then the waiting figures ``Totals`` does not carry
+    (yet): batches waiting by choice, their days, what waiting saved, storage at the hubs."""
+    out = totals_dict(plan.summary)
+    w = waiting(plan.batches)
+    for name, value in (("batches_waiting", w.batches_waiting), ("wait_days", w.wait_days),
+                        ("wait_saving_cny", r(w.wait_saving_cny)),
+                        ("storage_cny", r(w.storage_cny))):
+        out.setdefault(name, value)
+    return out
+
+
 def plan_xlsx(plan: Plan, parcels: Sequence[Parcel]) -> bytes:
     """plan.xlsx: sheets routes, vehicles, manifests, declarations, disposed and totals, for
     spreadsheet users.
@@ -292,7 +347,7 @@ def plan_xlsx(plan: Plan, parcels: Sequence[Parcel]) -> bytes:
         ("declarations", DECLARATION_COLUMNS, declaration_rows(plan)),
         ("disposed", DISPOSED_COLUMNS, disposed_rows(plan)),
         ("totals", ("metric", "value"), ({"metric": k, "value": v}
-                                         for k, v in totals_dict(plan.summary).items()))]
+                                         for k, v in totals_rows(plan).items()))]
     for name, columns, rows in sheets:
         sheet = book.add_worksheet(name)
         _write_cells(sheet, 0, columns, bold)
@@ -310,7 +365,7 @@ def routes_frame(plan: Plan) -> pd.DataFrame:
 
 
 def vehicles_frame(plan: Plan) -> pd.DataFrame:
-    """One row per lane and week: the columns of vehicles.csv."""
+    """One row per departure of a lane: the columns of vehicles.csv."""
     import pandas as pd
     return pd.DataFrame(vehicle_rows(plan), columns=list(VEHICLE_COLUMNS))
 
@@ -343,7 +398,7 @@ class TabularPlan(Plan):
 
     @property
     def vehicles(self) -> pd.DataFrame:
-        """One row per lane and week: the columns of vehicles.csv."""
+        """One row per departure of a lane: the columns of vehicles.csv."""
         return vehicles_frame(self)
 
     @property

@@ -19,6 +19,7 @@ from rich.highlighter import ReprHighlighter
 from rich.table import Table
 from rich.text import Text
 
+from optimizer.outputs.waiting import waiting_line
 from optimizer.plan import BatchPlan, ExplainedOption, Explanation, Plan
 
 if TYPE_CHECKING:
@@ -34,8 +35,8 @@ HEAVIEST_ROWS = 40
 
 BATCH_COLUMNS = (("batch", "left"), ("kg", "right"), ("return port", "left"),
                  ("district", "left"), ("entry", "left"), ("mode", "left"), ("legs", "left"),
-                 ("cost CNY", "right"), ("all-air CNY", "right"), ("saving", "right"),
-                 ("days", "right"))
+                 ("departs", "left"), ("cost CNY", "right"), ("all-air CNY", "right"),
+                 ("saving", "right"), ("days", "right"))
 
 
 #: characters a terminal would act on rather than show: C0 and C1 controls (ESC, CSI, BEL, CR,
@@ -102,7 +103,8 @@ def _shown_batches(plan: Plan) -> tuple[BatchPlan, ...]:
 
 
 def _batch_row(bp: BatchPlan) -> tuple[Text, ...]:
-    """The cells of one batch: its route, its legs (one a line, with cost) and its figures.
+    """The cells of one batch: its route, its legs (one a line, with cost), the day it leaves
+    its hub (with the days it waits by choice for that departure) and its figures.
 
     The saving vs all-air is "—" when the batch has no all-air price (or it is zero).
     """
@@ -111,6 +113,8 @@ def _batch_row(bp: BatchPlan) -> tuple[Text, ...]:
     return (text(bp.batch_id), text(f"{bp.weight_kg:,.1f}"), text(bp.return_port),
             text(bp.return_district), text(bp.entry_point), text(bp.mode),
             text(*(f"{clean(leg.lane_id)} ({leg.cost_cny:,.0f})" for leg in bp.legs)),
+            text(bp.depart_date.isoformat()
+                 + (f" (waits {bp.wait_days} d)" if bp.wait_days > 0 else "")),
             text(f"{bp.cost_cny:,.0f}"),
             text(f"{bp.air_cost_cny:,.0f}" if bp.air_cost_cny is not None else "—"),
             text(saving), text(bp.transit_days))
@@ -239,10 +243,14 @@ def headline(plan: Plan) -> list[str]:
 
 def _print_totals(plan: Plan, console: Console) -> None:
     """The headline (total, disposals, what is left behind, savings over their parcels, cost
-    per kg), then the baselines, then the solve (status, bound, gap)."""
+    per kg), the waiting line (when some batch waits for a later departure), then the
+    baselines, then the solve (status, bound, gap)."""
     t = plan.summary
     for text_line in headline(plan):
         console.print(line(text_line, highlight=True))
+    waits = waiting_line(plan.batches)
+    if waits is not None:
+        console.print(line(waits, highlight=True))
     console.print(line(
         f"all-air {_fig(t.air_baseline_cny)} "
         f"(saving {_fig(t.saving_vs_air_pct, '%')}) | same-route "

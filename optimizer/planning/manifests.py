@@ -1,9 +1,15 @@
 """Per-vehicle load lists: which batches and parcels ride each truck or container.
 
-The solver decides how many vehicles run on a lane in a week; here the parcels of the batches
-on that lane are packed into those vehicles, largest first (first-fit decreasing by the share of
-a vehicle a parcel takes, kg or m3), keeping a batch's parcels together where they fit. A
-per-kg lane (air, groupage, LTL) has one booking holding every batch.
+The solver decides how many vehicles run on one departure of a lane (vehicles are bought per
+departure); here the parcels of the batches riding that departure are packed into those
+vehicles, largest first (first-fit decreasing by the share of a vehicle a parcel takes, kg or
+m3), keeping a batch's parcels together where they fit. A per-kg lane (air, groupage, LTL) has
+one booking per departure holding every batch on it.
+
+A load list belongs to its departure: the caller passes the lane pinned to it
+(``Lane.departure``) and the batches riding it, and the plan keeps the lists in the
+``VehicleUse`` of that departure, which carries its depart and arrive dates (manifests.csv and
+the xlsx sheet print them on every row).
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from optimizer.plan import VehicleLoad
 
 
 def pack(lane: Lane, count: int, batches: Sequence[Batch]) -> tuple[VehicleLoad, ...]:
-    """The load list of each of ``count`` vehicles (or of the one booking of a per-kg lane)."""
+    """The load list of each of ``count`` vehicles of one departure of ``lane`` (or of the one
+    booking of a per-kg lane), for ``batches``: those riding that departure."""
     if not lane.per_vehicle or count <= 1:
         parcels = [p for b in batches for p in b.parcels]
         return (VehicleLoad(1, sum(p.weight_kg for p in parcels),
