@@ -36,6 +36,7 @@ data: $(STAMP)
 	$(BIN)/python data/build_lanes.py
 	$(BIN)/python scenarios/generate_returns.py
 	$(BIN)/python scenarios/generate_3pl_week.py
+	$(BIN)/python scenarios/generate_block_train.py
 
 clean:
 	rm -rf out $(VENV) *.egg-info .pytest_cache .ruff_cache

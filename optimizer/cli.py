@@ -40,7 +40,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from optimizer.errors import InputError
 from optimizer.inputs import load_scenario
-from optimizer.outputs.changes import changes_csv
 from optimizer.outputs.files import (
     OUTPUT_FILES,
     check_out_dir,
@@ -209,8 +208,6 @@ def solve(scenario: Path, out_dir: Path | None, as_json: bool, previous: Path | 
     if out_dir is not None:
         with writing():
             write_outputs(plan, out_dir, sc.parcels)
-            if before is not None:
-                write_file_atomically(out_dir / "changes.csv", changes_csv(plan.changes))
     if as_json:
         click.echo(to_json(plan), nl=False)
     else:

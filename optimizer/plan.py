@@ -104,8 +104,8 @@ class BatchPlan:
     #: days it waits by choice after the first departure it could take (``depart_date`` minus
     #: that departure)
     wait_days: int = 0
-    #: what waiting saves against leaving on the earliest departure, the others unchanged: the
-    #: marginal cost of the best trip leaving first minus this one's (0 when it does not wait)
+    #: what leaving when it does saves against its best allowed trip leaving earlier (any
+    #: route), the others unchanged (``planning.marginal.wait_savings``); 0 when none is dearer
     wait_saving_cny: float = 0.0
     #: why the batch is committed to its trip (a re-plan keeps it); empty when it is not
     committed: str = ""
@@ -312,6 +312,10 @@ class Totals:
     parcels_compared_with_air: int = 0
     parcels_compared_with_same_route: int = 0
     cost_per_kg_cny: float | None = None
+    #: storage at the hubs (part of ``cost_cny``); batches that wait by choice and their days
+    storage_cny: float = 0.0
+    batches_waiting: int = 0
+    wait_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,7 @@ from typing import Any, NoReturn
 
 from optimizer.domain import Parcel
 from optimizer.errors import InputError, Problem
+from optimizer.outputs.changes import changes_csv
 from optimizer.outputs.html import render as render_html
 from optimizer.outputs.plan_json import dumps, plan_to_dict, run_log
 from optimizer.outputs.tables import (
@@ -73,6 +74,8 @@ from optimizer.plan import Plan
 #: the files ``solve --out`` writes
 OUTPUT_FILES = ("plan.json", "routes.csv", "vehicles.csv", "manifests.csv", "parcels.csv",
                 "declarations.csv", "plan.xlsx", "report.html", "run.json")
+#: every file a plan's output directory may hold: a re-plan adds changes.csv
+OUR_FILES = (*OUTPUT_FILES, "changes.csv")
 
 #: seconds a writer waits for another run writing the same target before refusing: writing
 #: takes seconds even for the largest plans, so this only runs out when something is stuck
@@ -109,7 +112,9 @@ def write_outputs(plan: Plan, out_dir: Path, parcels: Sequence[Parcel]) -> list[
         "parcels.csv": parcels_csv(plan, parcels), "declarations.csv": declarations_csv(plan),
         "plan.xlsx": plan_xlsx(plan, parcels),
         "report.html": render_html(doc), "run.json": dumps(run_log(plan))}
-    return write_atomically(Path(out_dir), files, ours=OUTPUT_FILES)
+    if plan.changes:  # a re-plan (solve --previous): what it did to the previous plan
+        files["changes.csv"] = changes_csv(plan.changes)
+    return write_atomically(Path(out_dir), files, ours=OUR_FILES)
 
 
 def write_atomically(out_dir: Path, files: Mapping[str, str | bytes], *,
@@ -166,7 +171,7 @@ def write_file_atomically(path: Path, text: str, *, lock_timeout: float = LOCK_T
 
 
 def check_out_dir(out_dir: Path, inputs: Iterable[str | Path],
-                  ours: Sequence[str] = OUTPUT_FILES) -> None:
+                  ours: Sequence[str] = OUR_FILES) -> None:
     """Refuse, before the solve, an output directory the run could not or may not replace.
 
     Refused (``InputError``, one problem each): a non-directory on the path, a parent folder or

@@ -130,6 +130,7 @@ def _batch_dict(bp: BatchPlan) -> dict[str, Any]:
         "documents": [{"id": d.id, "name": d.name, "why": d.why} for d in bp.documents],
         "declaration_id": bp.declaration_id,
         "marginal_cny": r(bp.marginal_cny),
+        "committed": bp.committed,
     }
 
 

@@ -199,8 +199,10 @@ def unrouted_reasons(batch: Batch, options: Sequence[Option], dropped: bool,
         return (Check("CAPACITY", False, "every compliant trip is full on its departures "
                       f"({sum(1 for o in options if o.allowed)} compliant options)"),)
     if not options:
-        return (Check("NO_PATH", False, f"no lane path from {batch.origin} to "
-                      f"{batch.destination} through a clearing node within {max_legs} legs"),)
+        return (Check("NO_PATH", False, f"no trip from {batch.origin} to "
+                      f"{batch.destination}: no lane path through a clearing node within "
+                      f"{max_legs} legs, or none with a departure left on every lane after "
+                      f"{batch.ready_date} (lanes that run on listed dates only)"),)
     by_rule: dict[str, list[Option]] = {}
     for opt in options:
         for c in opt.failed:
@@ -270,7 +272,10 @@ def _totals(scenario: Scenario, batches: Sequence[Batch], batch_plans: Sequence[
         parcels_compared_with_air=sum(len(bp.parcel_ids) for bp in with_air),
         parcels_compared_with_same_route=sum(len(bp.parcel_ids) for bp in with_old),
         cost_per_kg_cny=(sum(bp.cost_cny for bp in batch_plans)
-                         / sum(bp.weight_kg for bp in batch_plans)) if batch_plans else None)
+                         / sum(bp.weight_kg for bp in batch_plans)) if batch_plans else None,
+        storage_cny=sum((bp.components.storage for bp in batch_plans), 0.0),
+        batches_waiting=sum(1 for bp in batch_plans if bp.wait_days > 0),
+        wait_days=sum(bp.wait_days for bp in batch_plans))
 
 
 def _status(batches: Sequence[Batch], batch_plans: Sequence[BatchPlan],

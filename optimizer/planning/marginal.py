@@ -38,27 +38,30 @@ def marginal_costs(chosen: Mapping[str, Option]) -> dict[str, float]:
 
 def wait_savings(chosen: Mapping[str, Option],
                  options: Mapping[str, Sequence[Option]]) -> dict[str, float]:
-    """Per routed batch that waits for a later departure: the landed cost waiting saves.
+    """Per routed batch that could have left earlier: the landed cost leaving when it does
+    saves against its best allowed trip leaving earlier (any route), the others unchanged.
 
     Taking the batch out of the plan (the others where they are), it is what putting it back
-    on its best allowed trip that leaves on its first possible departure (any route) would
-    add, minus what its chosen trip adds (``marginal_costs``): vehicles and declarations it
-    would have to buy or could share count in both. A batch that could not leave earlier
-    within the rules (a deadline, a full departure) saved nothing it could have had otherwise:
-    0.
+    on that earlier trip would add, minus what its chosen trip adds (``marginal_costs``):
+    vehicles and declarations it would have to buy or could share count in both. It covers
+    waiting for a later departure of the same route and taking a later service (next week's
+    train rather than today's truck). 0 when it left on its first possible day, or when
+    leaving earlier would have cost no more (a plan stopped at its time limit may hold such
+    batches). Each figure holds the other batches fixed: the figures do not add up to what
+    waiting saves the plan (several batches waiting to share one declaration each count it).
     """
     ledger = plan_ledger(chosen)
     here = marginal_costs(chosen)
     out: dict[str, float] = {}
     for bid, opt in chosen.items():
-        if opt.trip.wait_days <= 0:
-            continue
         b = opt.batch
+        earlier = [o for o in options.get(bid, ()) if o.allowed and o.depart < opt.depart]
+        if not earlier:
+            continue
         ledger.remove(opt.resources, b.period, b.weight_kg, b.volume_m3)
-        early = [cost + o.landed_variable_cny for o in options.get(bid, ())
-                 if o.allowed and o.trip.wait_days == 0
-                 and (cost := ledger.extra_vehicle_cny(o.resources, b.period, b.weight_kg,
-                                                       b.volume_m3)) is not None]
+        costs = [cost + o.landed_variable_cny for o in earlier
+                 if (cost := ledger.extra_vehicle_cny(o.resources, b.period, b.weight_kg,
+                                                      b.volume_m3)) is not None]
         ledger.add(opt.resources, b.period, b.weight_kg, b.volume_m3)
-        out[bid] = max(0.0, min(early) - here[bid]) if early else 0.0
+        out[bid] = max(0.0, min(costs) - here[bid]) if costs else 0.0
     return out

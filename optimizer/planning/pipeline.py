@@ -65,8 +65,10 @@ def prepare(scenario: Scenario, index: RouteIndex | None = None,
     index = index or RouteIndex(scenario.network, scenario.solver.max_legs)
     pairs = sorted({(p.origin, p.destination) for p in scenario.parcels})
     waiting = scenario.rules.waiting
-    horizon = max((longest_days(r, waiting) for o, d in pairs for r in index.routes(o, d)),
-                  default=0)
+    start = min((max(p.ready_date, scenario.as_of) for p in scenario.parcels),
+                default=scenario.as_of)
+    horizon = max((longest_days(r, waiting, start) for o, d in pairs
+                   for r in index.routes(o, d)), default=0)
     taken = {pid for c in scenario.commitments for pid in c.parcel_ids}
     batches = consolidate([p for p in scenario.parcels if p.parcel_id not in taken],
                           scenario.network.nodes, scenario.window_days,

@@ -94,8 +94,13 @@ def trips(route: Route, ready: dt.date, waiting: WaitingRule) -> tuple[Trip, ...
     return tuple(out)
 
 
-def longest_days(route: Route, waiting: WaitingRule) -> int:
-    """The most days any trip on ``route`` can take from ready to delivery: transit, clearance,
-    every cut-off and schedule gap, and the longest wait (bounds which dates can bind)."""
+def longest_days(route: Route, waiting: WaitingRule, start: dt.date) -> int:
+    """The most days any trip on ``route`` can take from ready (on or after ``start``) to
+    delivery: transit, clearance, every cut-off and schedule gap, and the longest wait (bounds
+    which dates can bind). A lane that runs on listed dates only may make a batch wait until
+    its last date."""
     return route.transit_days + waiting.max_days + sum(
-        lane.cutoff_days + lane.schedule.longest_gap_days() for lane in route.lanes)
+        lane.cutoff_days + (max(lane.schedule.longest_gap_days(),
+                                (lane.schedule.dates[-1] - start).days)
+                            if lane.schedule.dates else lane.schedule.longest_gap_days())
+        for lane in route.lanes)
