@@ -28,6 +28,11 @@ Doc = dict[str, Any]
 AIR_ONLY = ("L_AIR", "L_ROAD_AIR", "L_ROAD_AIR_2")
 #: no domestic express lanes: the routes are the lanes listed
 NO_EXPRESS = {"domestic_express": {"enabled": False}}
+#: every batch takes the first departure it can make
+NO_WAITING = {"waiting": {"max_days": 0, "max_departures": 1}}
+#: one declaration a port, day and trade mode: 1,000 CNY, and 10 a parcel
+SHARED_FEE = {"group_by": ["return_port", "date", "trade_mode"], "fee_cny": 1000,
+              "per_parcel_fee_cny": 10}
 
 
 def _found(problems: list[PlanProblem]) -> set[tuple[str, str | None]]:
@@ -42,16 +47,32 @@ def _by_parcel(doc: Doc) -> dict[str, Doc]:
 def shared(make_case) -> tuple[Any, Doc]:
     """Three batches by air, window 0 days: A (two parcels to SELLER) and B (one to SELLER2)
     leave 2025-07-01 and are declared at AIRPORT 2025-07-04; C (one parcel) leaves 2025-07-03,
-    declared 2025-07-06. Fee 1,000 a declaration, 10 a parcel."""
+    declared 2025-07-06. Fee 1,000 a declaration, 10 a parcel. No batch may wait for a later
+    flight (A and B would, to share C's declaration: see ``test_waiting_to_share_a_fee``)."""
     parcels = [parcel("A1", 100), parcel("A2", 100), parcel("B1", 100, dest="SELLER2"),
                parcel("C1", 100, ready="2025-07-03")]
     lanes = [r for r in small_lanes() if r["lane_id"] in AIR_ONLY]
     path = make_case(parcels, lanes=lanes, window_days=0,
-                     rules={**NO_EXPRESS,
-                            "declaration": {"group_by": ["return_port", "date", "trade_mode"],
-                                            "fee_cny": 1000, "per_parcel_fee_cny": 10}})
+                     rules={**NO_EXPRESS, **NO_WAITING, "declaration": SHARED_FEE})
     sc = load_scenario(path)
     return sc, plan_to_dict(run(sc, same_route_baseline=False))
+
+
+def test_waiting_to_share_a_fee(make_case) -> None:
+    # The same batches, free to wait: A and B wait two days for C's flight and share its
+    # declaration (storage 0.01 CNY/kg-day x 300 kg x 2 days = 6 CNY against a 1,000 CNY fee)
+    parcels = [parcel("A1", 100), parcel("A2", 100), parcel("B1", 100, dest="SELLER2"),
+               parcel("C1", 100, ready="2025-07-03")]
+    lanes = [r for r in small_lanes() if r["lane_id"] in AIR_ONLY]
+    sc = load_scenario(make_case(parcels, lanes=lanes, window_days=0,
+                                 rules={**NO_EXPRESS, "declaration": SHARED_FEE}))
+    doc = plan_to_dict(run(sc, same_route_baseline=False))
+    assert verify_plan(doc, sc) == []
+    (decl,) = doc["declarations"]
+    assert decl["declaration_id"] == "DECL-AIRPORT-20250706-9610" and decl["parcels"] == 4
+    by = _by_parcel(doc)
+    assert (by["A1"]["wait_days"], by["A1"]["components"]["storage"]) == (2, 4.0)
+    assert (by["B1"]["wait_days"], by["B1"]["components"]["storage"]) == (2, 2.0)
 
 
 def test_a_declaration_fee_is_shared_by_parcels(shared) -> None:

@@ -1,7 +1,7 @@
 """The independent plan checker: clean plans pass, and each kind of tampering is caught.
 
 Tampering tests edit a real plan document and expect a problem of one ``kind`` about one batch
-or lane-week (``None``: the plan as a whole); where the edit touches nothing else, it must be
+or lane departure (``None``: the plan as a whole); where the edit touches nothing else, it must be
 the only problem found. Problems the mixed-week plan cannot show (a grouping contract broken,
 a rule that fails on a real route, loads beyond capacity) use small plans of tests/conftest.py.
 Forgeries of the figures the checker recomputes (unrouted reasons, objective, bound and gap,
@@ -12,6 +12,7 @@ the end counts the kinds both exercise.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -56,8 +57,8 @@ def test_problem_reads_as_its_message() -> None:
 
 
 # -- tampering with the mixed-week plan ------------------------------------------------------
-# Each function edits the document in place and returns the batch id or lane-week the problem
-# must name (None: the plan as a whole).
+# Each function edits the document in place and returns the batch id or lane departure the
+# problem must name (None: the plan as a whole).
 
 
 def _multi(d: Doc) -> Doc:
@@ -71,7 +72,7 @@ def _shared(d: Doc) -> Doc:
 
 
 def _truck(d: Doc) -> Doc:
-    """A lane-week where vehicles are bought."""
+    """A lane departure where vehicles are bought."""
     return next(v for v in d["vehicles"] if v["count"] >= 1 and v["cost_cny"] > 0)
 
 
@@ -203,7 +204,7 @@ TAMPERING: dict[str, tuple[Tamper, str, bool]] = {
                           "entry_point", False),
     "return district wrong": (lambda d, sc: _set(_shared(d), "return_district", "NOWHERE"),
                               "return_district", True),
-    "eta wrong": (lambda d, sc: _set(_shared(d), "eta", "2030-01-01"), "dates", True),
+    "eta wrong": (lambda d, sc: _set(_shared(d), "eta", "2030-01-01"), "arrival", True),
     "depart date wrong": (lambda d, sc: _set(_shared(d), "depart_date", "2030-01-01"), "dates",
                           True),
     "freight off by two fen": (_freight_off, "cost_component", True),
@@ -314,15 +315,21 @@ def test_legs_moved_to_a_noncompliant_route_reach_the_rule_engine(make_case) -> 
     (b,) = doc["batches"]
     assert b["return_port"] != "NOPILOT"
     lanes = load_scenario(path).network.lanes
+    tir, road = lanes["L_TIR_NOPILOT"], lanes["L_ROAD_NOPILOT"]
+    day = dt.date.fromisoformat(b["depart_date"])
+    dates = [(day, day + dt.timedelta(days=7)),  # daily lanes: the first connection after
+             (day + dt.timedelta(days=8), day + dt.timedelta(days=9))]  # a day's clearance
     b["legs"] = [{"lane_id": ln.lane_id, "from": ln.origin, "to": ln.destination, "via": ln.via,
-                  "mode": ln.mode, "cost_cny": 0.0, "transit_days": ln.transit_days}
-                 for ln in (lanes["L_TIR_NOPILOT"], lanes["L_ROAD_NOPILOT"])]
+                  "mode": ln.mode, "cost_cny": 0.0, "transit_days": ln.transit_days,
+                  "depart_date": go.isoformat(), "arrive_date": at.isoformat()}
+                 for ln, (go, at) in zip((tir, road), dates, strict=True)]
     b.update(return_port="NOPILOT", return_district="CDIST", entry_point="BORDER")
     problems = verify_plan(doc, load_scenario(path))
     kinds = {p.kind for p in problems}
     assert kinds.isdisjoint({"unknown_lane", "leg_mismatch", "route_ends", "legs_disconnected",
                              "revisits_node", "not_clearing_port", "entry_point",
-                             "return_district"}), [str(p) for p in problems]
+                             "return_district", "schedule", "cutoff", "connection"}), [
+        str(p) for p in problems]
     (refusal,) = [p for p in problems if p.kind == "noncompliant"]
     assert refusal.batch == b["batch_id"] and "DISTRICT" in refusal.detail
 
@@ -336,9 +343,9 @@ def test_fewer_trucks_than_the_load_needs_overfill(make_case) -> None:
     assert ("overfull", f"{v['lane_id']}@{v['period']}") in _found(problems)
 
 
-def test_a_per_kg_lane_beyond_its_weekly_capacity(make_case) -> None:
-    # 6 t by air: within 7 x 5 t a week, beyond 1 x 5 t. Nothing else depends on the limit
-    # but the capacity the booking states (7 x 5 t, the tight lane's is 1 x 5 t).
+def test_a_per_kg_lane_beyond_its_capacity_per_departure(make_case) -> None:
+    # 6 t by air: within 7 x 5 t a departure, beyond 1 x 5 t. Nothing else depends on the
+    # limit but the capacity the booking states (7 x 5 t, the tight lane's is 1 x 5 t).
     air = [r for r in small_lanes() if r["lane_id"] in ("L_AIR", "L_ROAD_AIR")]
     _, doc = _plan(make_case, [parcel("P1", 6000)], lanes=air)
     for r in air:
@@ -350,8 +357,9 @@ def test_a_per_kg_lane_beyond_its_weekly_capacity(make_case) -> None:
                                                ("vehicle_fields", f"L_AIR@{v['period']}")}
 
 
-def test_vehicles_over_the_weekly_limit(make_case) -> None:
-    # the TIR lane to BORDER allows two trucks a week; 30 t need both, a third is over it
+def test_vehicles_over_the_limit_per_departure(make_case) -> None:
+    # the TIR lane to BORDER allows two trucks a departure; 30 t ready the same day need both
+    # on one departure, a third is over it
     rows = [r for r in small_lanes() if r["lane_id"] in ("L_TIR_BORDER", "L_ROAD_BORDER",
                                                          "L_ROAD_BORDER_2")]
     for r in rows:
@@ -372,6 +380,9 @@ def test_every_kind_is_exercised() -> None:
         test_a_stale_parcel_is_disposed_of_for_the_rules,
         test_disposal_the_rule_forbids_and_a_disposable_batch_left_unrouted,
     )
+    from test_schedule_verify import DATES, test_a_departure_within_the_cutoff_is_caught
+    from test_schedule_verify import test_a_forged_wait_is_caught as forged_wait
+    from test_schedule_verify import test_vehicles_on_another_departure_are_caught as moved
     from test_tamper import FORGERIES  # the forgeries of real plans (tests/test_tamper.py)
 
     elsewhere = {
@@ -379,14 +390,18 @@ def test_every_kind_is_exercised() -> None:
         "mixed_batch": test_a_batch_mixing_goods_classes_is_rejected,
         "noncompliant": test_a_route_failing_a_rule_is_noncompliant,
         "overfull": test_fewer_trucks_than_the_load_needs_overfill,
-        "per_kg_capacity": test_a_per_kg_lane_beyond_its_weekly_capacity,
-        "vehicle_limit": test_vehicles_over_the_weekly_limit,
+        "per_kg_capacity": test_a_per_kg_lane_beyond_its_capacity_per_departure,
+        "vehicle_limit": test_vehicles_over_the_limit_per_departure,
         "parcel_blocked": test_a_parcel_held_back_by_its_neighbour_is_caught,
         "disposal_forbidden": test_disposal_the_rule_forbids_and_a_disposable_batch_left_unrouted,
         "disposal_reason": test_a_stale_parcel_is_disposed_of_for_the_rules,
+        "cutoff": test_a_departure_within_the_cutoff_is_caught,
+        "wait_saving": forged_wait,
+        "vehicle_departure": moved,
     }
     tampered = {kind for _, kind, _ in TAMPERING.values()}
     forged = {kind for _, _, kind in FORGERIES.values()} | {k for _, k in FORGED.values()}
+    forged |= {kind for _, kind, _ in DATES.values()}  # time (tests/test_schedule_verify.py)
     assert tampered | forged | set(elsewhere) == set(KINDS)
     assert len(KINDS) == len(set(KINDS))
 

@@ -14,26 +14,36 @@ sides consult). In order:
    fields they give (the id may name the window close and the deadline its parcels all share:
    ``-WYYYYMMDD``, ``-DYYYYMMDD``).
 3. routed batches (``routed``): legs on lanes of lanes.csv, chained from hub to seller cluster
-   through a clearing node that is the return port; the entry point and district; every rule in
-   force passes, and the compliance record is the rule engine's; mode, dates, CO2e and the
-   documents checklist follow from the lanes and rules.yaml.
-4. vehicles (``vehicles``): per lane-week the fewest whole vehicles that hold the routed load
-   (more is an inflated cost, fewer overfull) within the weekly limit, their cost, capacity and
-   load; per-kg lanes one booking with no vehicles and their weekly limit; load lists that
-   number the vehicles and carry every rider, each vehicle a load its batches can make within
-   its capacity; each rider's share of the vehicles in proportion to the space it takes.
+   through a clearing node that is the return port; the entry point and district; the dates
+   (``timing``, by the checker's own schedule arithmetic, ``trips``): the ready day, every leg
+   on its lane's schedule and not before the planning date, the first after the cut-off, every
+   later one on the first connection, arrivals, declaration day, ETA and transit days, the days
+   waited within rules.yaml's ``waiting``; every rule in force passes on the trip the legs
+   make (the regime in force on its declaration day, unless the scenario forces one), and the
+   compliance record is the rule engine's; mode, CO2e and the documents checklist follow from
+   the lanes and rules.yaml.
+4. vehicles (``vehicles``): per departure of a lane (its ISO date, with its departure and
+   arrival) the fewest whole vehicles that hold the routed load (more is an inflated cost,
+   fewer overfull) within the lane's limit per departure, their cost, capacity and load, and
+   only batches whose leg rides that departure; per-kg lanes one booking with no vehicles and
+   their limit per departure; load lists that number the vehicles and carry every rider, each
+   vehicle a load its batches can make within its capacity; each rider's share of the vehicles
+   in proportion to the space it takes.
 5. return declarations (``declarations``): the routed batches that agree on every field of
    rules.yaml's ``declaration.group_by`` share one declaration and its fee, paid once; each
    batch's declaration id, the ``declarations`` list and each batch's clearance (per-parcel
    fees plus its share of the fee, in proportion to its parcels).
    Costs of routed batches: freight (per kg, and per parcel on domestic express lanes),
-   clearance and tax (its own tax and month arithmetic), vehicle shares, the landed cost, and
-   every leg (per-kg cost plus its parcels' express charges plus its vehicle share); each
-   batch's marginal cost (``marginal``: what the plan's landed cost falls by without it).
-6. baselines (``baselines``): each batch's all-air cost from the checker's own route
-   enumeration; what always holds of the same-route and greedy baselines.
-7. unrouted batches (``unrouted``): every reason re-derived from the checker's own routes
-   (``NO_PATH``, the failing rules, ``CAPACITY`` only when no compliant route fits next to the
+   clearance and tax (its own tax and month arithmetic, on the declaration day), storage at the
+   hub while it waits, vehicle shares, the landed cost, and every leg (per-kg cost plus its
+   parcels' express charges plus its vehicle share); each batch's marginal cost and what its
+   waiting saves (``marginal``: what the plan's landed cost falls by without it, and what
+   leaving on its first possible departure would cost instead).
+6. baselines (``baselines``): each batch's all-air cost from the checker's own trips (routes
+   on the departures the waiting rule allows); what always holds of the same-route and greedy
+   baselines.
+7. unrouted batches (``unrouted``): every reason re-derived from the checker's own trips
+   (``NO_PATH``, the failing rules, ``CAPACITY`` only when no compliant trip fits next to the
    plan's loads), every counterfactual re-checked, no parcel of a batch the rules refuse
    routable on its own (batches are parcel-true), the penalties of the objective; no batch the
    disposal rule allows is left unrouted.
@@ -66,8 +76,13 @@ planner's consolidation: a plan that groups the parcels differently from the pla
 validly, passes. That is intended: the grouping contract is what customs and the sellers rely
 on, not one particular grouping.
 
+A batch the scenario commits (``commitments``: it has left, or a planner fixed it) keeps its id,
+its trip (which may have left before the planning date, without regard to its cut-off or the
+waiting rule) and its place whatever the rules say now; everything else about it is checked.
+
 Each problem is a ``PlanProblem``: a stable ``kind`` (for programs and tests), the batch id or
-lane-week (``LANE@2025-W27``) it concerns, and the message a person reads. The kinds (``KINDS``):
+lane departure (``LANE@2025-07-03``) it concerns, and the message a person reads. The kinds
+(``KINDS``):
 
 the document
     ``schema`` not a plan.json by its JSON Schema, a non-finite number or an inexact integer.
@@ -91,39 +106,53 @@ the route of a routed batch
     rule in force fails; ``compliance_record`` the listed checks are not the rule engine's;
     ``batch_mode`` a mode other than the first leg's; ``documents`` a checklist other than the
     one rules.yaml gives for the route.
-dates, costs and baselines of a routed batch
-    ``dates`` depart, declaration, arrival or transit days that do not follow from the parcels
-    and lanes; ``cost_component`` freight, clearance (per-parcel fees plus the batch's share of
-    its declaration's fee) or tax differing from the data;
-    ``batch_cost`` a cost that is not freight + vehicle share + clearance + tax; ``leg_costs`` a
-    leg cost other than the lane's per-kg cost plus its parcels' express charges plus the
-    batch's share of its vehicles; ``marginal_cost`` a marginal cost other than its freight,
-    per-parcel fees and tax plus the vehicles and declaration fee no longer needed without
-    it; ``co2e`` emissions (per batch or in total) other than the lanes give; ``air_cost`` an
-    all-air cost other than its cheapest compliant air route alone; ``same_route`` a
-    same-route figure that cannot hold.
-vehicles (per lane and ISO week)
-    ``vehicle_unknown_lane`` an entry on no lane; ``vehicle_entry`` a lane-week listed twice,
-    without riders, or ridden without an entry (per-kg lanes); ``vehicle_batches`` riders other
-    than the batches routed there; ``vehicle_fields`` mode, load or capacity other than the
-    routes and lanes give, or vehicles on a per-kg lane; ``overfull`` fewer vehicles than the
-    load needs, or a vehicle loaded beyond its capacity; ``extra_vehicles`` more vehicles than
-    the load needs; ``vehicle_limit`` more vehicles than the lane allows a week;
-    ``vehicle_cost`` a cost other than count x vehicle cost; ``per_kg_capacity`` a per-kg lane
-    loaded beyond its weekly capacity; ``no_vehicle`` batches on a per-vehicle lane with no
-    vehicle bought; ``vehicle_share`` a batch's vehicle cost other than its share, or vehicle
-    costs not fully shared out; ``load_list`` a load list that does not number the vehicles,
-    carry every rider, add up, or make a load its batches can make.
+dates of a routed batch
+    ``ready`` a ready date other than its last parcel's, or the planning date when later;
+    ``schedule`` a leg departing on a day its lane does not run, or before the planning date;
+    ``cutoff`` a first leg leaving before the batch is ready plus the lane's cut-off;
+    ``connection`` a later leg not on the first departure its goods can make after the
+    previous leg arrives (and clears, after the return port) plus the lane's cut-off;
+    ``arrival`` a leg arriving other than its transit days after it departs, or a declaration
+    day, ETA or transit days that do not follow from the legs; ``dates`` a departure other than
+    its first leg's; ``wait`` wait days other than from the first departure it could make, or a
+    first departure beyond what rules.yaml ``waiting`` allows.
+costs and baselines of a routed batch
+    ``storage`` storage other than its days at the hub at rules.yaml's price;
+    ``cost_component`` freight, clearance (per-parcel fees plus the batch's share of its
+    declaration's fee) or tax differing from the data; ``batch_cost`` a cost that is not
+    freight + vehicle share + clearance + tax + storage; ``leg_costs`` a leg cost other than
+    the lane's per-kg cost plus its parcels' express charges plus the batch's share of its
+    vehicles; ``marginal_cost`` a marginal cost other than its freight, per-parcel fees, tax
+    and storage plus the vehicles and declaration fee no longer needed without it;
+    ``wait_saving`` a saving from waiting other than what leaving on its first possible
+    departure would add less its marginal cost; ``co2e`` emissions (per batch or in total)
+    other than the lanes give; ``air_cost`` an all-air cost other than its cheapest compliant
+    air trip alone; ``same_route`` a same-route figure that cannot hold.
+vehicles (per departure of a lane)
+    ``vehicle_unknown_lane`` an entry on no lane; ``vehicle_entry`` a departure listed twice,
+    without riders, or ridden without an entry (per-kg lanes); ``vehicle_departure`` an entry
+    whose departure or arrival is not its period's and the lane's, that lists a batch whose leg
+    on the lane departs another day, or a departure ridden whose batches' entry is dated
+    another day; ``vehicle_batches`` riders other than the batches routed there;
+    ``vehicle_fields`` mode, load or capacity other than the routes and lanes give, or vehicles
+    on a per-kg lane; ``overfull`` fewer vehicles than the load needs, or a vehicle loaded
+    beyond its capacity; ``extra_vehicles`` more vehicles than the load needs;
+    ``vehicle_limit`` more vehicles than the lane allows a departure; ``vehicle_cost`` a cost
+    other than count x vehicle cost; ``per_kg_capacity`` a per-kg lane loaded beyond its
+    capacity per departure; ``no_vehicle`` batches on a per-vehicle lane with no vehicle
+    bought; ``vehicle_share`` a batch's vehicle cost other than its share, or vehicle costs not
+    fully shared out; ``load_list`` a load list that does not number the vehicles, carry every
+    rider, add up, or make a load its batches can make.
 return declarations
     ``declaration_id`` a batch declared on another declaration than its group's;
     ``declaration`` an entry of ``declarations`` listed twice, for no routed batch, missing,
     out of order, or with a port, date, trade mode, fee, batches, parcels or weight other than
     its batches give.
 unrouted batches
-    ``unrouted_reason`` reasons that do not hold (``NO_PATH`` with a path, rules other than
-    those failing, another reason than ``CAPACITY`` for a batch with full compliant routes);
-    ``unrouted_routable`` a batch with a compliant route that fits next to the plan's loads;
-    ``would_route`` a counterfactual that is not a smallest relaxation's cheapest route with its
+    ``unrouted_reason`` reasons that do not hold (``NO_PATH`` with a trip, rules other than
+    those failing, another reason than ``CAPACITY`` for a batch with full compliant trips);
+    ``unrouted_routable`` a batch with a compliant trip that fits next to the plan's loads;
+    ``would_route`` a counterfactual that is not a smallest relaxation's cheapest trip with its
     port, mode, cost, detail and sentence (or a missing one); ``penalty`` penalties other than
     those of the batches left out for capacity; ``parcel_blocked`` a parcel of a batch the
     rules refuse that could route alone (the batch left it unrouted or disposed of it because
@@ -132,10 +161,10 @@ unrouted batches
 disposed batches
     ``disposal_forbidden`` a batch disposed of that rules.yaml ``disposal`` does not allow to
     be; ``disposal_cost`` a cost other than fee x kg + the recovery lost on its value;
-    ``disposal_return`` a return cost other than its cheapest compliant route alone (or null
+    ``disposal_return`` a return cost other than its cheapest compliant trip alone (or null
     with one); ``disposal_reason`` reasons other than a refused batch's rules (or any, when it
-    has a compliant route); ``disposal_why`` a why other than its figures give;
-    ``disposed_dearer`` a batch disposed of that a compliant route fitting next to the plan's
+    has a compliant trip); ``disposal_why`` a why other than its figures give;
+    ``disposed_dearer`` a batch disposed of that a compliant trip fitting next to the plan's
     loads returns for less (beyond what the plan's bound allows).
 the plan as a whole
     ``total`` a cost, weight, value or transit-days total that the data do not give (the kg and
@@ -160,7 +189,7 @@ from optimizer.verify.baselines import check_air, check_greedy, check_same_route
 from optimizer.verify.batches import rebuild_batches
 from optimizer.verify.declarations import check_declarations
 from optimizer.verify.disposal import check_disposed, check_undisposed
-from optimizer.verify.marginal import check_marginal
+from optimizer.verify.marginal import check_marginal, check_wait_savings
 from optimizer.verify.problems import KINDS, PlanProblem, Problems
 from optimizer.verify.routed import Routed, check_costs, check_route
 from optimizer.verify.routes import RouteBook
@@ -193,10 +222,11 @@ def verify_plan(doc: Any, scenario: Scenario) -> list[PlanProblem]:
     routed: list[Routed] = [r for e in sections.routed
                             if (r := check_route(e, book, out)) is not None]
     fleet = check_vehicles(doc, routed, scenario.network, out)
-    check_declarations(doc, routed, scenario, out)
+    groups = check_declarations(doc, routed, scenario, out)
     for r in routed:
         check_costs(r, out)
     check_marginal(routed, fleet.loads, scenario, out)
+    check_wait_savings(routed, fleet.loads, groups, book, out)
     airs = check_air(routed, book, out)
     summary = check_unrouted(sections.unrouted, fleet.loads, book, out)
     check_undisposed(sections.unrouted, book, out)

@@ -1,9 +1,9 @@
-"""The checker's own arithmetic: dates, tax, vehicles, and what a batch costs on a route.
+"""The checker's own arithmetic: tax, vehicles, and what a batch costs on a trip.
 
 Written from the README's definitions, not from the planner's code (which this package may not
-import): tax with its own month arithmetic, vehicles with their own rounding, days and costs
-summed lane by lane. Where the planner's figures agree with these, two independent
-computations agree.
+import): tax with its own month arithmetic, vehicles with their own rounding, costs summed lane
+by lane (the dates of a trip are ``verify.trips``'s). Where the planner's figures agree with
+these, two independent computations agree.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from optimizer.domain import (
     Parcel,
     Route,
     Scenario,
+    Trip,
 )
 from optimizer.verify.problems import EPS
 
@@ -118,7 +119,7 @@ def disposal_why(batch: Batch, rule: DisposalRule, cost: float,
 
 
 def iso_week(day: dt.date) -> str:
-    """The ISO week ('2025-W27') a batch leaving on ``day`` uses vehicles of."""
+    """The ISO week ('2025-W27') of a day (a declaration grouped by ``week``)."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -135,8 +136,9 @@ def needed(lane: Lane, kg: float, m3: float) -> int:
     return max(1, math.ceil(space(lane, kg, m3) - EPS))
 
 
-def weekly_limit(lane: Lane) -> tuple[float, float] | None:
-    """The kg and m3 a per-kg lane may carry a week (None: no limit, or bought per vehicle)."""
+def departure_limit(lane: Lane) -> tuple[float, float] | None:
+    """The kg and m3 a per-kg lane may carry on one departure (None: no limit, or bought per
+    vehicle)."""
     if lane.per_vehicle or lane.max_vehicles is None:
         return None
     n = lane.max_vehicles
@@ -144,10 +146,10 @@ def weekly_limit(lane: Lane) -> tuple[float, float] | None:
 
 
 def lane_takes(lane: Lane, kg: float, m3: float) -> bool:
-    """Whether one week's load of ``kg`` and ``m3`` is within the lane's weekly limits."""
+    """Whether one departure's load of ``kg`` and ``m3`` is within the lane's limits."""
     if lane.per_vehicle:
         return lane.max_vehicles is None or needed(lane, kg, m3) <= lane.max_vehicles
-    limit = weekly_limit(lane)
+    limit = departure_limit(lane)
     return limit is None or (kg <= limit[0] + EPS and m3 <= limit[1] + EPS)
 
 
@@ -173,10 +175,9 @@ def clearance_share(parcels: int, group_parcels: int, fee: float, scenario: Scen
 
 @dataclass(frozen=True, slots=True)
 class RouteFacts:
-    """What a route is, whatever batch takes it (the checker's own sums over its lanes)."""
+    """What a route is, whatever batch takes it and whenever (the checker's own sums over its
+    lanes; the days follow from the departures, ``verify.trips``)."""
 
-    days_to_declaration: int
-    days: int
     cost_per_kg: float
     #: kg CO2e per kg carried
     co2e_per_kg: float
@@ -191,13 +192,9 @@ class RouteFacts:
 
 
 def route_facts(route: Route) -> RouteFacts:
-    """Days to the declaration (lanes to the port plus clearance) and to the seller cluster,
-    per-kg cost, emissions, fee and vehicle lanes of a route."""
-    lanes, i = route.lanes, route.port_index
-    to_port = sum(ln.transit_days for ln in lanes[: i + 1]) + route.port.clearance_days
+    """Per-kg cost, emissions, fee and vehicle lanes of a route."""
+    lanes = route.lanes
     return RouteFacts(
-        days_to_declaration=to_port,
-        days=to_port + sum(ln.transit_days for ln in lanes[i + 1:]),
         cost_per_kg=sum(ln.cost_per_kg_cny for ln in lanes),
         co2e_per_kg=sum(ln.distance_km * ln.co2e_g_per_tkm for ln in lanes) / 1e6,
         clearance_fee=route.port.clearance_fee_cny,
@@ -207,19 +204,23 @@ def route_facts(route: Route) -> RouteFacts:
 
 @dataclass(frozen=True, slots=True)
 class Costing:
-    """What one batch costs on one route, by the checker's own arithmetic (CNY).
+    """What one batch costs on one trip, by the checker's own arithmetic (CNY).
 
     ``freight`` is the per-kg freight of every lane plus what its parcels pay on per-parcel
-    (express) lanes; ``shadow`` is the scenario's price of the transit days, the inventory
-    holding, the CO2e and, under soft deadlines, the parcel-days late (the objective's, not
-    part of the landed cost); ``alone_vehicles`` what the batch pays for
-    its own vehicles when it travels alone, ``clearance`` what it pays to clear on a declaration
-    of its own (the whole fixed fee and its per-parcel fees: in a plan it may pay only a share
-    of the fee, see ``verify.declarations``); ``fee`` that declaration's fixed fee.
+    (express) lanes; ``storage`` what it pays at its hub from the day it is ready to the day it
+    leaves (rules.yaml ``waiting.storage_cny_per_kg_day`` a kg and day); ``shadow`` is the
+    scenario's price of the days from ready to delivery, of the inventory holding over them, of
+    the CO2e and, under soft deadlines, of the parcel-days late (the objective's, not part of
+    the landed cost); ``alone_vehicles`` what the batch pays for its own vehicles when it
+    travels alone, ``clearance`` what it pays to clear on a declaration of its own (the whole
+    fixed fee and its per-parcel fees: in a plan it may pay only a share of the fee, see
+    ``verify.declarations``); ``fee`` that declaration's fixed fee.
     """
 
     declared: dt.date
-    days: int
+    eta: dt.date
+    #: days from leaving the hub to delivery
+    transit_days: int
     freight: float
     clearance: float
     tax: float
@@ -227,11 +228,13 @@ class Costing:
     shadow: float
     co2e_kg: float
     fee: float = 0.0
+    storage: float = 0.0
 
     @property
     def landed_variable(self) -> float:
-        """Landed cost apart from vehicles, alone: freight, its own declaration and tax."""
-        return self.freight + self.clearance + self.tax
+        """Landed cost apart from vehicles, alone: freight, its own declaration, tax and
+        storage."""
+        return self.freight + self.clearance + self.tax + self.storage
 
     @property
     def standalone(self) -> float:
@@ -249,19 +252,27 @@ def alone_vehicles(lanes: Sequence[Lane], kg: float, m3: float) -> float:
     return sum(needed(ln, kg, m3) * ln.cost_per_vehicle_cny for ln in lanes)
 
 
-def costing(batch: Batch, facts: RouteFacts, scenario: Scenario, tax_due: float) -> Costing:
-    """Cost ``batch`` on a route; ``tax_due`` is its tax at the route's declaration date."""
+def storage_cny(batch: Batch, hub_days: int, scenario: Scenario) -> float:
+    """Storage at the hub for ``hub_days`` days (rules.yaml ``waiting``)."""
+    return scenario.rules.waiting.storage_cny_per_kg_day * batch.weight_kg * hub_days
+
+
+def costing(batch: Batch, trip: Trip, facts: RouteFacts, scenario: Scenario,
+            tax_due: float) -> Costing:
+    """Cost ``batch`` on a trip; ``tax_due`` is its tax on the trip's declaration day."""
     objective = scenario.objective
     emitted = facts.co2e_per_kg * batch.weight_kg
-    days = facts.days
-    eta = batch.depart_date + dt.timedelta(days=days)
+    depart = trip.lanes[0].departure or trip.ready
+    days = (trip.eta - trip.ready).days
     shadow = (days * (objective.cny_per_transit_day
                       + batch.value_cny * objective.holding_cost_pct_per_year / 100 / 365)
-              + emitted / 1000 * objective.cny_per_t_co2e + lateness_cny(batch, eta, scenario))
+              + emitted / 1000 * objective.cny_per_t_co2e
+              + lateness_cny(batch, trip.eta, scenario))
     fee = declaration_fee(scenario.rules.declaration, facts.port)
     return Costing(
-        declared=batch.depart_date + dt.timedelta(days=facts.days_to_declaration), days=days,
+        declared=trip.declare_date, eta=trip.eta, transit_days=(trip.eta - depart).days,
         freight=facts.cost_per_kg * batch.weight_kg + express_charge(facts.express_lanes, batch),
         clearance=clearance_alone(batch, fee, scenario), tax=tax_due,
         alone_vehicles=alone_vehicles(facts.vehicle_lanes, batch.weight_kg, batch.volume_m3),
-        shadow=shadow, co2e_kg=emitted, fee=fee)
+        shadow=shadow, co2e_kg=emitted, fee=fee,
+        storage=storage_cny(batch, (depart - trip.ready).days, scenario))

@@ -1,21 +1,21 @@
 """The baselines a plan is measured against, as far as they follow from the inputs.
 
-- **all-air** is recomputed: a batch's ``air_cost_cny`` is its cheapest compliant route whose
+- **all-air** is recomputed: a batch's ``air_cost_cny`` is its cheapest compliant trip whose
   first (international) lane flies, costed alone (freight, its own vehicles, a declaration of
-  its own with the whole fee and its per-parcel fees, tax at that route's declaration date);
-  null when it has none. The totals' air baseline and saving follow from these and the plan's
-  own costs.
+  its own with the whole fee and its per-parcel fees, tax on that trip's declaration day,
+  storage while it waits); null when it has none. The totals' air baseline and saving follow
+  from these and the plan's own costs.
 - **same-route** (the plan re-solved under the old rule) cannot be recomputed without solving
-  again. What always holds is checked: a batch has a same-route cost only if some route of it
-  clears under the same-route rule, and that cost is at least the cheapest such route's freight,
+  again. What always holds is checked: a batch has a same-route cost only if some trip of it
+  clears under the same-route rule, and that cost is at least the cheapest such trip's freight,
   per-parcel declaration fees (its share of a shared declaration's fixed fee may be
-  arbitrarily small), tax and the vehicle cost of the space it takes (its vehicle share is
-  never less); under the same-route regime the baseline is the plan itself;
+  arbitrarily small), tax, storage and the vehicle cost of the space it takes (its vehicle
+  share is never less); under the same-route regime the baseline is the plan itself;
   the batches it does not return (unrouted or disposed of) include every batch the plan
   routes without a same-route cost and every batch no rule allows on any route, and are at
   most those plus the batches the plan does not return.
 - **greedy no-sharing** cannot be recomputed either (it is the planner's heuristic); its cost is
-  at most what every batch would pay alone on its dearest route.
+  at most what every batch would pay alone on its dearest trip.
 """
 
 from __future__ import annotations
@@ -30,19 +30,20 @@ from optimizer.verify.arith import (
     declaration_fee,
     express_charge,
     full_tax,
+    storage_cny,
 )
 from optimizer.verify.batches import Entry
 from optimizer.verify.problems import CENT, Problems, close, close_or_null, money_tol
 from optimizer.verify.routed import Routed
 from optimizer.verify.routes import RouteBook
+from optimizer.verify.trips import committed
 
 
 def air_cost(b: Batch, book: RouteBook) -> float | None:
-    """The batch alone on its cheapest compliant route whose international leg flies."""
-    routes = book.routes(b.origin, b.destination)
-    air = sorted((book.costing(b, r).standalone, r.route_id, i) for i, r in enumerate(routes)
-                 if r.lanes[0].mode == "air")
-    return next((cost for cost, _, i in air if book.compliant(b, routes[i])), None)
+    """The batch alone on its cheapest compliant trip whose international leg flies."""
+    trips = book.trips(b, mode="air")
+    air = sorted((book.costing(b, t).standalone, t.trip_id, i) for i, t in enumerate(trips))
+    return next((cost for cost, _, i in air if book.compliant(b, trips[i])), None)
 
 
 def check_air(routed: Sequence[Routed], book: RouteBook, out: Problems) -> list[float | None]:
@@ -53,30 +54,28 @@ def check_air(routed: Sequence[Routed], book: RouteBook, out: Problems) -> list[
         stated = r.entry.doc["air_cost_cny"]
         if not close_or_null(stated, want):
             out.add("air_cost", r.bid, f"batch {r.bid}: air_cost_cny {stated} but its cheapest "
-                    "compliant air route alone costs "
+                    "compliant air trip alone costs "
                     + ("nothing (it has none)" if want is None else f"{want:.2f}"))
         airs.append(want)
     return airs
 
 
 def _same_route_floor(b: Batch, book: RouteBook, regime: RegimeRule) -> float | None:
-    """The least landed cost (``RouteBook.landed_floor``) of a route the same-route rule
+    """The least landed cost (``RouteBook.landed_floor``) of a trip the same-route rule
     allows the batch (None: it allows none)."""
-    routes = book.routes(b.origin, b.destination)
-    ranked = sorted((book.landed_floor(b, r), r.route_id, i)
-                    for i, r in enumerate(routes))
-    return next((cost for cost, _, i in ranked if book.compliant(b, routes[i], regime)), None)
+    trips = book.trips(b)
+    ranked = sorted((book.landed_floor(b, t), t.trip_id, i) for i, t in enumerate(trips))
+    return next((cost for cost, _, i in ranked if book.compliant(b, trips[i], regime)), None)
 
 
 def _has_same_route_at(b: Batch, book: RouteBook, regime: RegimeRule, cost: float) -> bool:
-    """Whether the same-route rule allows the batch some route whose landed floor is at most
-    ``cost``. (Routes clearing in the export district are tried first: the answer does not
+    """Whether the same-route rule allows the batch some trip whose landed floor is at most
+    ``cost``. (Trips clearing in the export district are tried first: the answer does not
     depend on the order, and one of them is usually it.)"""
-    routes = [r for r in book.routes(b.origin, b.destination)
-              if book.landed_floor(b, r) <= cost + CENT]
-    routes.sort(key=lambda r: ((r.port.district or "") != b.export_district,
-                               book.landed_floor(b, r), r.route_id))
-    return any(book.compliant(b, r, regime) for r in routes)
+    trips = [t for t in book.trips(b) if book.landed_floor(b, t) <= cost + CENT]
+    trips.sort(key=lambda t: ((t.route.port.district or "") != b.export_district,
+                              book.landed_floor(b, t), t.trip_id))
+    return any(book.compliant(b, t, regime) for t in trips)
 
 
 def _check_same_route_batch(r: Routed, book: RouteBook, scenario: Scenario,
@@ -97,8 +96,8 @@ def _check_same_route_batch(r: Routed, book: RouteBook, scenario: Scenario,
         return
     floor = _same_route_floor(r.batch, book, regime)
     out.add("same_route", r.bid, f"{where}, but " + (
-        "no route of it clears under the same-route rule" if floor is None else
-        f"its cheapest same-route route costs at least {floor:.2f} before shared vehicles and "
+        "no trip of it clears under the same-route rule" if floor is None else
+        f"its cheapest same-route trip costs at least {floor:.2f} before shared vehicles and "
         "declaration fees"))
 
 
@@ -136,25 +135,34 @@ def check_same_route(doc: Mapping[str, Any], routed: Sequence[Routed],
 
 
 def _dearest_alone(b: Batch, book: RouteBook) -> float:
-    """At least what the batch alone pays on its dearest route: the dearest freight (per kg and
-    per parcel), fee and own vehicles of a route, plus the tax of every parcel as if none kept
-    the relief."""
-    routes = book.routes(b.origin, b.destination)
+    """At least what the batch alone pays on its dearest trip: the dearest freight (per kg and
+    per parcel), fee, own vehicles and storage of a trip, plus the tax of every parcel as if
+    none kept the relief."""
+    sc = book.scenario
+    fixed = committed(b, sc) is not None
+    routes = ([t.route for t in book.trips(b)] if fixed
+              else list(book.routes(b.origin, b.destination)))
     if not routes:
         return 0.0
-    rule = book.scenario.rules.declaration
+    rule = sc.rules.declaration
     dearest = max(f.cost_per_kg * b.weight_kg + express_charge(f.express_lanes, b)
-                  + clearance_alone(b, declaration_fee(rule, f.port), book.scenario)
+                  + clearance_alone(b, declaration_fee(rule, f.port), sc)
                   + alone_vehicles(f.vehicle_lanes, b.weight_kg, b.volume_m3)
                   for f in (book.facts(r) for r in routes))
-    return dearest + sum(full_tax(p, book.scenario) for p in b.parcels)
+    ready = book.ready(b)
+    firsts = ([t.lanes[0].departure or ready for t in book.trips(b)] if fixed else [
+        day for lane in {r.lanes[0].lane_id: r.lanes[0] for r in routes}.values()
+        for day in book.first_departures(lane, ready)[-1:]])
+    hub_days = max(((day - ready).days for day in firsts), default=0)
+    return (dearest + storage_cny(b, max(0, hub_days), sc)
+            + sum(full_tax(p, sc) for p in b.parcels))
 
 
 def check_greedy(doc: Mapping[str, Any], batches: Sequence[Batch], book: RouteBook,
                  out: Problems) -> None:
-    """The greedy no-sharing plan costs at most every batch alone on its dearest route."""
+    """The greedy no-sharing plan costs at most every batch alone on its dearest trip."""
     stated = doc["totals"]["greedy_baseline_cny"]
     ceiling = sum(_dearest_alone(b, book) for b in batches)
     if stated > ceiling + money_tol(ceiling):
         out.add("greedy_baseline", None, f"totals.greedy_baseline_cny {stated} exceeds "
-                f"{ceiling:.2f}, what every batch would pay alone on its dearest route")
+                f"{ceiling:.2f}, what every batch would pay alone on its dearest trip")

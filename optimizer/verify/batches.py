@@ -66,7 +66,9 @@ def _members(entry: Mapping[str, Any], bid: str, where: str, parcels: Mapping[st
 
 def _check_contract(bid: str, where: str, members: Sequence[Parcel], scenario: Scenario,
                     out: Problems) -> str:
-    """Check that the parcels may travel as one batch; return the id they give the batch."""
+    """Check that the parcels may travel as one batch; return the id they give the batch. (A
+    batch the scenario commits, by its id and exactly its parcels, keeps its id and grouping:
+    it has left, or a planner fixed it.)"""
     nodes = scenario.network.nodes
     keys = _group_values(members[0], nodes)
     differ = [f"{name} ({', '.join(sorted({_group_values(p, nodes)[i] for p in members}))})"
@@ -74,6 +76,9 @@ def _check_contract(bid: str, where: str, members: Sequence[Parcel], scenario: S
               if any(_group_values(p, nodes)[i] != keys[i] for p in members)]
     if differ:
         out.add("mixed_batch", bid, f"{where}: its parcels differ in {'; '.join(differ)}")
+    mine = {p.parcel_id for p in members}
+    if any(c.batch_id == bid and set(c.parcel_ids) == mine for c in scenario.commitments):
+        return bid
     first, last = members[0].ready_date, max(p.ready_date for p in members)
     if (last - first).days > scenario.window_days:
         out.add("window", bid, f"{where}: parcels ready {first} to {last}, more than the "
@@ -130,7 +135,7 @@ def _suffix_problem(bid: str, base: str, members: Sequence[Parcel],
 def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node]) -> Batch:
     """The batch the parcels make (the first parcel's keys, when they are mixed)."""
     first = members[0]
-    depart = max(p.ready_date for p in members)
+    ready = max(p.ready_date for p in members)
     deadlines = [p.deadline for p in members if p.deadline is not None]
     ports = Counter(p.export_port for p in members)
     return Batch(
@@ -138,7 +143,7 @@ def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node]
         goods_class=first.goods_class, trade_mode=first.trade_mode,
         export_district=_district(first, nodes),
         export_port=min(ports, key=lambda k: (-ports[k], k)),
-        window_start=first.ready_date, depart_date=depart, period=iso_week(depart),
+        window_start=first.ready_date, ready_date=ready, period=iso_week(ready),
         parcels=tuple(members),
         weight_kg=round(sum(p.weight_kg for p in members), 3),
         volume_m3=round(sum(p.volume_m3 for p in members), 4),

@@ -3,8 +3,8 @@
 Recomputed from rules.yaml's ``declaration`` rule and the checker's own routes, not from the
 planner's grouping (which this package may not import). The routed batches that agree on every
 field of ``group_by`` share one declaration, whose values are, per batch: ``return_port`` its
-route's return port, ``date`` its declare date (departure plus the route's days to the
-declaration), ``week`` that date's ISO week (``YYYY-Www``), ``trade_mode``, ``goods_class``,
+route's return port, ``date`` its declare date (its trip's arrival at the return port plus its
+clearance days), ``week`` that date's ISO week (``YYYY-Www``), ``trade_mode``, ``goods_class``,
 ``origin``, ``destination`` and ``export_district`` its own, ``batch`` its id. The
 declaration's id is ``DECL-`` and those values joined by ``-`` in ``group_by`` order, dates
 written ``YYYYMMDD``.
@@ -18,12 +18,13 @@ fee: ``arith.Costing.clearance``.)
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from optimizer.domain import Scenario
+from optimizer.domain import Batch, Scenario
 from optimizer.verify.arith import clearance_share, iso_week
 from optimizer.verify.problems import KG, Problems, close
 from optimizer.verify.routed import Routed
@@ -54,14 +55,15 @@ class Group:
                 "weight_kg": sum(r.batch.weight_kg for r in self.members)}
 
 
-def group_values(r: Routed, group_by: Sequence[str]) -> tuple[str, ...]:
-    """The batch's values of the ``group_by`` fields, as the declaration id writes them."""
-    b, declared = r.batch, r.cost.declared
-    values = {"return_port": r.route.port.id, "date": f"{declared:%Y%m%d}",
+def declaration_of(b: Batch, bid: str, port: str, declared: dt.date,
+                   group_by: Sequence[str]) -> str:
+    """The id of the declaration a batch (plan id ``bid``) declared at ``port`` on
+    ``declared`` is cleared on: ``DECL-`` and its values of the ``group_by`` fields."""
+    values = {"return_port": port, "date": f"{declared:%Y%m%d}",
               "week": iso_week(declared), "trade_mode": b.trade_mode,
               "goods_class": b.goods_class, "origin": b.origin, "destination": b.destination,
-              "export_district": b.export_district, "batch": r.bid}
-    return tuple(values[name] for name in group_by)
+              "export_district": b.export_district, "batch": bid}
+    return "DECL-" + "-".join(values[name] for name in group_by)
 
 
 def group(routed: Sequence[Routed], scenario: Scenario) -> dict[str, Group]:
@@ -70,7 +72,7 @@ def group(routed: Sequence[Routed], scenario: Scenario) -> dict[str, Group]:
     rule = scenario.rules.declaration
     groups: dict[str, Group] = {}
     for r in routed:
-        did = "DECL-" + "-".join(group_values(r, rule.group_by))
+        did = declaration_of(r.batch, r.bid, r.route.port.id, r.cost.declared, rule.group_by)
         if did not in groups:
             groups[did] = Group(did, r.cost.fee)
         groups[did].members.append(r)
@@ -118,10 +120,10 @@ def _check_list(doc: Mapping[str, Any], groups: Mapping[str, Group], out: Proble
 
 
 def check_declarations(doc: Mapping[str, Any], routed: Sequence[Routed], scenario: Scenario,
-                       out: Problems) -> int:
+                       out: Problems) -> dict[str, Group]:
     """Each routed batch's declaration id, clearance share and whether it is alone on its
     declaration (set on it for the cost checks that follow), the ``declarations`` list and
-    ``totals.declarations``; the number of declarations the routed batches make."""
+    ``totals.declarations``; the declarations the routed batches make, by id."""
     groups = group(routed, scenario)
     for g in groups.values():
         parcels = g.parcels
@@ -138,5 +140,5 @@ def check_declarations(doc: Mapping[str, Any], routed: Sequence[Routed], scenari
     if stated_n != len(groups):
         out.add("count", None, f"totals.declarations {stated_n} but the routed batches make "
                 f"{len(groups)} declarations")
-    return len(groups)
+    return groups
 

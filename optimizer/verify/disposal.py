@@ -3,20 +3,20 @@
 A batch may be disposed of (destroyed, recycled or sold off) abroad instead of returned where
 rules.yaml ``disposal`` allows it: ``allowed``, and neither its goods class
 (``forbid_goods_classes``) nor its seller cluster (``forbid_sellers``) must come back. From the
-rule and the checker's own routes of the batch:
+rule and the checker's own trips of the batch (``verify.trips``):
 
 - ``cost_cny`` is ``fee_cny_per_kg`` x its kg plus (``return_recovery_pct`` -
   ``liquidation_recovery_pct``) % of its declared value (what a return would recover and a
   liquidation does not);
-- ``return_cny`` is its cheapest compliant route alone (freight per kg and per parcel, its own
-  vehicles, a declaration of its own with the whole fee and its per-parcel fees, tax), null
-  when no route is compliant;
-- ``reasons`` are empty when it has a compliant route, else those of a batch the rules refuse
-  (``NO_PATH`` without any route, else exactly the rules that reject some route), each not
-  passed; no parcel of a refused batch may have a compliant route on its own
+- ``return_cny`` is its cheapest compliant trip alone (freight per kg and per parcel, its own
+  vehicles, a declaration of its own with the whole fee and its per-parcel fees, tax, storage
+  while it waits), null when no trip is compliant;
+- ``reasons`` are empty when it has a compliant trip, else those of a batch the rules refuse
+  (``NO_PATH`` without any trip, else exactly the rules that reject some trip), each not
+  passed; no parcel of a refused batch may have a compliant trip on its own
   (``parcel_blocked``, as for unrouted batches);
 - ``why`` is the sentence ``arith.disposal_why`` gives for those figures;
-- it is not dearer than returning it: a compliant route that fits next to the plan's loads and
+- it is not dearer than returning it: a compliant trip that fits next to the plan's loads and
   costs the objective less alone (landed cost and shadow prices) than the disposal, by more than
   the plan's own gap allows (objective - bound), is ``disposed_dearer`` (not judged for the
   heuristic plan, which proves nothing).
@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from optimizer.domain import Batch, DisposalRule, Route
+from optimizer.domain import Batch, DisposalRule, Trip
 from optimizer.verify.arith import disposal_allowed, disposal_cost, disposal_why
 from optimizer.verify.batches import Entry
 from optimizer.verify.problems import CENT, Problems, close, close_or_null, money_tol
@@ -45,14 +45,14 @@ class DisposalSummary:
 
     #: the disposal costs of the disposed batches the rule allows, recomputed
     cost: float
-    #: disposed batches with no compliant route (no rule lets them come back)
+    #: disposed batches with no compliant trip (no rule lets them come back)
     refused: int
 
 
-def _check_reasons(e: Entry, b: Batch, routes: Sequence[Route], compliant: bool,
+def _check_reasons(e: Entry, b: Batch, trips: Sequence[Trip], compliant: bool,
                    book: RouteBook, out: Problems) -> None:
-    """Empty with a compliant route; else NO_PATH without routes, or exactly the rules that
-    reject its routes; none of them passed."""
+    """Empty with a compliant trip; else NO_PATH without trips, or exactly the rules that
+    reject its trips; none of them passed."""
     listed = [r["rule"] for r in e.doc["reasons"]]
     where = f"disposed {e.bid}"
     if any(r["passed"] for r in e.doc["reasons"]):
@@ -61,25 +61,25 @@ def _check_reasons(e: Entry, b: Batch, routes: Sequence[Route], compliant: bool,
     if compliant:
         if listed:
             out.add("disposal_reason", e.bid, f"{where}: reasons {listed}, but it has a "
-                    "compliant route (it is disposed of for cost: no reason)")
+                    "compliant trip (it is disposed of for cost: no reason)")
         return
-    want = sorted(set().union(*failure_sets(b, routes, book))) if routes else ["NO_PATH"]
+    want = sorted(set().union(*failure_sets(b, trips, book))) if trips else ["NO_PATH"]
     if sorted(listed) != want:
         out.add("disposal_reason", e.bid, f"{where}: reasons {listed}, but what keeps it from "
                 f"coming back is {want}")
 
 
-def _check_dearer(e: Entry, b: Batch, cost: float, compliant: Sequence[Route], loads: Loads,
+def _check_dearer(e: Entry, b: Batch, cost: float, trips: Sequence[Trip], loads: Loads,
                   slack: float | None, book: RouteBook, out: Problems) -> None:
-    """No compliant route that fits next to the plan's loads may cost the objective less alone
+    """No compliant trip that fits next to the plan's loads may cost the objective less alone
     than the disposal, beyond ``slack`` (objective - bound; None: not judged)."""
     if slack is None:
         return
-    room = [(book.costing(b, r).objective_alone, r.route_id, i)
-            for i, r in enumerate(compliant) if fits(r, b, loads)]
-    if not room:
+    ranked = sorted(trips, key=lambda t: (book.costing(b, t).objective_alone, t.trip_id))
+    room = next((t for t in ranked if fits(t, b, loads) and book.compliant(b, t)), None)
+    if room is None:
         return
-    back, route_id, _ = min(room)
+    back, route_id = book.costing(b, room).objective_alone, room.trip_id
     if back + slack + money_tol(cost) < cost:
         out.add("disposed_dearer", e.bid, f"disposed {e.bid}: disposal costs {cost:.2f}, but "
                 f"returning it alone on {route_id} costs {back:.2f} (landed cost and shadow "
@@ -114,18 +114,19 @@ def _check_one(e: Entry, b: Batch, loads: Loads, slack: float | None, book: Rout
     if not close(e.doc["cost_cny"], cost, money_tol(cost)):
         out.add("disposal_cost", e.bid, f"{where}: cost_cny {e.doc['cost_cny']} but the fee "
                 f"and the value lost come to {cost:.2f}")
-    routes = book.routes(b.origin, b.destination)
-    compliant = [r for r in routes if book.compliant(b, r)]
-    back = min((book.costing(b, r).standalone for r in compliant), default=None)
+    trips = book.trips(b)
+    cheapest = sorted(trips, key=lambda t: (book.costing(b, t).standalone, t.trip_id))
+    first = next((t for t in cheapest if book.compliant(b, t)), None)
+    back = None if first is None else book.costing(b, first).standalone
     if not close_or_null(e.doc["return_cny"], back, CENT + 1e-9 * (back or 0.0)):
         out.add("disposal_return", e.bid, f"{where}: return_cny {e.doc['return_cny']} but "
-                + ("no compliant route brings it back" if back is None else
-                   f"its cheapest compliant route alone costs {back:.2f}"))
-    _check_reasons(e, b, routes, bool(compliant), book, out)
-    if routes and not compliant:
-        check_parcels(e, b, routes, book, out, left="disposed of")
+                + ("no compliant trip brings it back" if back is None else
+                   f"its cheapest compliant trip alone costs {back:.2f}"))
+    _check_reasons(e, b, trips, first is not None, book, out)
+    if trips and first is None:
+        check_parcels(e, b, book, out, left="disposed of")
     _check_why(e, b, rule, cost, back, out)
-    _check_dearer(e, b, cost, compliant, loads, slack, book, out)
+    _check_dearer(e, b, cost, trips, loads, slack, book, out)
     return cost
 
 
@@ -149,7 +150,7 @@ def check_disposed(doc: Mapping[str, Any], entries: Sequence[Entry], loads: Load
             continue
         cost = _check_one(e, b, loads, slack, book, out)
         total += cost or 0.0
-        if not any(book.compliant(b, r) for r in book.routes(b.origin, b.destination)):
+        if not any(book.compliant(b, t) for t in book.trips(b)):
             refused += 1
     return DisposalSummary(total, refused)
 

@@ -1,34 +1,48 @@
-"""Each routed batch's marginal cost: what the plan's landed cost falls by without it.
+"""Each routed batch's marginal cost and what its waiting saves, the other batches unchanged.
 
-The other batches stay where they are, so it follows from the plan alone: the batch's own
-freight (per kg and per parcel), per-parcel declaration fees and tax; for every lane bought by
-the vehicle that it rides, the vehicles the lane-week's load needs less those it needs without
-the batch's kg and m3, at the lane's vehicle cost; and its declaration's fixed fee when no
-other batch is declared on it. (A batch's ``cost_cny`` is its *share* of the vehicles and the
-fee; ``marginal_cny`` says what keeping it really adds.)
+**Marginal cost** (``marginal_cny``): what the plan's landed cost falls by without the batch. It
+follows from the plan alone: the batch's own freight (per kg and per parcel), per-parcel
+declaration fees, tax and storage; for every lane bought by the vehicle that it rides, the
+vehicles its departure's load needs less those it needs without the batch's kg and m3, at the
+lane's vehicle cost; and its declaration's fixed fee when no other batch is declared on it. (A
+batch's ``cost_cny`` is its *share* of the vehicles and the fee; ``marginal_cny`` says what
+keeping it really adds.)
+
+**Wait saving** (``wait_saving_cny``): what leaving when it does saves the batch against its
+best compliant trip leaving earlier (any route: an earlier departure of its route, or another
+service): what putting it back on that trip would add to the plan without it, less its
+marginal cost. What a trip adds is its own costs (freight, per-parcel fees, tax, storage), the
+vehicles its departures would need more (a trip one of whose departures would exceed its
+lane's limit is not open to it) and its declaration's fee unless another batch is declared on
+it. Never below 0, and 0 when it has no trip leaving earlier (a committed batch has only its
+own).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from optimizer.domain import Scenario
-from optimizer.verify.arith import clearance_alone, needed
-from optimizer.verify.problems import Problems, close, money_tol
+from optimizer.domain import Scenario, Trip
+from optimizer.verify.arith import clearance_alone, departure_limit, needed
+from optimizer.verify.declarations import Group, declaration_of
+from optimizer.verify.problems import EPS, Problems, close, money_tol
 from optimizer.verify.routed import Routed
+from optimizer.verify.routes import RouteBook
+from optimizer.verify.trips import ride_key
+from optimizer.verify.vehicles import Key
 
-Loads = Mapping[tuple[str, str], tuple[float, float]]
+Loads = Mapping[Key, tuple[float, float]]
 
 
 def marginal_cost(r: Routed, loads: Loads, scenario: Scenario) -> float:
     """The landed cost the plan saves without the batch (the module docstring's sum);
-    ``loads``: each lane-week's routed kg and m3."""
+    ``loads``: each lane departure's routed kg and m3."""
     b = r.batch
-    saved = r.cost.freight + clearance_alone(b, 0.0, scenario) + r.cost.tax
-    for lane in r.route.lanes:
+    saved = r.cost.freight + clearance_alone(b, 0.0, scenario) + r.cost.tax + r.cost.storage
+    for lane in r.trip.lanes:
         if not lane.per_vehicle:
             continue
-        kg, m3 = loads.get((lane.lane_id, b.period), (b.weight_kg, b.volume_m3))
+        kg, m3 = loads.get(ride_key(lane), (b.weight_kg, b.volume_m3))
         fewer = needed(lane, kg, m3) - needed(lane, max(0.0, kg - b.weight_kg),
                                              max(0.0, m3 - b.volume_m3))
         saved += fewer * lane.cost_per_vehicle_cny
@@ -46,4 +60,70 @@ def check_marginal(routed: Sequence[Routed], loads: Loads, scenario: Scenario,
         if not close(stated, want, money_tol(want, 2)):
             out.add("marginal_cost", r.bid, f"batch {r.bid}: marginal_cny {stated}, but without "
                     f"it the plan's landed cost falls by {want:.2f} (its freight, per-parcel "
-                    "fees and tax, the vehicles and declaration no longer needed)")
+                    "fees, tax and storage, the vehicles and declaration no longer needed)")
+
+
+def _extra_vehicles(r: Routed, trip: Trip, loads: Loads) -> float | None:
+    """What the vehicles of ``trip``'s departures cost more with the batch on them, the plan's
+    loads without it; None when a departure cannot take it."""
+    b, mine = r.batch, {ride_key(lane) for lane in r.trip.lanes}
+    extra = 0.0
+    for lane in trip.lanes:
+        key = ride_key(lane)
+        kg, m3 = loads.get(key, (0.0, 0.0))
+        if key in mine:
+            kg, m3 = max(0.0, kg - b.weight_kg), max(0.0, m3 - b.volume_m3)
+        if lane.per_vehicle:
+            after = needed(lane, kg + b.weight_kg, m3 + b.volume_m3)
+            if lane.max_vehicles is not None and after > lane.max_vehicles:
+                return None
+            extra += (after - needed(lane, kg, m3)) * lane.cost_per_vehicle_cny
+            continue
+        limit = departure_limit(lane)
+        if limit is not None and (kg + b.weight_kg > limit[0] + EPS
+                                  or m3 + b.volume_m3 > limit[1] + EPS):
+            return None
+    return extra
+
+
+def _leaving_earlier(r: Routed, trip: Trip, loads: Loads, groups: Mapping[str, Group],
+                   book: RouteBook) -> float | None:
+    """What the batch on ``trip`` adds to the plan without it (None: it does not fit)."""
+    b, sc = r.batch, book.scenario
+    vehicles = _extra_vehicles(r, trip, loads)
+    if vehicles is None:
+        return None
+    cost = book.costing(b, trip)
+    did = declaration_of(b, r.bid, trip.route.port.id, trip.declare_date,
+                         sc.rules.declaration.group_by)
+    others = [m for m in groups[did].members if m is not r] if did in groups else []
+    fee = 0.0 if others else cost.fee
+    return (cost.freight + clearance_alone(b, 0.0, sc) + cost.tax + cost.storage + vehicles
+            + fee)
+
+
+def wait_saving(r: Routed, loads: Loads, groups: Mapping[str, Group],
+                book: RouteBook) -> float:
+    """What leaving when it does saves the batch (the module docstring's figure)."""
+    b = r.batch
+    depart = r.trip.lanes[0].departure
+    if depart is None:
+        return 0.0
+    early = [cost for t in book.trips(b)
+             if (t.lanes[0].departure or depart) < depart and book.compliant(b, t)
+             and (cost := _leaving_earlier(r, t, loads, groups, book)) is not None]
+    if not early:
+        return 0.0
+    return max(0.0, min(early) - marginal_cost(r, loads, book.scenario))
+
+
+def check_wait_savings(routed: Sequence[Routed], loads: Loads, groups: Mapping[str, Group],
+                       book: RouteBook, out: Problems) -> None:
+    """Every routed batch's ``wait_saving_cny``, recomputed."""
+    for r in routed:
+        want = wait_saving(r, loads, groups, book)
+        stated = r.entry.doc["wait_saving_cny"]
+        if not close(stated, want, money_tol(want, 2)):
+            out.add("wait_saving", r.bid, f"batch {r.bid}: wait_saving_cny {stated}, but "
+                    f"its best trip leaving earlier would add {want:.2f} more to the plan "
+                    "without it than its own trip does")

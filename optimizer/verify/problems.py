@@ -24,10 +24,11 @@ KINDS: tuple[str, ...] = (
     "unknown_lane", "leg_mismatch", "route_ends", "legs_disconnected", "revisits_node",
     "not_clearing_port", "entry_point", "return_district", "noncompliant", "compliance_record",
     "batch_mode", "documents",
-    "dates", "cost_component", "batch_cost", "leg_costs", "co2e", "air_cost", "same_route",
+    "dates", "ready", "schedule", "cutoff", "connection", "arrival", "wait", "wait_saving",
+    "storage", "cost_component", "batch_cost", "leg_costs", "co2e", "air_cost", "same_route",
     "vehicle_unknown_lane", "vehicle_entry", "vehicle_batches", "vehicle_fields", "overfull",
     "extra_vehicles", "vehicle_limit", "vehicle_cost", "per_kg_capacity", "no_vehicle",
-    "vehicle_share", "load_list",
+    "vehicle_share", "load_list", "vehicle_departure",
     "unrouted_reason", "unrouted_routable", "would_route", "penalty", "parcel_blocked",
     "declaration_id", "declaration",
     "marginal_cost",
@@ -42,8 +43,8 @@ KINDS: tuple[str, ...] = (
 class PlanProblem:
     """One thing wrong with a plan, typed so that programs and tests need not parse messages.
 
-    ``kind`` is one of ``KINDS``; ``batch`` the batch id or lane-week ('LANE@2025-W27') it
-    concerns, None for the plan as a whole; ``detail`` the message a person reads, which is also
+    ``kind`` is one of ``KINDS``; ``batch`` the batch id or lane departure ('LANE@2025-07-03')
+    it concerns, None for the plan as a whole; ``detail`` the message a person reads, which is also
     what ``str()`` gives (the CLI and ``PlanCheckError`` print it as before).
     """
 
@@ -86,6 +87,6 @@ def money_tol(value: float, terms: int = 1) -> float:
     return CENT * max(1, terms) + 1e-9 * abs(value)
 
 
-def lane_week(key: tuple[str, str]) -> str:
-    """How a lane-week is named in problems: 'LANE@2025-W27'."""
+def lane_departure(key: tuple[str, str]) -> str:
+    """How a departure of a lane is named in problems: 'LANE@2025-07-03'."""
     return f"{key[0]}@{key[1]}"

@@ -1,24 +1,26 @@
-"""The route of each routed batch, and what follows from it alone.
+"""The route and trip of each routed batch, and what follows from them alone.
 
 The legs must be lanes of lanes.csv chained from the batch's hub to its seller cluster through
-a clearing node; the rule engine must allow the batch on that route, and the plan's record of
-its checks must be the engine's; the mode, the dates, the emissions and the documents checklist
-must follow from the lanes. Costs wait for the vehicles section (a leg's cost includes the
-batch's share of the lane's vehicles) and are checked by ``check_costs``.
+a clearing node, on departures their schedules give (``verify.timing``); the rule engine must
+allow the batch on that trip (judged on its own dates), and the plan's record of its checks
+must be the engine's; the mode, the emissions and the documents checklist must follow from the
+lanes. Costs wait for the vehicles section (a leg's cost includes the batch's share of the
+vehicles of its departure) and are checked by ``check_costs``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from optimizer.domain import Batch, Lane, Network, Route, Scenario, entry_node
+from optimizer.domain import Batch, Lane, Network, Route, Scenario, Trip, entry_node
 from optimizer.verify.arith import Costing, parcel_charge, relieved
 from optimizer.verify.batches import Entry
 from optimizer.verify.problems import CENT, Problems, close
 from optimizer.verify.routes import RouteBook
+from optimizer.verify.timing import check_timing
+from optimizer.verify.trips import committed
 
 #: emissions are rounded to 0.1 kg in plan.json
 CO2E_TOL = 0.0500001
@@ -30,9 +32,10 @@ class Routed:
 
     entry: Entry
     batch: Batch
-    route: Route
+    #: its route on the plan's own departures
+    trip: Trip
     cost: Costing
-    #: lane id -> the batch's share of the vehicles bought on that lane in its week
+    #: lane id -> the batch's share of the vehicles bought on the departure it rides
     shares: dict[str, float] = field(default_factory=dict)
     #: its per-parcel fees and share of its declaration's fee (``verify.declarations``); None
     #: until that section runs (then it clears alone: ``cost.clearance``)
@@ -47,18 +50,25 @@ class Routed:
         return self.entry.bid
 
     @property
+    def route(self) -> Route:
+        """The trip's route."""
+        return self.trip.route
+
+    @property
     def clearance(self) -> float:
         """What the batch pays to clear in the plan: its share of its declaration."""
         return self.cost.clearance if self.clearance_share is None else self.clearance_share
 
     @property
     def variable(self) -> float:
-        """Freight, clearance (its share) and tax: the landed cost apart from vehicles."""
-        return self.cost.freight + self.clearance + self.cost.tax
+        """Freight, clearance (its share), tax and storage: the landed cost apart from
+        vehicles."""
+        return self.cost.freight + self.clearance + self.cost.tax + self.cost.storage
 
     @property
     def landed(self) -> float:
-        """The batch's landed cost: freight, its share of the vehicles, clearance and tax."""
+        """The batch's landed cost: freight, its share of the vehicles, clearance, tax and
+        storage."""
         return self.variable + sum(self.shares.values())
 
 
@@ -114,30 +124,21 @@ def _route(e: Entry, lanes: Sequence[Lane], where: str, net: Network,
     return Route(tuple(lanes), idx[0], port, entry_point)
 
 
-def _check_compliance(e: Entry, b: Batch, route: Route, book: RouteBook, where: str,
+def _check_compliance(e: Entry, b: Batch, trip: Trip, book: RouteBook, where: str,
                       out: Problems) -> None:
-    """Every rule in force must allow the batch on its route, and the plan's record of the
-    checks must be the rule engine's (rule, outcome and detail, in the order rules.yaml runs
-    them)."""
-    checks = book.checks(b, route)
+    """Every rule in force must allow the batch on its trip (a committed batch is kept
+    whatever the rules say now), and the plan's record of the checks must be the rule
+    engine's (rule, outcome and detail, in the order rules.yaml runs them)."""
+    checks = book.engine_checks(b, trip)
+    fixed = committed(b, book.scenario) is not None
     for check in checks:
-        if not check.passed:
+        if not check.passed and not fixed:
             out.add("noncompliant", e.bid, f"{where}: not compliant: {check.rule}: "
                     f"{check.detail}")
     engine = [{"rule": c.rule, "passed": c.passed, "detail": c.detail} for c in checks]
     if e.doc["compliance"] != engine:
         out.add("compliance_record", e.bid, f"{where}: the compliance checks listed are not "
-                "the rule engine's for this route")
-
-
-def _check_dates(e: Entry, b: Batch, cost: Costing, where: str, out: Problems) -> None:
-    """Depart, declaration and arrival dates and transit days from the parcels and lanes."""
-    eta = b.depart_date + dt.timedelta(days=cost.days)
-    stated = (e.doc["depart_date"], e.doc["declare_date"], e.doc["eta"], e.doc["transit_days"])
-    if stated != (b.depart_date.isoformat(), cost.declared.isoformat(), eta.isoformat(),
-                  cost.days):
-        out.add("dates", e.bid, f"{where}: dates do not follow from the lanes (depart "
-                f"{b.depart_date}, declare {cost.declared}, {cost.days} days)")
+                "the rule engine's for this trip")
 
 
 def expected_documents(b: Batch, route: Route, cost: Costing,
@@ -172,9 +173,18 @@ def _check_figures(e: Entry, b: Batch, route: Route, cost: Costing, scenario: Sc
                 f"asks for {[i for i, _ in want]}")
 
 
+def _check_committed(e: Entry, b: Batch, scenario: Scenario, out: Problems) -> None:
+    """A batch says why it is committed exactly when the scenario commits it."""
+    c = committed(b, scenario)
+    want = "" if c is None else c.why
+    if e.doc["committed"] != want:
+        out.add("batch_fields", e.bid, f"batch {e.bid}: committed {e.doc['committed']!r}, but "
+                + (f"the scenario commits it: {want!r}" if c else "no commitment holds it"))
+
+
 def check_route(e: Entry, book: RouteBook, out: Problems) -> Routed | None:
-    """One routed batch: its route, port, compliance, dates and figures; None when its route
-    cannot be established (its costs are then not checked)."""
+    """One routed batch: its route, port, dates, compliance and figures; None when its route
+    or trip cannot be established (its costs are then not checked)."""
     b = e.batch
     if b is None:
         return None
@@ -187,18 +197,21 @@ def check_route(e: Entry, book: RouteBook, out: Problems) -> Routed | None:
     route = _route(e, lanes, where, net, out)
     if route is None:
         return None
-    _check_compliance(e, b, route, book, where, out)
-    cost = book.costing(b, route)
-    _check_dates(e, b, cost, where, out)
+    trip = check_timing(e, b, route, book.scenario, out)
+    if trip is None:
+        return None
+    _check_committed(e, b, book.scenario, out)
+    _check_compliance(e, b, trip, book, where, out)
+    cost = book.costing(b, trip)
     _check_figures(e, b, route, cost, book.scenario, where, out)
-    return Routed(e, b, route, cost)
+    return Routed(e, b, trip, cost)
 
 
 def check_costs(r: Routed, out: Problems) -> None:
     """Freight and tax from the data, clearance from its declaration (its per-parcel fees and
-    share of the fee), the vehicle share from the vehicles section; the batch's cost their
-    sum; each leg the lane's per-kg cost, its parcels' charges on a per-parcel (express) lane
-    and its vehicle share."""
+    share of the fee), storage from its days at the hub, the vehicle share from the vehicles
+    section; the batch's cost their sum; each leg the lane's per-kg cost, its parcels' charges
+    on a per-parcel (express) lane and its vehicle share."""
     where = f"batch {r.bid}"
     comps = r.entry.doc["components"]
     for key, want in (("freight", r.cost.freight), ("clearance", r.clearance),
@@ -206,13 +219,18 @@ def check_costs(r: Routed, out: Problems) -> None:
         if not close(comps[key], want):
             out.add("cost_component", r.bid, f"{where}: {key} {comps[key]} but the data give "
                     f"{want:.2f}")
+    if not close(comps["storage"], r.cost.storage):
+        hub = ((r.trip.lanes[0].departure or r.trip.ready) - r.trip.ready).days
+        out.add("storage", r.bid, f"{where}: storage {comps['storage']}, but "
+                f"{hub} day(s) at the hub from {r.trip.ready} cost {r.cost.storage:.2f} "
+                "(rules.yaml waiting.storage_cny_per_kg_day per kg and day)")
     share = sum(r.shares.values())
     if not close(comps["vehicles"], share):
         out.add("vehicle_share", r.bid, f"{where}: vehicles {comps['vehicles']} but its share "
                 f"of the vehicles it rides is {share:.2f}")
     if not close(r.entry.doc["cost_cny"], r.landed, 2 * CENT):
         out.add("batch_cost", r.bid, f"{where}: cost {r.entry.doc['cost_cny']} is not freight + "
-                f"vehicles + clearance + tax ({r.landed:.2f})")
+                f"vehicles + clearance + tax + storage ({r.landed:.2f})")
     for leg, lane in zip(r.entry.doc["legs"], r.route.lanes, strict=True):
         want = (lane.cost_per_kg_cny * r.batch.weight_kg + parcel_charge(lane, r.batch.parcels)
                 + r.shares.get(lane.lane_id, 0.0))

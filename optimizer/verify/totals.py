@@ -41,18 +41,23 @@ def _pct(base: float, value: float) -> float | None:
 
 def _check_costs(t: Mapping[str, Any], routed: Sequence[Routed], fleet: Fleet,
                  out: Problems) -> None:
-    """Cost and its components, weight, CO2e and transit days of the routed batches."""
+    """Cost and its components (storage too), weight, CO2e, transit days and the days waited
+    of the routed batches."""
     parts = {"freight": sum(r.cost.freight for r in routed), "vehicles": fleet.cost,
              "clearance": sum(r.clearance for r in routed),
              "tax_exposure": sum(r.cost.tax for r in routed)}
+    parts["storage"] = sum(r.cost.storage for r in routed)
     money = {"cost_cny": sum(parts.values()), **{f"{k}_cny": v for k, v in parts.items()}}
-    days = [r.cost.days for r in routed]
+    days = [r.cost.transit_days for r in routed]
+    waits = [max(0, r.trip.wait_days) for r in routed]
     figures = [("total", key, value, money_tol(value)) for key, value in money.items()]
     figures += [
         ("total", "weight_kg", sum(r.batch.weight_kg for r in routed), 1.0001e-3),
         ("co2e", "co2e_kg", sum(r.cost.co2e_kg for r in routed), CENT),
         ("total", "mean_transit_days", sum(days) / len(days) if days else None, 0.0050001),
-        ("total", "max_transit_days", max(days, default=None), 0.0)]
+        ("total", "max_transit_days", max(days, default=None), 0.0),
+        ("total", "wait_days", sum(waits), 0.0),
+        ("count", "batches_waiting", sum(1 for w in waits if w > 0), 0.0)]
     for kind, key, want, tol in figures:
         if not close_or_null(t[key], want, tol):
             out.add(kind, None, f"totals.{key} {t[key]} but the plan's batches give "

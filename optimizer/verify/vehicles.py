@@ -1,28 +1,34 @@
-"""Vehicles per lane and ISO week: counts, costs, shares and load lists, from the routed loads.
+"""Vehicles per departure of a lane: counts, costs, shares and load lists, from the routed loads.
 
-The load of a lane-week is what the routed batches put on it (their rebuilt weights and
+Vehicles are bought for one departure: an entry's ``period`` is the departure's ISO date, its
+``depart_date`` that day and its ``arrive_date`` the lane's transit days later, and the batches
+it carries are those whose leg on the lane departs that day (``vehicle_departure`` otherwise).
+The load of a departure is what the routed batches put on it (their rebuilt weights and
 volumes). A lane bought by the vehicle must buy the fewest whole vehicles that hold it (fewer is
-overfull, more an inflated cost) within its weekly limit; the vehicles' cost is shared out to
-the batches in proportion to the space each takes (the larger of its kg and m3 shares of a
-vehicle). A lane bought by the kg has one booking entry, no vehicles, and its weekly limit as
-capacity. Load lists number the vehicles 1..count and put every rider in some vehicle; each
-vehicle's load must be possible for the batches it lists and within its capacity, unless it is a
-packing fragment (a parcel that fits in no other vehicle had to go somewhere).
+overfull, more an inflated cost) within its limit per departure (``max_vehicles``); the
+vehicles' cost is shared out to the batches in proportion to the space each takes (the larger of
+its kg and m3 shares of a vehicle). A lane bought by the kg has one booking entry, no vehicles,
+and its limit per departure as capacity. Load lists number the vehicles 1..count and put every
+rider in some vehicle; each vehicle's load must be possible for the batches it lists and within
+its capacity, unless it is a packing fragment (a parcel that fits in no other vehicle had to go
+somewhere).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from optimizer.domain import Batch, Lane, Network
-from optimizer.verify.arith import needed, space, weekly_limit
-from optimizer.verify.problems import CENT, EPS, KG, M3, Problems, close, lane_week
+from optimizer.verify.arith import departure_limit, needed, space
+from optimizer.verify.problems import CENT, EPS, KG, M3, Problems, close, lane_departure
 from optimizer.verify.routed import Routed
+from optimizer.verify.trips import ride_key, shift
 
-#: (lane id, ISO week)
+#: (lane id, departure as an ISO date)
 Key = tuple[str, str]
 
 
@@ -30,12 +36,12 @@ Key = tuple[str, str]
 class Fleet:
     """What the vehicles section establishes for the later ones."""
 
-    #: the routed batches on each lane-week, and their load (kg, m3)
+    #: the routed batches on each lane departure, and their load (kg, m3)
     riders: Mapping[Key, Sequence[Routed]]
     loads: Mapping[Key, tuple[float, float]]
-    #: the count each lane-week's entry states (its first entry)
+    #: the count each lane departure's entry states (its first entry)
     counts: Mapping[Key, int]
-    #: what the vehicles bought on lane-weeks that batches ride cost
+    #: what the vehicles bought on departures that batches ride cost
     cost: float
     #: vehicles[].count summed over the document
     vehicles: int
@@ -43,11 +49,11 @@ class Fleet:
 
 def _ride(routed: Sequence[Routed]) -> tuple[dict[Key, list[Routed]],
                                              dict[Key, tuple[float, float]]]:
-    """Who rides each lane-week, and the load they make."""
+    """Who rides each lane departure, and the load they make."""
     riders: dict[Key, list[Routed]] = defaultdict(list)
     for r in routed:
-        for lane in r.route.lanes:
-            riders[(lane.lane_id, r.batch.period)].append(r)
+        for lane in r.trip.lanes:
+            riders[ride_key(lane)].append(r)
     loads = {key: (sum(r.batch.weight_kg for r in members),
                    sum(r.batch.volume_m3 for r in members))
              for key, members in riders.items()}
@@ -65,7 +71,7 @@ def _check_fields(v: Mapping[str, Any], lane: Lane, members: Sequence[Routed],
         out.add("vehicle_batches", name, f"vehicles {name}: the batches listed are not those "
                 f"routed there (listed only: {extra}; routed only: {absent})")
     if not members:
-        out.add("vehicle_entry", name, f"vehicles {name}: no routed batch uses this lane-week")
+        out.add("vehicle_entry", name, f"vehicles {name}: no routed batch rides this departure")
     count = v["count"]
     booked = count if lane.per_vehicle else (lane.max_vehicles or 0)
     wrong = [f"{key} {v[key]} (should be {want})" for key, want, ok in (
@@ -88,11 +94,11 @@ def _check_fields(v: Mapping[str, Any], lane: Lane, members: Sequence[Routed],
 def _check_count(v: Mapping[str, Any], lane: Lane, load: tuple[float, float], name: str,
                  out: Problems) -> None:
     """A lane bought by the vehicle buys the fewest whole vehicles that hold its load, within
-    its weekly limit."""
+    its limit per departure."""
     count, need = v["count"], needed(lane, *load)
     if lane.max_vehicles is not None and count > lane.max_vehicles:
         out.add("vehicle_limit", name, f"vehicles {name}: {count} vehicles, the lane allows "
-                f"{lane.max_vehicles} a week")
+                f"{lane.max_vehicles} a departure")
     if need and count < 1:
         out.add("no_vehicle", name, f"vehicles {name}: batches ride it but no vehicle is "
                 "bought")
@@ -133,7 +139,7 @@ def _fragment(ld: Mapping[str, Any], loads: Sequence[Mapping[str, Any]], lane: L
               batches: Mapping[str, Batch]) -> bool:
     """Whether an overfull vehicle is a packing fragment: it holds a parcel (of a batch it
     lists) that fits in no other vehicle as loaded. Whole vehicles are bought for the weight and
-    volume of a lane-week, but parcels do not split: a parcel that fits nowhere goes to some
+    volume of a departure, but parcels do not split: a parcel that fits nowhere goes to some
     vehicle, overfilling it (the load list reports it, as planning.manifests does)."""
     others = [o for o in loads if o is not ld]
     return any(all(o["load_kg"] + p.weight_kg > lane.vehicle_capacity_kg + EPS
@@ -170,7 +176,7 @@ def _check_vehicle_loads(loads: Sequence[Mapping[str, Any]], lane: Lane,
 def _check_loads(v: Mapping[str, Any], lane: Lane, members: Sequence[Routed],
                  load: tuple[float, float], name: str, out: Problems) -> None:
     """The load list: one booking (per-kg lane, or one vehicle), else vehicles 1..count that
-    every rider rides, each listing riders only, their loads adding up to the lane-week's."""
+    every rider rides, each listing riders only, their loads adding up to the departure's."""
     loads = v["loads"]
     single = not lane.per_vehicle or v["count"] <= 1
     if not _numbered(loads, 1 if single else v["count"]):
@@ -194,7 +200,7 @@ def _check_loads(v: Mapping[str, Any], lane: Lane, members: Sequence[Routed],
 
 def _share_out(riders: Mapping[Key, Sequence[Routed]], counts: Mapping[Key, int],
                net: Network) -> float:
-    """Give each rider its share of its lane-weeks' vehicles (by the space it takes); the
+    """Give each rider its share of its departures' vehicles (by the space it takes); the
     vehicles' cost."""
     cost = 0.0
     for key, members in riders.items():
@@ -211,46 +217,87 @@ def _share_out(riders: Mapping[Key, Sequence[Routed]], counts: Mapping[Key, int]
     return cost
 
 
+def _rides_on(routed: Sequence[Routed]) -> dict[tuple[str, str], str]:
+    """(batch id, lane id) -> the departure the batch's leg on the lane takes (ISO date)."""
+    return {(r.bid, lane.lane_id): ride_key(lane)[1] for r in routed for lane in r.trip.lanes}
+
+
+def _check_departure(v: Mapping[str, Any], lane: Lane, rides_on: Mapping[tuple[str, str], str],
+                     name: str, out: Problems) -> None:
+    """An entry's departure and arrival are its period and the lane's transit days later; the
+    batches it lists ride the lane on that departure."""
+    try:
+        day = dt.date.fromisoformat(v["period"])
+    except (TypeError, ValueError):
+        out.add("vehicle_departure", name, f"vehicles {name}: period {v['period']!r} is not "
+                "a departure date")
+        return
+    arrive = shift(day, lane.transit_days)
+    if v["depart_date"] != day.isoformat() or arrive is None or (
+            v["arrive_date"] != arrive.isoformat()):
+        out.add("vehicle_departure", name, f"vehicles {name}: they leave {v['depart_date']} "
+                f"and arrive {v['arrive_date']}, but the departure is {day} and the lane takes "
+                f"{lane.transit_days} day(s)")
+    moved = sorted({f"{bid} ({rides_on[(bid, lane.lane_id)]})" for bid in v["batch_ids"]
+                    if rides_on.get((bid, lane.lane_id), v["period"]) != v["period"]})
+    if moved:
+        out.add("vehicle_departure", name, f"vehicles {name}: carry {', '.join(moved)}, whose "
+                f"legs on {lane.lane_id} depart on the dates shown")
+
+
 def _check_uncovered(riders: Mapping[Key, Sequence[Routed]], loads: Mapping[Key, tuple[float,
-                     float]], counts: Mapping[Key, int], net: Network, out: Problems) -> None:
-    """Every lane-week a route uses has its entry, and a per-kg lane its weekly limit."""
-    for key in riders:
-        lane, name, load = net.lanes[key[0]], lane_week(key), loads[key]
-        if key not in counts:
-            if lane.per_vehicle:
+                     float]], listed: Mapping[Key, Sequence[str]], net: Network,
+                     out: Problems) -> None:
+    """Every departure a trip rides has its entry (one that lists its batches on another day
+    of the lane is misdated), and a per-kg lane its limit per departure."""
+    for key, members in riders.items():
+        lane, name, load = net.lanes[key[0]], lane_departure(key), loads[key]
+        if key not in listed:
+            elsewhere = sorted(k[1] for k, bids in listed.items() if k[0] == key[0]
+                               and any(r.bid in bids for r in members))
+            if elsewhere:
+                out.add("vehicle_departure", name, f"vehicles {name}: batches ride this "
+                        f"departure, but the lane's entries listing them are for "
+                        f"{', '.join(elsewhere)}")
+            elif lane.per_vehicle:
                 out.add("no_vehicle", name, f"vehicles {name}: batches ride it but no vehicle "
                         "is bought")
             else:
                 out.add("vehicle_entry", name, f"vehicles {name}: batches ride it but it has "
                         "no booking entry")
-        limit = weekly_limit(lane)
+        limit = departure_limit(lane)
         if limit is not None and (load[0] > limit[0] + EPS or load[1] > limit[1] + EPS):
             out.add("per_kg_capacity", name, f"vehicles {name}: {load[0]:.1f} kg / "
-                    f"{load[1]:.2f} m3 exceed the lane's weekly capacity")
+                    f"{load[1]:.2f} m3 exceed the lane's capacity per departure")
 
 
 def check_vehicles(doc: Mapping[str, Any], routed: Sequence[Routed], net: Network,
                    out: Problems) -> Fleet:
-    """Every vehicles entry and every lane-week a route uses; each rider's vehicle shares."""
+    """Every vehicles entry and every lane departure a trip rides; each rider's vehicle
+    shares."""
     riders, loads = _ride(routed)
+    rides_on = _rides_on(routed)
     counts: dict[Key, int] = {}
+    listed: dict[Key, Sequence[str]] = {}
     for v in doc["vehicles"]:
         key = (v["lane_id"], v["period"])
-        name = lane_week(key)
+        name = lane_departure(key)
         lane = net.lanes.get(key[0])
         if lane is None:
             out.add("vehicle_unknown_lane", name, f"vehicles: unknown lane {key[0]}")
             continue
         if key in counts:
-            out.add("vehicle_entry", name, f"vehicles {name}: the lane-week is listed twice")
+            out.add("vehicle_entry", name, f"vehicles {name}: the departure is listed twice")
             continue
         counts[key] = v["count"]
+        listed[key] = v["batch_ids"]
         members, load = riders.get(key, ()), loads.get(key, (0.0, 0.0))
+        _check_departure(v, lane, rides_on, name, out)
         _check_fields(v, lane, members, load, name, out)
         if lane.per_vehicle:
             _check_count(v, lane, load, name, out)
         _check_loads(v, lane, members, load, name, out)
-    _check_uncovered(riders, loads, counts, net, out)
+    _check_uncovered(riders, loads, listed, net, out)
     cost = _share_out(riders, counts, net)
     shared = sum(r.entry.doc["components"]["vehicles"] for r in routed)
     if not close(shared, cost, CENT * max(1, len(routed))):
