@@ -121,7 +121,7 @@ BAD_INPUTS = [
     ("lanes.csv", "L_AIR,HUB,AIRPORT", "L_AIR,HUB,ATLANTIS", ["unknown node ATLANTIS"]),
     ("ports.yaml", "district: BDIST", "district: ZDIST", ["ports.yaml", "unknown district"]),
     ("ports.yaml", "lat: 30.0", "lat: 300.0", ["ports.yaml", "lat"]),
-    ("scenario.yaml", "as_of: '2025-07-10'", "as_of: 2025-07-10x", ["scenario.yaml",
+    ("scenario.yaml", "as_of: '2025-07-01'", "as_of: 2025-07-10x", ["scenario.yaml",
                                                                     "as_of"]),
     ("scenario.yaml", "policy:", "polcy:", ["scenario.yaml", "polcy", "unknown key"]),
     ("scenario.yaml", "regime: auto", "regime: sometimes", ["regime"]),

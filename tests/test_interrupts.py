@@ -35,19 +35,42 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self"
 
 #: SCIP's log has started: the command is inside the solver
 SOLVING = (b"presolving", b"SCIP version")
-STARTUP_S = 20  # to SCIP's first log line: ~5-10 s on a busy 2-CPU machine
+STARTUP_S = 60  # to SCIP's first log line: ~5-20 s on a busy 2-CPU machine
 
 
-@pytest.fixture(scope="module")
-def long_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Benchmark instance L cut to its first 3,000 parcels: read and prepared in seconds, and
-    its largest group keeps SCIP busy for seconds more (300 s limit, SCIP's log on)."""
+def _cut_l(tmp_path_factory: pytest.TempPathFactory, parcels: int) -> Path:
     d = tmp_path_factory.mktemp("long")
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--out", str(d),
                     "L"], check=True, capture_output=True, timeout=120)
     returns = d / "L" / "returns.csv"
     with returns.open(encoding="utf-8") as fh:
-        head = [next(fh) for _ in range(3_001)]
+        head = [next(fh) for _ in range(parcels + 1)]
+    returns.write_text("".join(head), encoding="utf-8")
+    path = d / "long.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(d / "L" / "scenario.yaml"),
+                                    "solver": {"time_limit_s": 300, "log": True}}),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def sweep_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Benchmark instance L cut to 3,000 parcels: each sweep point's workers solve long enough
+    (LP bound first, then SCIP on the trips the LP uses, log on) to be interrupted."""
+    return _cut_l(tmp_path_factory, 3_000)
+
+
+@pytest.fixture(scope="module")
+def long_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Benchmark instance L cut to its first 400 parcels: read and prepared in seconds, one
+    group small enough for SCIP itself (no LP-first path), which it is busy with for seconds
+    more (300 s limit, SCIP's log on)."""
+    d = tmp_path_factory.mktemp("long")
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--out", str(d),
+                    "L"], check=True, capture_output=True, timeout=120)
+    returns = d / "L" / "returns.csv"
+    with returns.open(encoding="utf-8") as fh:
+        head = [next(fh) for _ in range(401)]
     returns.write_text("".join(head), encoding="utf-8")
     path = d / "long.yaml"
     path.write_text(yaml.safe_dump({"extends": str(d / "L" / "scenario.yaml"),
@@ -90,9 +113,9 @@ class Run:
             if any(s in line for s in SOLVING):
                 self.solving.set()
 
-    def wait_solving(self) -> None:
+    def wait_solving(self, startup_s: float = STARTUP_S) -> None:
         """Until SCIP has started (and a little longer, so it is deep in the solve)."""
-        ok = self.solving.wait(STARTUP_S)
+        ok = self.solving.wait(startup_s)
         assert ok, f"the solve did not start: {self.stderr.decode(errors='replace')[-2000:]}"
         assert self.proc.poll() is None, "the run ended before it could be interrupted"
         time.sleep(0.5)
@@ -186,16 +209,18 @@ def test_sigterm_during_the_solve_stops_at_once(long_scenario: Path, out: Path) 
                    "terminated (SIGTERM): nothing was written; --out is unchanged")
 
 
-def test_ctrl_c_stops_a_sweeps_worker_processes(long_scenario: Path, tmp_path: Path) -> None:
+def test_ctrl_c_stops_a_sweeps_worker_processes(sweep_scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "work" / "sweep"
     out.mkdir(parents=True)
     for name in ("sweep.csv", "sweep.json", "sweep.png"):
         (out / name).write_bytes(f"previous {name}\n".encode())
     before = _snapshot(out)
-    run = Run("sweep", long_scenario, "--param", "rates.air=0.9,1.1", "--workers", "2",
+    run = Run("sweep", sweep_scenario, "--param", "rates.air=0.9,1.1", "--workers", "2",
               "--out", out)
     try:
-        run.wait_solving()  # SCIP's log comes from a worker process
+        # SCIP's log comes from a worker process, block-buffered: it shows once a worker has
+        # prepared its 3,000 parcels, bounded the LP and logged 4 KB of SCIP solves
+        run.wait_solving(240)
         os.killpg(run.proc.pid, signal.SIGINT)
         code = run.finish()
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -141,10 +142,13 @@ def test_bundled_khorgos_closure_scenario() -> None:
     used = [bp for bp in base.batches if "KHORGOS" in {bp.entry_point, bp.return_port}]
     assert used, "the base plan should use Khorgos for this test to mean anything"
     moved = {bp.batch_id: bp for bp in closed.batches}
-    for bp in used:  # every batch that crossed at Khorgos now goes elsewhere (or not at all)
+    closed_days = (dt.date(2026, 5, 10), dt.date(2026, 5, 24))
+    for bp in used:  # no batch is on a lane touching Khorgos while it is closed
         if bp.batch_id in moved:
-            assert "KHORGOS" not in {moved[bp.batch_id].entry_point,
-                                     moved[bp.batch_id].return_port}
+            for leg in moved[bp.batch_id].legs:
+                if "KHORGOS" in {leg.origin, leg.destination, leg.via}:
+                    assert (leg.arrive_date < closed_days[0]
+                            or leg.depart_date > closed_days[1]), (bp.batch_id, leg)
     # the closure only removes options: the objective can only go up
     assert closed.objective_cny >= base.objective_cny - 1e-6
 
@@ -164,5 +168,7 @@ def test_policy_timeline_scenarios() -> None:
                if bp.export_district == "XIAN")
     costs = [p.objective_cny for p in plans.values()]
     assert costs[0] >= costs[1] - 1e-6 >= costs[2] - 2e-6
-    baselines = {round(p.summary.same_route_baseline_cny, 2) for p in plans.values()}
-    assert len(baselines) == 1  # the same flows under the old rule cost the same every year
+    # the same flows under the old rule cost nearly the same every year: the weeks start on
+    # different weekdays, so they meet the weekly services on different days
+    baselines = [p.summary.same_route_baseline_cny for p in plans.values()]
+    assert max(baselines) <= 1.01 * min(baselines)

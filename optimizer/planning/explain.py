@@ -49,11 +49,11 @@ def explain_options(options: Sequence[Option], chosen: BatchPlan | None
         else:
             best = min(allowed or opts, key=lambda o: (objective(o), o.option_id))
         assert best is not None
-        rejected: dict[tuple[str, str], None] = {}
-        if not allowed:
+        rejected: dict[str, str] = {}  # rule -> the first trip's detail (one per rule:
+        if not allowed:               # the trips of one port and mode differ only by date)
             for o in opts:
                 for c in o.failed:
-                    rejected[(c.rule, c.detail)] = None
+                    rejected.setdefault(c.rule, c.detail)
         rows.append(ExplainedOption(
             return_port=port, return_district=best.route.port.district or "", mode=mode,
             status="chosen" if is_chosen else ("allowed" if allowed else "rejected"),
@@ -63,7 +63,7 @@ def explain_options(options: Sequence[Option], chosen: BatchPlan | None
                                  if allowed and chosen_opt is not None else None),
             transit_days=best.transit_days,
             lanes=tuple(lane.lane_id for lane in best.route.lanes),
-            rejected_by=tuple(Rejection(r, d) for r, d in rejected)))
+            rejected_by=tuple(Rejection(r, d) for r, d in rejected.items())))
     order = {"chosen": 0, "allowed": 1, "rejected": 2}
     rows.sort(key=lambda r: (order[r.status], r.objective_cny, r.return_port, r.mode))
     return tuple(rows)
