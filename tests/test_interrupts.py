@@ -39,6 +39,7 @@ STARTUP_S = 60  # to SCIP's first log line: ~5-20 s on a busy 2-CPU machine
 
 
 def _cut_l(tmp_path_factory: pytest.TempPathFactory, parcels: int) -> Path:
+    """Benchmark instance L cut to its first ``parcels`` parcels, 300 s limit, SCIP's log on."""
     d = tmp_path_factory.mktemp("long")
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--out", str(d),
                     "L"], check=True, capture_output=True, timeout=120)
@@ -65,18 +66,7 @@ def long_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Benchmark instance L cut to its first 400 parcels: read and prepared in seconds, one
     group small enough for SCIP itself (no LP-first path), which it is busy with for seconds
     more (300 s limit, SCIP's log on)."""
-    d = tmp_path_factory.mktemp("long")
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--out", str(d),
-                    "L"], check=True, capture_output=True, timeout=120)
-    returns = d / "L" / "returns.csv"
-    with returns.open(encoding="utf-8") as fh:
-        head = [next(fh) for _ in range(401)]
-    returns.write_text("".join(head), encoding="utf-8")
-    path = d / "long.yaml"
-    path.write_text(yaml.safe_dump({"extends": str(d / "L" / "scenario.yaml"),
-                                    "solver": {"time_limit_s": 300, "log": True}}),
-                    encoding="utf-8")
-    return path
+    return _cut_l(tmp_path_factory, 400)
 
 
 @pytest.fixture(scope="module")
