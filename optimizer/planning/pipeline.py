@@ -67,8 +67,10 @@ def prepare(scenario: Scenario, index: RouteIndex | None = None,
     waiting = scenario.rules.waiting
     start = min((max(p.ready_date, scenario.as_of) for p in scenario.parcels),
                 default=scenario.as_of)
-    horizon = max((longest_days(r, waiting, start) for o, d in pairs
-                   for r in index.routes(o, d)), default=0)
+    # a parcel ready before the planning date leaves after it: its dates bind that much later
+    late = max((0, *((scenario.as_of - p.ready_date).days for p in scenario.parcels)))
+    horizon = late + max((longest_days(r, waiting, start) for o, d in pairs
+                          for r in index.routes(o, d)), default=0)
     taken = {pid for c in scenario.commitments for pid in c.parcel_ids}
     batches = consolidate([p for p in scenario.parcels if p.parcel_id not in taken],
                           scenario.network.nodes, scenario.window_days,
