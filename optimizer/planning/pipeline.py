@@ -90,7 +90,8 @@ def recheck(prepared: Prepared, scenario: Scenario) -> Prepared:
     options = {bid: tuple(dataclasses.replace(
         o, checks=screener.recheck(o.checks, o.batch, o.trip, REGIME_RULES)) for o in opts)
         for bid, opts in prepared.options.items()}
-    return Prepared(scenario, prepared.batches, options, prepared.index, prepared.committed)
+    # a committed batch is judged by the old rule like the others (its trip may not clear)
+    return Prepared(scenario, prepared.batches, options, prepared.index)
 
 
 #: the same-route baseline's share of the time left for solving once the plan's other work is
