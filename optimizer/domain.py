@@ -8,6 +8,7 @@ fields, such as a route's days); they import nothing of the package. The results
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import math
@@ -142,6 +143,212 @@ class Schedule:
 DAILY = Schedule()
 
 
+#: what a rate line's price is per: chargeable kg, m3, revenue tonne (W/M: the larger of tonnes
+#: and m3), a shipment (one booking on a departure), or a whole vehicle/container
+Basis = Literal["kg", "m3", "wm", "shipment", "vehicle"]
+BASES: tuple[str, ...] = ("kg", "m3", "wm", "shipment", "vehicle")
+
+
+@dataclass(frozen=True, slots=True)
+class RateLine:
+    """One service's price on a lane for a validity period, as a forwarder quotes it, in its own
+    currency (``data/rates.csv``, see the README's "Rate cards").
+
+    Freight is ``rate * billed units`` in the band the chargeable units fall in (all-units
+    breaks: the whole shipment at that band's rate), or a higher band billed at its break when
+    that is cheaper (the usual "pay the next break" rule), and never less than
+    ``min_charge``. ``surcharge_pct`` (fuel and the like) is a percent of that freight,
+    ``surcharge_per_unit`` (security and the like) is per billed unit, ``fee_per_shipment``
+    (documents, handling, consolidation) is per shipment: per departure used, or per vehicle on
+    the vehicle basis. A shipment is everything the plan puts on one departure of the service.
+    """
+
+    lane_id: str
+    service: str
+    carrier: str
+    currency: str
+    valid_from: dt.date
+    #: the last day the line is valid (None: until further notice)
+    valid_to: dt.date | None
+    basis: Basis
+    #: (from units, rate per unit) ascending, the first from 0; one band on the bases shipment
+    #: and vehicle (the price of one shipment, one vehicle)
+    breaks: tuple[tuple[float, float], ...]
+    min_charge: float = 0.0
+    fee_per_shipment: float = 0.0
+    surcharge_pct: float = 0.0
+    surcharge_per_unit: float = 0.0
+    #: volumetric divisor on the kg basis (cm3 per kg: 6000 air, 3000 road = 333 kg/m3);
+    #: None: the weight alone is chargeable
+    divisor_cm3_per_kg: float | None = None
+    source: str = ""
+
+    def valid_on(self, day: dt.date) -> bool:
+        """Whether the line prices a departure on ``day``."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    @property
+    def unit(self) -> str:
+        """What one chargeable unit is, for people: ``kg``, ``m3``, ``W/M t``, ``shipment``,
+        ``vehicle``."""
+        return {"wm": "W/M t"}.get(self.basis, self.basis)
+
+    def units(self, kg: float, m3: float) -> float:
+        """Chargeable units of a shipment of ``kg`` and ``m3`` (0 for an empty one)."""
+        if kg <= 1e-9 and m3 <= 1e-9:
+            return 0.0
+        if self.basis == "kg":
+            vol = 0.0 if self.divisor_cm3_per_kg is None else m3 * 1e6 / self.divisor_cm3_per_kg
+            return max(kg, vol)
+        if self.basis == "m3":
+            return m3
+        if self.basis == "wm":
+            return max(kg / 1000.0, m3)
+        return 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """How one shipment on a tariff is billed: the line applied, in its currency and in CNY."""
+
+    units: float
+    billed_units: float
+    band_from: float
+    rate: float
+    freight: float
+    minimum_applied: bool
+    surcharges: float
+    fees: float
+    total: float
+    fx_cny: float
+    total_cny: float
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """A rate line priced for one departure: the line and the CNY it converts at on that day
+    (``fx_date``: the date of the rate used, the latest on or before the departure)."""
+
+    line: RateLine
+    fx_cny: float
+    fx_date: dt.date
+
+    @property
+    def linear(self) -> bool:
+        """True when the price is a plain rate per kg of weight (one band, no minimum, no fee,
+        no volumetric weight): a batch's freight then does not depend on who else rides."""
+        ln = self.line
+        return (ln.basis == "kg" and len(ln.breaks) == 1 and ln.min_charge <= 0
+                and ln.fee_per_shipment <= 0 and ln.divisor_cm3_per_kg is None)
+
+    def bands(self) -> tuple[tuple[float, float | None, float, float, float], ...]:
+        """Per band, in CNY: (from units, to units or None, freight per billed unit with its
+        percent surcharge, per-unit surcharge, minimum freight with its percent surcharge).
+        A band's bill is ``max(freight rate * B, minimum) + per-unit surcharge * B`` for
+        billed units B (the model's terms; ``charge`` is the same arithmetic for people)."""
+        ln, fx = self.line, self.fx_cny
+        up = 1 + ln.surcharge_pct / 100
+        out = []
+        for k, (lo, rate) in enumerate(ln.breaks):
+            hi = ln.breaks[k + 1][0] if k + 1 < len(ln.breaks) else None
+            out.append((lo, hi, rate * up * fx, ln.surcharge_per_unit * fx,
+                        ln.min_charge * up * fx))
+        return tuple(out)
+
+    @property
+    def fixed_cny(self) -> float:
+        """Fees per shipment in CNY."""
+        return self.line.fee_per_shipment * self.fx_cny
+
+    def charge(self, kg: float, m3: float) -> Charge | None:
+        """The bill of a shipment of ``kg`` and ``m3`` (None when it is empty): the cheapest of
+        the band its chargeable units fall in and every higher band billed at its break."""
+        ln = self.line
+        units = ln.units(kg, m3)
+        if units <= 0:
+            return None
+        if ln.basis in ("shipment", "vehicle"):
+            rate = ln.breaks[0][1]
+            sur = rate * ln.surcharge_pct / 100 + ln.surcharge_per_unit
+            total = rate + sur + ln.fee_per_shipment
+            return Charge(1.0, 1.0, 0.0, rate, rate, False, sur, ln.fee_per_shipment, total,
+                          self.fx_cny, total * self.fx_cny)
+        best: Charge | None = None
+        for k, (lo, rate) in enumerate(ln.breaks):
+            nxt = ln.breaks[k + 1][0] if k + 1 < len(ln.breaks) else None
+            if nxt is not None and units >= nxt:
+                continue  # a lower band than the one the units fall in
+            billed = max(units, lo)
+            freight = max(ln.min_charge, rate * billed)
+            sur = freight * ln.surcharge_pct / 100 + ln.surcharge_per_unit * billed
+            total = freight + sur + ln.fee_per_shipment
+            if best is None or total < best.total - 1e-12:
+                best = Charge(units, billed, lo, rate, freight, freight > rate * billed, sur,
+                              ln.fee_per_shipment, total, self.fx_cny, total * self.fx_cny)
+        return best
+
+    def cost_cny(self, kg: float, m3: float) -> float:
+        """What a shipment of ``kg`` and ``m3`` costs in CNY (0 when empty)."""
+        bill = self.charge(kg, m3)
+        return 0.0 if bill is None else bill.total_cny
+
+    def text(self, kg: float | None = None, m3: float | None = None) -> str:
+        """The line for people: service, carrier, price, and with a load the bill applied."""
+        ln = self.line
+        bands = " / ".join(f"{'+' + format(lo, 'g') + ' ' if len(ln.breaks) > 1 else ''}"
+                           f"{rate:g}" for lo, rate in ln.breaks)
+        parts = [f"{ln.service} ({ln.carrier})" if ln.carrier else ln.service,
+                 f"{bands} {ln.currency}/{ln.unit}"]
+        if ln.min_charge:
+            parts.append(f"min {ln.min_charge:g}")
+        if ln.surcharge_pct:
+            parts.append(f"+{ln.surcharge_pct:g}% surcharge")
+        if ln.surcharge_per_unit:
+            parts.append(f"+{ln.surcharge_per_unit:g}/{ln.unit}")
+        if ln.fee_per_shipment:
+            parts.append(f"+{ln.fee_per_shipment:g}/shipment")
+        if ln.divisor_cm3_per_kg:
+            parts.append(f"volumetric /{ln.divisor_cm3_per_kg:g}")
+        if ln.currency != "CNY":
+            parts.append(f"FX {self.fx_cny:g} CNY/{ln.currency} ({self.fx_date.isoformat()})")
+        bill = None if kg is None else self.charge(kg, m3 or 0.0)
+        if bill is not None and ln.basis not in ("shipment", "vehicle"):
+            how = "minimum" if bill.minimum_applied else (
+                f"{bill.billed_units:,.1f} {ln.unit} at the +{bill.band_from:g} break"
+                if bill.billed_units > bill.units + 1e-9 else
+                f"{bill.units:,.1f} {ln.unit} x {bill.rate:g}")
+            parts.append(f"billed {how}: {bill.total:,.2f} {ln.currency} = "
+                         f"{bill.total_cny:,.2f} CNY")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Pricing:
+    """A lane's rate lines and the exchange rates of their currency (compared by identity:
+    one object per lane, built when the network is read)."""
+
+    lines: tuple[RateLine, ...]
+    #: (date, CNY per unit of the lines' currency), ascending; empty for CNY
+    fx: tuple[tuple[dt.date, float], ...] = ()
+
+    def line_on(self, day: dt.date) -> RateLine | None:
+        """The line valid for a departure on ``day`` (None: no price that day)."""
+        return next((ln for ln in self.lines if ln.valid_on(day)), None)
+
+    def fx_on(self, day: dt.date) -> tuple[float, dt.date] | None:
+        """CNY per unit on ``day``: the latest rate on or before it (None: none yet)."""
+        if not self.fx:
+            return 1.0, day
+        i = bisect.bisect_right(self.fx, (day, math.inf))
+        return None if i == 0 else (self.fx[i - 1][1], self.fx[i - 1][0])
+
+    def tariff_on(self, day: dt.date) -> Tariff | None:
+        """The tariff of a departure on ``day`` (None: no valid line, or no exchange rate)."""
+        line = self.line_on(day)
+        fx = None if line is None else self.fx_on(day)
+        return None if line is None or fx is None else Tariff(line, fx[0], fx[1])
+
+
 @dataclass(frozen=True, slots=True)
 class Lane:
     """A transport service between two nodes, optionally entering China ``via`` a crossing.
@@ -183,6 +390,12 @@ class Lane:
     #: first kg and ``parcel_extra_kg_cny`` for every further kg begun; 0 for other lanes
     parcel_first_kg_cny: float = 0.0
     parcel_extra_kg_cny: float = 0.0
+    #: the lane's rate card (``data/rates.csv``): its price per departure (None: the cost columns
+    #: of lanes.csv, in CNY)
+    pricing: Pricing | None = None
+    #: the tariff of this departure (pinned copies of a lane with ``pricing``; a plain per-kg
+    #: or per-vehicle tariff is also written into the CNY cost fields)
+    tariff: Tariff | None = None
 
     @property
     def arrival(self) -> dt.date | None:
@@ -199,8 +412,18 @@ class Lane:
 
     @property
     def per_vehicle(self) -> bool:
-        """True when the lane is paid per vehicle and its vehicles are shared by batches."""
-        return self.cost_per_vehicle_cny > 0
+        """True when the lane is paid per vehicle and its vehicles are shared by batches (a
+        CNY price per vehicle, or a rate card priced per vehicle/container)."""
+        return self.cost_per_vehicle_cny > 0 or (
+            self.pricing is not None and self.pricing.lines[0].basis == "vehicle")
+
+    @property
+    def tariffed(self) -> bool:
+        """True when the departure is billed per shipment on a tariff whose price depends on
+        everything it carries (breaks, a minimum, fees, volumetric weight): the batches on it
+        share one bill (``Tariff.cost_cny`` of their consolidated load)."""
+        return self.tariff is not None and self.tariff.line.basis != "vehicle" \
+            and not self.tariff.linear
 
     @property
     def nodes(self) -> tuple[str, ...]:
