@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from optimizer.domain import Check
+from optimizer.domain import Charge, Check, Tariff
 
 #: the batch fields that make a *flow* (the same goods between the same places): batches of one
 #: flow in different windows or scenarios are matched by it (see analysis.compare)
@@ -34,12 +34,16 @@ class Leg:
     #: the departure the batch rides (on the lane's schedule) and its arrival
     depart_date: dt.date | None = None
     arrive_date: dt.date | None = None
+    #: the rate card line its departure is billed on and the bill of the whole shipment (""
+    #: for a lane priced in lanes.csv)
+    tariff: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class CostComponents:
     """A routed batch's landed cost by component (CNY); they add up to its ``cost_cny``."""
 
+    #: per kg and per parcel, and its share of the tariff bills of the shipments it rides
     freight: float
     vehicles: float
     clearance: float
@@ -215,6 +219,14 @@ class VehicleUse:
     #: when the vehicles leave the lane's origin and arrive at its destination
     depart_date: dt.date | None = None
     arrive_date: dt.date | None = None
+    #: the rate card line applied (service, price, surcharges, FX) and, for a shipment billed
+    #: on its whole load, the bill: chargeable units, the break or minimum applied ("" for a
+    #: lane priced in lanes.csv)
+    tariff: str = ""
+    #: the same as data: the tariff of the departure and its bill (of one vehicle on a lane
+    #: priced per vehicle); None for a lane priced in lanes.csv
+    priced: Tariff | None = None
+    bill: Charge | None = None
 
 
 @dataclass(frozen=True, slots=True)

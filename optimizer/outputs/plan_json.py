@@ -38,7 +38,7 @@ from optimizer.plan import (
 #: return declarations (``declarations``, a batch's clearance is its share of the fee) and
 #: lists the batches disposed of abroad (``disposed``); 4 puts time on schedules (vehicles per
 #: departure, dated legs, a batch's ready date, waiting and storage)
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def r(value: float | None, nd: int = 2) -> float | None:
@@ -113,7 +113,8 @@ def _batch_dict(bp: BatchPlan) -> dict[str, Any]:
         "legs": [{"lane_id": leg.lane_id, "from": leg.origin, "to": leg.destination,
                   "via": leg.via, "mode": leg.mode, "cost_cny": r(leg.cost_cny),
                   "transit_days": leg.transit_days, "depart_date": _day(leg.depart_date),
-                  "arrive_date": _day(leg.arrive_date)} for leg in bp.legs],
+                  "arrive_date": _day(leg.arrive_date), "tariff": leg.tariff or None}
+                 for leg in bp.legs],
         "ready_date": _day(bp.ready_date), "depart_date": bp.depart_date.isoformat(),
         "wait_days": bp.wait_days, "wait_saving_cny": r(bp.wait_saving_cny),
         "declare_date": bp.declare_date.isoformat(),
@@ -152,7 +153,39 @@ def _vehicle_dict(v: VehicleUse) -> dict[str, Any]:
         "cost_cny": r(v.cost_cny), "batch_ids": list(v.batch_ids),
         "loads": [{"vehicle": ld.vehicle, "load_kg": r(ld.load_kg, 3),
                    "load_m3": r(ld.load_m3, 4), "batch_ids": list(ld.batch_ids)}
-                  for ld in v.loads]}
+                  for ld in v.loads],
+        "tariff": tariff_dict(v)}
+
+
+def tariff_dict(v: VehicleUse) -> dict[str, Any] | None:
+    """The rate card line a departure is billed on and its bill (None: priced in lanes.csv).
+
+    Amounts are in the line's currency (``total`` is the bill: freight, surcharges and fees;
+    of one vehicle on the vehicle basis), ``fx_cny`` CNY per unit of it, dated ``fx_date``."""
+    t, b = v.priced, v.bill
+    if t is None:
+        return None
+    ln = t.line
+    return {
+        "service": ln.service, "carrier": ln.carrier, "currency": ln.currency,
+        "basis": ln.basis, "valid_from": ln.valid_from.isoformat(),
+        "valid_to": _day(ln.valid_to), "breaks": [[lo, rate] for lo, rate in ln.breaks],
+        "min_charge": ln.min_charge, "fee_per_shipment": ln.fee_per_shipment,
+        "surcharge_pct": ln.surcharge_pct, "surcharge_per_unit": ln.surcharge_per_unit,
+        "divisor_cm3_per_kg": ln.divisor_cm3_per_kg,
+        "fx_cny": t.fx_cny, "fx_date": t.fx_date.isoformat(),
+        "units": None if b is None else round(b.units, 6),
+        "billed_units": None if b is None else round(b.billed_units, 6),
+        "band_from": None if b is None else b.band_from,
+        "rate": None if b is None else b.rate,
+        "minimum_applied": None if b is None else b.minimum_applied,
+        "freight": None if b is None else r(b.freight),
+        "surcharges": None if b is None else r(b.surcharges),
+        "fees": None if b is None else r(b.fees),
+        "total": None if b is None else r(b.total),
+        "total_cny": None if b is None else r(b.total_cny),
+        "text": v.tariff,
+        "source": ln.source}
 
 
 def would_route_dict(w: WouldRoute | None) -> dict[str, Any] | None:

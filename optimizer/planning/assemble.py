@@ -33,7 +33,7 @@ from optimizer.plan import (
     VehicleUse,
 )
 from optimizer.planning.baselines import cheapest_air, greedy_cost
-from optimizer.planning.capacity import Key, booked_capacity, key_of
+from optimizer.planning.capacity import Key, booked_capacity, key_of, resource_cny
 from optimizer.planning.counterfactual import would_route
 from optimizer.planning.declarations import declarations
 from optimizer.planning.disposal import disposal_cost, disposal_why
@@ -79,12 +79,13 @@ def assemble(scenario: Scenario, batches: Sequence[Batch],
     fees, decl_ids, decls = declarations(sol.chosen, scenario.rules.declaration)
     marginal = marginal_costs(sol.chosen)
     waited = wait_savings(sol.chosen, options)
+    vehicles = _vehicle_uses(scenario, by_id, sol)
+    tariffs = departure_tariffs(vehicles)
     batch_plans = tuple(dataclasses.replace(
         _batch_plan(b, sol.chosen[b.batch_id], shares, options[b.batch_id], baselines, scenario,
-                    (decl_ids[b.batch_id], fees[b.batch_id]), waited),
+                    (decl_ids[b.batch_id], fees[b.batch_id]), waited, tariffs),
         marginal_cny=marginal[b.batch_id])
         for b in batches if b.batch_id in sol.chosen)
-    vehicles = _vehicle_uses(scenario, by_id, sol)
     dropped = set(sol.dropped)
     rule = scenario.rules.disposal
     left = [(b, disposal_cost(b, rule)) for b in batches if b.batch_id not in sol.chosen]
@@ -107,7 +108,8 @@ def assemble(scenario: Scenario, batches: Sequence[Batch],
 
 def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Sequence[Option],
                 baselines: Baselines, scenario: Scenario,
-                declaration: tuple[str, float], waited: Mapping[str, float]) -> BatchPlan:
+                declaration: tuple[str, float], waited: Mapping[str, float],
+                tariffs: Mapping[Key, str]) -> BatchPlan:
     """One routed batch: legs with their share of vehicles, components (clearance: its
     per-parcel fees and its share of its declaration's fee), baselines, papers."""
     route = opt.route
@@ -115,11 +117,15 @@ def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Seq
                      lane.cost_per_kg_cny * b.weight_kg
                      + lane.parcel_charge(p.weight_kg for p in b.parcels)
                      + shares.get((b.batch_id, lane.lane_id), 0.0),
-                     lane.transit_days, lane.via, lane.departure, lane.arrival)
+                     lane.transit_days, lane.via, lane.departure, lane.arrival,
+                     tariffs.get(key_of(lane), ""))
                  for lane in opt.trip.lanes)
-    components = CostComponents(
-        freight=opt.freight_cny,
-        vehicles=sum(shares.get((b.batch_id, lane.lane_id), 0.0) for lane in route.lanes),
+    billed = sum(shares.get((b.batch_id, lane.lane_id), 0.0)
+                 for lane in opt.trip.lanes if lane.tariffed)
+    components = CostComponents(  # a share of a tariff's bill is freight; of vehicles, vehicles
+        freight=opt.freight_cny + billed,
+        vehicles=sum(shares.get((b.batch_id, lane.lane_id), 0.0) for lane in route.lanes)
+        - billed,
         clearance=opt.clearance_cny + declaration[1], tax_exposure=opt.tax_cny,
         storage=opt.storage_cny)
     air = cheapest_air([o for o in options if o.allowed])
@@ -157,15 +163,25 @@ def _vehicle_uses(scenario: Scenario, batches: Mapping[str, Batch],
         if lane.per_vehicle and count == 0:
             continue
         cap_kg, cap_m3 = booked_capacity(lane, count)
+        kg = sum(batches[m].weight_kg for m in members)
+        m3 = sum(batches[m].volume_m3 for m in members)
+        on = (1.0, 0.0) if lane.per_vehicle else (kg, m3)  # the bill of a vehicle, a shipment
         out.append(VehicleUse(
             lane_id=lane_id, period=period, mode=lane.mode, count=count,
-            load_kg=sum(batches[m].weight_kg for m in members),
-            load_m3=sum(batches[m].volume_m3 for m in members),
+            load_kg=kg, load_m3=m3,
             capacity_kg=cap_kg, capacity_m3=cap_m3,
-            cost_cny=count * lane.cost_per_vehicle_cny, batch_ids=tuple(members),
+            cost_cny=count * lane.cost_per_vehicle_cny if lane.per_vehicle
+            else resource_cny(lane, kg, m3), batch_ids=tuple(members),
             loads=pack(lane, count, [batches[m] for m in members]),
-            depart_date=lane.departure, arrive_date=lane.arrival))
+            depart_date=lane.departure, arrive_date=lane.arrival,
+            tariff="" if lane.tariff is None else lane.tariff.text(*on),
+            priced=lane.tariff, bill=None if lane.tariff is None else lane.tariff.charge(*on)))
     return tuple(out)
+
+
+def departure_tariffs(vehicles: Sequence[VehicleUse]) -> dict[Key, str]:
+    """The tariff line applied on each departure (lane id, ISO date), for the legs."""
+    return {(v.lane_id, v.period): v.tariff for v in vehicles if v.tariff}
 
 
 def _disposal(b: Batch, options: Sequence[Option], rule: DisposalRule, cost: float,

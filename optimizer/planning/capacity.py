@@ -5,10 +5,13 @@ limits?" asks it here: the MIP (variable bounds, starting plans, the value of a 
 baselines (the greedy no-sharing plan), the local-search heuristic and assembly. Only the
 independent checker (``optimizer.verify``) keeps its own arithmetic, on purpose.
 
-A lane bought by the vehicle (``Lane.per_vehicle``) needs whole vehicles for its load, by weight
-or by volume, whichever binds, and at most ``max_vehicles`` of them a period. A lane bought by
-the kg with ``max_vehicles`` set can carry at most ``max_vehicles`` vehicles' worth a period. A
-period is one departure of the lane (the lanes of an option are pinned to their departures,
+A lane bought by the vehicle (``Lane.per_vehicle``) needs whole vehicles for its load, by weight or
+by volume, whichever binds, and at most ``max_vehicles`` of them a period. A departure billed on a
+tariff whose price depends on its whole load (``Lane.tariffed``: weight breaks, a minimum, fees per
+shipment, volumetric weight) is one shipment: the batches on it share one bill, ``Tariff.cost_cny``
+of their consolidated load (counted as one "vehicle" here: one booking). A lane bought by the kg
+with ``max_vehicles`` set can carry at most ``max_vehicles`` vehicles' worth a period. A period is
+one departure of the lane (the lanes of an option are pinned to their departures,
 ``planning.schedules``; the key is the departure's ISO date), or for a resource with a period of
 its own, that period (``Lane.period``: a return declaration, see ``planning.declarations``).
 """
@@ -46,6 +49,23 @@ def vehicles_needed(lane: Lane, kg: float, m3: float) -> int:
                                 m3 / lane.vehicle_capacity_m3) - EPS))
 
 
+def shared(lane: Lane) -> bool:
+    """Whether the lane's cost is shared by the batches on a departure (vehicles, or one bill
+    on a tariff)."""
+    return lane.per_vehicle or lane.tariffed
+
+
+def resource_cny(lane: Lane, kg: float, m3: float) -> float:
+    """What a load costs on a departure's shared resource: its whole vehicles, or the tariff's
+    bill of the consolidated shipment (0 for a lane priced per kg alone)."""
+    if lane.per_vehicle:
+        return vehicles_needed(lane, kg, m3) * lane.cost_per_vehicle_cny
+    if lane.tariffed:
+        assert lane.tariff is not None
+        return lane.tariff.cost_cny(kg, m3)
+    return 0.0
+
+
 def period_capacity(lane: Lane) -> Load | None:
     """What a per-kg lane may carry in one period (None: no limit, or a per-vehicle lane)."""
     if lane.per_vehicle or lane.max_vehicles is None:
@@ -64,16 +84,16 @@ def booked_capacity(lane: Lane, count: int) -> Load:
 def can_bind(lane: Lane, potential: Load) -> bool:
     """Whether one batch's use of ``lane`` can change another's cost or feasibility in a period
     where at most ``potential`` could ride it: shared vehicles, or a per-kg limit it exceeds."""
-    if lane.per_vehicle:
+    if shared(lane):
         return True
     cap = period_capacity(lane)
     return cap is not None and (potential[0] > cap[0] or potential[1] > cap[1])
 
 
 def standalone_vehicle_cny(lanes: Iterable[Lane], kg: float, m3: float) -> float:
-    """What a load travelling alone pays for its own vehicles on ``lanes`` (limits ignored)."""
-    return sum(vehicles_needed(lane, kg, m3) * lane.cost_per_vehicle_cny
-               for lane in lanes if lane.per_vehicle)
+    """What a load travelling alone pays for its own vehicles and its own tariff bills on
+    ``lanes`` (limits ignored)."""
+    return sum(resource_cny(lane, kg, m3) for lane in lanes)
 
 
 class CapacityLedger:
@@ -81,7 +101,9 @@ class CapacityLedger:
 
     ``sharing=True`` (a plan): the loads on a lane share its vehicles. ``sharing=False`` (the
     greedy no-sharing baseline): every load added buys its own vehicles. ``background`` holds
-    loads already there (batches fixed elsewhere): they fill vehicles and capacity.
+    loads already there (batches fixed elsewhere): they fill vehicles and capacity. On a
+    tariffed departure (``shared``, not per vehicle) a sharing ledger holds one shipment, a
+    no-sharing one a shipment per load added, each billed alone.
     """
 
     def __init__(self, *, sharing: bool = True,
@@ -90,6 +112,7 @@ class CapacityLedger:
         self._kg: dict[Key, float] = defaultdict(float)
         self._m3: dict[Key, float] = defaultdict(float)
         self._own: dict[Key, int] = defaultdict(int)
+        self._own_cny: dict[Key, float] = defaultdict(float)
         self._lanes: dict[Key, Lane] = {}
         for key, (kg, m3) in (background or {}).items():
             self._kg[key] += kg
@@ -102,8 +125,9 @@ class CapacityLedger:
         for lane in lanes:
             key = key_of(lane, period)
             self._lanes[key] = lane
-            if not self.sharing and lane.per_vehicle:
-                self._own[key] += vehicles_needed(lane, kg, m3)
+            if not self.sharing and shared(lane):
+                self._own[key] += vehicles_needed(lane, kg, m3) if lane.per_vehicle else 1
+                self._own_cny[key] += resource_cny(lane, kg, m3)
             self._kg[key] += kg
             self._m3[key] += m3
 
@@ -128,27 +152,39 @@ class CapacityLedger:
     # ---- vehicles ---------------------------------------------------------------------------
 
     def vehicles(self, lane: Lane, period: str) -> int:
-        """Vehicles a per-vehicle lane needs in a period for what the ledger holds."""
+        """Vehicles a per-vehicle lane needs in a period for what the ledger holds (shipments on
+        a tariffed one: 1 when it carries something)."""
         key = key_of(lane, period)
         if not self.sharing:
             return self._own.get(key, 0)
-        return vehicles_needed(lane, *self.load(*key))
+        kg, m3 = self.load(*key)
+        if lane.tariffed:
+            return int(kg > EPS or m3 > EPS)
+        return vehicles_needed(lane, kg, m3)
+
+    def resource_cny(self, lane: Lane, period: str) -> float:
+        """What the ledger's load on a lane in a period costs in vehicles or its tariff bill."""
+        key = key_of(lane, period)
+        if not self.sharing:
+            return self._own_cny.get(key, 0.0)
+        return resource_cny(lane, *self.load(*key))
 
     def vehicle_counts(self) -> dict[Key, int]:
-        """Vehicles per (lane, period) on the per-vehicle lanes that carry something."""
+        """Vehicles per (lane, period) on the per-vehicle lanes that carry something, and
+        shipments on the tariffed ones."""
         out = {}
         for key in self._kg:
             lane = self._lanes.get(key)
-            if lane is not None and lane.per_vehicle:
+            if lane is not None and shared(lane):
                 n = self.vehicles(lane, key[1])
                 if n:
                     out[key] = n
         return out
 
     def vehicle_cny(self) -> float:
-        """What the vehicles of ``vehicle_counts`` cost."""
-        return sum(n * self._lanes[key].cost_per_vehicle_cny
-                   for key, n in self.vehicle_counts().items())
+        """What the vehicles and tariff bills of ``vehicle_counts`` cost."""
+        return sum(self.resource_cny(self._lanes[key], key[1])
+                   for key in self.vehicle_counts())
 
     # ---- adding one more load ---------------------------------------------------------------
 
@@ -166,6 +202,8 @@ class CapacityLedger:
         (more vehicles than a lane allows a period, or more than a per-kg lane's limit)."""
         extra = 0.0
         for lane in lanes:
+            if lane.tariffed:
+                extra += self._extra_bill(lane, period, kg, m3)
             if lane.per_vehicle:
                 before, after = self._after(lane, period, kg, m3)
                 if lane.max_vehicles is not None and after > lane.max_vehicles:
@@ -178,6 +216,14 @@ class CapacityLedger:
                 if now_kg + kg > cap[0] + EPS or now_m3 + m3 > cap[1] + EPS:
                     return None
         return extra
+
+    def _extra_bill(self, lane: Lane, period: str, kg: float, m3: float) -> float:
+        """What adding a load to a tariffed departure adds to its bill (its own bill when the
+        ledger does not share)."""
+        if not self.sharing:
+            return resource_cny(lane, kg, m3)
+        now_kg, now_m3 = self.load(*key_of(lane, period))
+        return resource_cny(lane, now_kg + kg, now_m3 + m3) - resource_cny(lane, now_kg, now_m3)
 
     def fits(self, lanes: Iterable[Lane], period: str, kg: float, m3: float) -> bool:
         """Whether a load can be added on ``lanes`` within every limit."""

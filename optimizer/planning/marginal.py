@@ -1,18 +1,18 @@
 """Marginal cost: what the plan saves if one routed batch is taken out, the rest unchanged.
 
 The space-share allocation (each batch pays its share of the vehicles and declarations it uses)
-makes a small batch on a shared truck look cheap and a batch that alone keeps a truck running
-look dear only by its share. The marginal cost says what the batch really adds: its own costs
-(freight, per-parcel fees, tax) plus every vehicle and declaration that would no longer be
-needed without it. Holding the other batches where they are, it is exact for that question
-(it does not re-route the others: that is ``explain``'s re-solve).
+makes a small batch on a shared truck look cheap and a batch that alone keeps a truck running look
+dear only by its share. The marginal cost says what the batch really adds: its own costs (freight,
+per-parcel fees, tax) plus every vehicle and declaration that would no longer be needed without it,
+and what the tariff bills it shares would fall by. Holding the other batches where they are, it is
+exact for that question (it does not re-route the others: that is ``explain``'s re-solve).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from optimizer.planning.capacity import key_of, vehicles_needed
+from optimizer.planning.capacity import key_of, resource_cny, shared
 from optimizer.planning.mip import plan_ledger
 from optimizer.planning.options import Option
 
@@ -25,13 +25,11 @@ def marginal_costs(chosen: Mapping[str, Option]) -> dict[str, float]:
         b = opt.batch
         saved = opt.landed_variable_cny
         for lane in opt.resources:
-            if not lane.per_vehicle:
+            if not shared(lane):
                 continue
             kg, m3 = ledger.load(*key_of(lane, b.period))
-            fewer = (vehicles_needed(lane, kg, m3)
-                     - vehicles_needed(lane, max(0.0, kg - b.weight_kg),
-                                       max(0.0, m3 - b.volume_m3)))
-            saved += fewer * lane.cost_per_vehicle_cny
+            saved += resource_cny(lane, kg, m3) - resource_cny(
+                lane, max(0.0, kg - b.weight_kg), max(0.0, m3 - b.volume_m3))
         out[bid] = saved
     return out
 

@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
 
-from optimizer.domain import Batch, Lane, SolverOptions
+from optimizer.domain import Batch, Lane, RateLine, SolverOptions
 from optimizer.plan import SolverStats
 from optimizer.planning.capacity import (
     EPS,
@@ -74,6 +74,7 @@ from optimizer.planning.capacity import (
     can_bind,
     key_of,
     period_capacity,
+    shared,
     vehicles_needed,
 )
 from optimizer.planning.options import Option
@@ -298,7 +299,11 @@ def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
         if lane.per_vehicle:
             _vehicle_rows(m, key, lane, users[key], background.get(key, (0.0, 0.0)),
                           strong, lp_relaxation)
-        elif period_capacity(lane) is not None:
+            continue
+        if lane.tariffed:
+            _tariff_rows(m, key, lane, users[key], background.get(key, (0.0, 0.0)),
+                         strong, lp_relaxation)
+        if period_capacity(lane) is not None:
             _per_kg_rows(m, key, lane, users[key], background.get(key, (0.0, 0.0)))
     m.objective.SetMinimization()
     return m
@@ -373,6 +378,97 @@ def _link_rows(solver: pywraplp.Solver, yv: pywraplp.Variable,
             links[b.batch_id] = solver.Constraint(-solver.infinity(), 0)
             links[b.batch_id].SetCoefficient(yv, -1)
         links[b.batch_id].SetCoefficient(var, 1)
+
+
+#: a band's units stop this far below the next break (units at the break fall in the next band)
+BREAK_EPS = 1e-6
+
+
+def _tariff_rows(m: _Model, key: Key, lane: Lane,
+                 users: Sequence[tuple[Batch, pywraplp.Variable]], background: Load,
+                 strong: bool, lp_relaxation: bool) -> None:
+    """One shipment's bill on a tariffed departure, exact (all-units breaks, "pay the next
+    break", minimum, fees per shipment, volumetric weight):
+
+        y[r] in {0,1}: the shipment is booked (fees per shipment F_r); z[r,k] in {0,1}: it is
+        billed in band k, sum_k z[r,k] = y[r]; U[r,k] >= 0 the units billed in band k,
+        lo_k z[r,k] <= U[r,k] <= hi_k z[r,k]; sum_k U[r,k] >= chargeable units of the load
+        (kg, volumetric kg, m3, revenue tonnes: one row per measure);
+        cost F_r y[r] + sum_k (f_k + p_k) U[r,k] + m[r,k],  m[r,k] >= M_k z[r,k] - f_k U[r,k]
+
+    with f_k the band's freight rate, p_k the per-unit surcharge, M_k the minimum (all in CNY,
+    ``Tariff.bands``). Billing more units than carried is allowed, which is the "pay the next
+    break" rule; hi_k stops just below the next break, so a load is never billed in a lower
+    band than the one it falls in. A shipment-basis tariff is a fixed price per shipment.
+    """
+    solver, inf = m.solver, m.solver.infinity()
+    tariff = lane.tariff
+    assert tariff is not None
+    lane_id, period = key
+    bg_kg, bg_m3 = background
+    total_kg = bg_kg + sum(b.weight_kg for b, _ in users)
+    total_m3 = bg_m3 + sum(b.volume_m3 for b, _ in users)
+
+    booked = solver.NumVar(0, 1, f"y[{lane_id},{period}]") if lp_relaxation else \
+        solver.BoolVar(f"y[{lane_id},{period}]")
+    m.y[key] = booked
+    if bg_kg > EPS or bg_m3 > EPS:  # batches held outside the model are on it already
+        booked.SetLb(1)
+    line = tariff.line
+    if line.basis == "shipment":
+        m.objective.SetCoefficient(booked, tariff.cost_cny(1.0, 0.0))
+        _link_rows(solver, booked, users)
+        return
+    m.objective.SetCoefficient(booked, tariff.fixed_cny)
+    top = line.units(total_kg, total_m3)
+    one = solver.Constraint(0, 0, f"band[{lane_id},{period}]")
+    one.SetCoefficient(booked, -1)
+    measures = _measures(line)
+    cover = [solver.Constraint(bg_kg * a + bg_m3 * c, inf, f"units[{lane_id},{period},{i}]")
+             for i, (a, c) in enumerate(measures)]
+    for i, (a, c) in enumerate(measures):
+        for b, x in users:
+            cover[i].SetCoefficient(x, -(a * b.weight_kg + c * b.volume_m3))
+    for k, band in enumerate(tariff.bands()):
+        _band_rows(m, key, k, band, top, one, cover, lp_relaxation)
+    if strong:
+        _link_rows(solver, booked, users)
+
+
+def _band_rows(m: _Model, key: Key, k: int,
+               band: tuple[float, float | None, float, float, float], top: float,
+               one: pywraplp.Constraint, cover: Sequence[pywraplp.Constraint],
+               lp_relaxation: bool) -> None:
+    """Band ``k`` of a tariffed departure (see ``_tariff_rows``); ``top`` is the most units its
+    riders could weigh: a band above it is billed at its break."""
+    solver = m.solver
+    lane_id, period = key
+    lo, hi, freight, per_unit, minimum = band
+    ub = max(lo, top) if hi is None else max(lo, min(hi - BREAK_EPS, top))
+    z = solver.NumVar(0, 1, f"z[{lane_id},{period},{k}]") if lp_relaxation else \
+        solver.BoolVar(f"z[{lane_id},{period},{k}]")
+    u = solver.NumVar(0, ub, f"U[{lane_id},{period},{k}]")
+    one.SetCoefficient(z, 1)
+    solver.Add(u >= lo * z)
+    solver.Add(u <= ub * z)
+    for row in cover:
+        row.SetCoefficient(u, 1)
+    m.objective.SetCoefficient(u, freight + per_unit)
+    if minimum > freight * lo + EPS:  # the minimum can bind in this band
+        short = solver.NumVar(0, minimum, f"m[{lane_id},{period},{k}]")
+        solver.Add(short >= minimum * z - freight * u)
+        m.objective.SetCoefficient(short, 1)
+
+
+def _measures(line: RateLine) -> list[tuple[float, float]]:
+    """The chargeable units of a load as (per kg, per m3) pairs, one per measure that may
+    bind: the units are the largest of them (weight or volumetric weight, t or m3)."""
+    if line.basis == "kg":
+        return [(1.0, 0.0)] + ([] if line.divisor_cm3_per_kg is None else [
+            (0.0, 1e6 / line.divisor_cm3_per_kg)])
+    if line.basis == "m3":
+        return [(0.0, 1.0)]
+    return [(1e-3, 0.0), (0.0, 1.0)]  # W/M: revenue tonnes
 
 
 def _per_kg_rows(m: _Model, key: Key, lane: Lane,
@@ -548,7 +644,7 @@ def _portion(batches: Sequence[Batch], plan: Mapping[str, Option],
     for b in batches:
         for opt in options[b.batch_id]:
             for lane in opt.resources:
-                if lane.per_vehicle:
+                if shared(lane):
                     touched[key_of(lane, b.period)] = lane
         pick = plan.get(b.batch_id)
         if pick is None:
@@ -556,7 +652,7 @@ def _portion(batches: Sequence[Batch], plan: Mapping[str, Option],
             continue
         cost += pick.variable_cny
         ledger.add(pick.resources, b.period, b.weight_kg, b.volume_m3)
-    return cost + sum(ledger.vehicles(lane, period) * lane.cost_per_vehicle_cny
+    return cost + sum(ledger.resource_cny(lane, period)
                       for (_, period), lane in touched.items())
 
 
@@ -873,23 +969,35 @@ def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
 
 def allocate_vehicle_costs(chosen: Mapping[str, Option], batches: Mapping[str, Batch],
                            vehicles: Mapping[Key, int]) -> dict[Key, float]:
-    """Each batch's share of the vehicles it rides, in proportion to the space it takes.
+    """Each batch's share of the vehicles and tariff bills it rides, in proportion to the space
+    it takes.
 
-    Space is the larger of its kg and m3 shares of the vehicle capacity, so a bulky batch pays
-    for the volume it fills. Returns (batch id, lane id) -> CNY.
+    Space on a vehicle is the larger of its kg and m3 shares of the vehicle capacity, so a bulky
+    batch pays for the volume it fills; on a tariffed departure it is the chargeable units of
+    the batch (weight or volumetric weight, W/M). Returns (batch id, lane id) -> CNY.
+    ``vehicles`` is the solution's count per departure (the ledger of ``chosen`` prices them).
     """
     riders: dict[Key, list[tuple[str, float]]] = defaultdict(list)
+    lanes: dict[Key, Lane] = {}
     for batch_id, opt in chosen.items():
         b = batches[batch_id]
         for lane in opt.trip.lanes:
+            if not shared(lane):
+                continue
             if lane.per_vehicle:
                 space = max(b.weight_kg / lane.vehicle_capacity_kg,
                             b.volume_m3 / lane.vehicle_capacity_m3)
-                riders[key_of(lane)].append((batch_id, space))
+            else:
+                assert lane.tariff is not None
+                space = lane.tariff.line.units(b.weight_kg, b.volume_m3)
+            riders[key_of(lane)].append((batch_id, space))
+            lanes[key_of(lane)] = lane
+    ledger = plan_ledger(chosen)
     shares: dict[Key, float] = {}
-    lanes = {lane.lane_id: lane for opt in chosen.values() for lane in opt.trip.lanes}
     for key, members in riders.items():
-        total_cost = vehicles.get(key, 0) * lanes[key[0]].cost_per_vehicle_cny
+        lane = lanes[key]
+        total_cost = (vehicles.get(key, 0) * lane.cost_per_vehicle_cny if lane.per_vehicle
+                      else ledger.resource_cny(lane, key[1]))
         total_space = sum(s for _, s in members)
         for batch_id, space in members:
             share = total_cost * space / total_space if total_space > 0 else 0.0

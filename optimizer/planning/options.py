@@ -135,7 +135,7 @@ def price(batch: Batch, trip: Trip, checks: tuple[Check, ...], objective: Object
                                    for p in batch.parcels if p.deadline is not None)
     return Option(
         batch=batch, trip=trip, checks=checks,
-        freight_cny=route.cost_per_kg_cny * batch.weight_kg + sum(
+        freight_cny=sum(lane.cost_per_kg_cny for lane in trip.lanes) * batch.weight_kg + sum(
             lane.parcel_charge(p.weight_kg for p in batch.parcels) for lane in route.lanes),
         clearance_cny=rules.declaration.per_parcel_fee_cny * len(batch.parcels),
         tax_cny=tax.at(trip.declare_date), co2e_kg=co2e_kg, time_cny=time_cny,

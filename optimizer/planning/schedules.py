@@ -25,13 +25,47 @@ from optimizer.domain import Lane, Route, Trip, WaitingRule
 @functools.lru_cache(maxsize=1 << 18)
 def pinned(lane: Lane, day: dt.date) -> Lane:
     """The lane pinned to its departure on ``day`` (cached: one object per lane and day, shared
-    by every trip that rides it)."""
-    return dataclasses.replace(lane, departure=day)
+    by every trip that rides it), priced by its rate card on that day when it has one.
+
+    A rate line priced per vehicle becomes the departure's CNY price per vehicle; a plain rate
+    per kg (``Tariff.linear``) its CNY price per kg; any other tariff stays on the departure
+    (``Lane.tariffed``): the batches on it share one bill (``planning.capacity``).
+    """
+    if lane.pricing is None:
+        return dataclasses.replace(lane, departure=day)
+    tariff = lane.pricing.tariff_on(day)
+    if tariff is None:  # callers only pin priced departures (next_departure); be loud if not
+        raise ValueError(f"lane {lane.lane_id} has no valid rate on {day}")
+    per_kg = per_vehicle = 0.0
+    if tariff.line.basis == "vehicle":
+        per_vehicle = tariff.cost_cny(1.0, 0.0)
+    elif tariff.linear:
+        per_kg = tariff.bands()[0][2] + tariff.bands()[0][3]
+    return dataclasses.replace(lane, departure=day, tariff=tariff, cost_per_kg_cny=per_kg,
+                               cost_per_vehicle_cny=per_vehicle)
+
+
+#: days searched for a priced departure before giving up (a rate card valid only far ahead)
+PRICE_SEARCH_DAYS = 366
 
 
 def next_departure(lane: Lane, at_origin: dt.date) -> dt.date | None:
-    """The first departure of ``lane`` that goods at its origin on ``at_origin`` can make."""
-    return lane.schedule.next_on_or_after(at_origin + dt.timedelta(days=lane.cutoff_days))
+    """The first departure of ``lane`` that goods at its origin on ``at_origin`` can make (on a
+    lane with a rate card, the first one a rate line is valid for: a service without a price
+    that day cannot be booked)."""
+    day = lane.schedule.next_on_or_after(at_origin + dt.timedelta(days=lane.cutoff_days))
+    if lane.pricing is None or day is None:
+        return day
+    pricing = lane.pricing
+    for _ in range(PRICE_SEARCH_DAYS):
+        if day is None or pricing.tariff_on(day) is not None:
+            return day
+        later = [ln.valid_from for ln in pricing.lines if ln.valid_from > day]
+        if all(ln.valid_to is not None and ln.valid_to < day for ln in pricing.lines) \
+                and not later:
+            return None  # every line has expired
+        day = lane.schedule.next_on_or_after(day + dt.timedelta(days=1))
+    return None
 
 
 #: the legs of a route leaving on a day, by (id of the route, day): the route object is kept
@@ -90,7 +124,7 @@ def trips(route: Route, ready: dt.date, waiting: WaitingRule) -> tuple[Trip, ...
         trip = ride(route, ready, day, earliest or day)
         if trip is not None:
             out.append(trip)
-        day = lane.schedule.next_on_or_after(day + dt.timedelta(days=1))
+        day = next_departure(lane, day + dt.timedelta(days=1 - lane.cutoff_days))
     return tuple(out)
 
 
