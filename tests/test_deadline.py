@@ -320,6 +320,7 @@ def test_a_stop_at_the_gap_limit_or_another_limit_is_not_the_time_limit(mixed_gr
     part = mip._solve_mip(group, kept, penalties, loose, 60.0, hint, True)
     assert part.objective is not None and not part.time_limit_reached
     assert part.bound < part.objective  # the gap SCIP stopped at is reported, not hidden
+    assert part.status == "FEASIBLE"  # not proven optimal: pywraplp's OPTIMAL is not passed on
     first = dataclasses.replace(settings, scip_params="limits/solutions = 1\n")
     part = mip._solve_mip(group, kept, penalties, first, 60.0, hint, True)
     assert part.status == "FEASIBLE" and not part.time_limit_reached

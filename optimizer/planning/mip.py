@@ -556,10 +556,14 @@ def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
                      time_limit_reached=timed_out)
     part = _read_back(m, batches, options, penalties, sizes)
     # SCIP's bound is valid; before its root LP is solved it can be weaker than the trivial one.
-    # A stop at a relative gap above 0 is reported OPTIMAL: its bound is SCIP's, not the plan's
+    # pywraplp reports a stop at a relative gap above 0 as OPTIMAL: then the bound is SCIP's
+    # best bound, and the part is OPTIMAL only if that bound proves it (else FEASIBLE, with
+    # its real gap)
     exact = code == pywraplp.Solver.OPTIMAL and settings.relative_gap == 0
     obj = m.objective.Value()
     bound = obj if exact else max(m.objective.BestBound(), trivial)
+    if code == pywraplp.Solver.OPTIMAL and not exact and not _proven(obj, bound):
+        status = "FEASIBLE"
     part.status, part.objective, part.bound = status, obj, min(bound, obj)
     part.time_limit_reached = timed_out
     return part
