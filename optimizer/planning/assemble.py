@@ -218,7 +218,8 @@ def unrouted_reasons(batch: Batch, options: Sequence[Option], dropped: bool,
         return (Check("NO_PATH", False, f"no trip from {batch.origin} to "
                       f"{batch.destination}: no lane path through a clearing node within "
                       f"{max_legs} legs, or none with a departure left on every lane after "
-                      f"{batch.ready_date} (lanes that run on listed dates only)"),)
+                      f"{batch.ready_date} (lanes that run on listed dates only, or whose "
+                      "rate card has no line valid on the days it would leave)"),)
     by_rule: dict[str, list[Option]] = {}
     for opt in options:
         for c in opt.failed:
