@@ -423,7 +423,7 @@ def _tariff_rows(m: _Model, key: Key, lane: Lane,
     top = line.units(total_kg, total_m3)
     one = solver.Constraint(0, 0, f"band[{lane_id},{period}]")
     one.SetCoefficient(booked, -1)
-    measures = _measures(line)
+    measures = chargeable_measures(line)
     cover = [solver.Constraint(bg_kg * a + bg_m3 * c, inf, f"units[{lane_id},{period},{i}]")
              for i, (a, c) in enumerate(measures)]
     for i, (a, c) in enumerate(measures):
@@ -460,7 +460,7 @@ def _band_rows(m: _Model, key: Key, k: int,
         m.objective.SetCoefficient(short, 1)
 
 
-def _measures(line: RateLine) -> list[tuple[float, float]]:
+def chargeable_measures(line: RateLine) -> list[tuple[float, float]]:
     """The chargeable units of a load as (per kg, per m3) pairs, one per measure that may
     bind: the units are the largest of them (weight or volumetric weight, t or m3)."""
     if line.basis == "kg":
