@@ -159,8 +159,11 @@ class RateLine:
     that is cheaper (the usual "pay the next break" rule), and never less than
     ``min_charge``. ``surcharge_pct`` (fuel and the like) is a percent of that freight,
     ``surcharge_per_unit`` (security and the like) is per billed unit, ``fee_per_shipment``
-    (documents, handling, consolidation) is per shipment: per departure used, or per vehicle on
-    the vehicle basis. A shipment is everything the plan puts on one departure of the service.
+    (documents, handling, consolidation) is per shipment, or per vehicle on the vehicle basis.
+    ``shipment`` says what one shipment is: ``departure`` (everything the plan puts on one
+    departure of the service: the batches are consolidated into one booking, as on one air
+    waybill, a groupage truck or an LCL box), or ``batch`` (each batch is billed alone, as
+    domestic delivery to different consignees is).
     """
 
     lane_id: str
@@ -182,6 +185,7 @@ class RateLine:
     #: None: the weight alone is chargeable
     divisor_cm3_per_kg: float | None = None
     source: str = ""
+    shipment: Literal["departure", "batch"] = "departure"
 
     def valid_on(self, day: dt.date) -> bool:
         """Whether the line prices a departure on ``day``."""
@@ -419,11 +423,18 @@ class Lane:
 
     @property
     def tariffed(self) -> bool:
-        """True when the departure is billed per shipment on a tariff whose price depends on
+        """True when the departure is billed as one shipment on a tariff whose price depends on
         everything it carries (breaks, a minimum, fees, volumetric weight): the batches on it
         share one bill (``Tariff.cost_cny`` of their consolidated load)."""
         return self.tariff is not None and self.tariff.line.basis != "vehicle" \
-            and not self.tariff.linear
+            and not self.tariff.linear and self.tariff.line.shipment == "departure"
+
+    @property
+    def billed_per_batch(self) -> bool:
+        """True when each batch on the departure is its own shipment on a tariff that is not a
+        plain rate per kg: its bill depends on its own load only (part of its freight)."""
+        return self.tariff is not None and self.tariff.line.basis != "vehicle" \
+            and not self.tariff.linear and self.tariff.line.shipment == "batch"
 
     @property
     def nodes(self) -> tuple[str, ...]:

@@ -41,7 +41,7 @@ from optimizer.planning.documents import checklist
 from optimizer.planning.manifests import pack
 from optimizer.planning.marginal import marginal_costs, wait_savings
 from optimizer.planning.mip import BACKEND, Solution, allocate_vehicle_costs
-from optimizer.planning.options import Option
+from optimizer.planning.options import Option, own_freight_cny
 
 #: at most this many distinct reasons are listed for one unrouted batch
 MAX_REASONS = 12
@@ -114,11 +114,11 @@ def _batch_plan(b: Batch, opt: Option, shares: Mapping[Key, float], options: Seq
     per-parcel fees and its share of its declaration's fee), baselines, papers."""
     route = opt.route
     legs = tuple(Leg(lane.lane_id, lane.origin, lane.destination, lane.mode,
-                     lane.cost_per_kg_cny * b.weight_kg
-                     + lane.parcel_charge(p.weight_kg for p in b.parcels)
-                     + shares.get((b.batch_id, lane.lane_id), 0.0),
+                     own_freight_cny(lane, b) + shares.get((b.batch_id, lane.lane_id), 0.0),
                      lane.transit_days, lane.via, lane.departure, lane.arrival,
-                     tariffs.get(key_of(lane), ""))
+                     lane.tariff.text(b.weight_kg, b.volume_m3)
+                     if lane.billed_per_batch and lane.tariff is not None
+                     else tariffs.get(key_of(lane), ""))
                  for lane in opt.trip.lanes)
     billed = sum(shares.get((b.batch_id, lane.lane_id), 0.0)
                  for lane in opt.trip.lanes if lane.tariffed)
@@ -174,8 +174,10 @@ def _vehicle_uses(scenario: Scenario, batches: Mapping[str, Batch],
             else resource_cny(lane, kg, m3), batch_ids=tuple(members),
             loads=pack(lane, count, [batches[m] for m in members]),
             depart_date=lane.departure, arrive_date=lane.arrival,
-            tariff="" if lane.tariff is None else lane.tariff.text(*on),
-            priced=lane.tariff, bill=None if lane.tariff is None else lane.tariff.charge(*on)))
+            tariff="" if lane.tariff is None else lane.tariff.text(
+                *(() if lane.billed_per_batch else on)),
+            priced=lane.tariff, bill=None if lane.tariff is None or lane.billed_per_batch
+            else lane.tariff.charge(*on)))
     return tuple(out)
 
 

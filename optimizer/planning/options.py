@@ -135,13 +135,24 @@ def price(batch: Batch, trip: Trip, checks: tuple[Check, ...], objective: Object
                                    for p in batch.parcels if p.deadline is not None)
     return Option(
         batch=batch, trip=trip, checks=checks,
-        freight_cny=sum(lane.cost_per_kg_cny for lane in trip.lanes) * batch.weight_kg + sum(
-            lane.parcel_charge(p.weight_kg for p in batch.parcels) for lane in route.lanes),
+        freight_cny=sum(own_freight_cny(lane, batch) for lane in trip.lanes),
         clearance_cny=rules.declaration.per_parcel_fee_cny * len(batch.parcels),
         tax_cny=tax.at(trip.declare_date), co2e_kg=co2e_kg, time_cny=time_cny,
         co2_cny=co2e_kg / 1000 * objective.cny_per_t_co2e, standalone_vehicle_cny=standalone,
         declaration=decl,
         storage_cny=rules.waiting.storage_cny_per_kg_day * batch.weight_kg * trip.hub_days)
+
+
+def own_freight_cny(lane: Lane, batch: Batch) -> float:
+    """What a batch pays on one lane departure whoever else rides: its kg at a per-kg price,
+    its parcels on a per-parcel tariff (domestic express), its own bill on a tariff that bills
+    each batch as a shipment (``Lane.billed_per_batch``)."""
+    cost = lane.cost_per_kg_cny * batch.weight_kg + lane.parcel_charge(
+        p.weight_kg for p in batch.parcels)
+    if lane.billed_per_batch:
+        assert lane.tariff is not None
+        cost += lane.tariff.cost_cny(batch.weight_kg, batch.volume_m3)
+    return cost
 
 
 def ready_on(batch: Batch, scenario: Scenario) -> dt.date:
