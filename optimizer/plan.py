@@ -458,3 +458,6 @@ class Explanation:
     chosen: BatchPlan | None
     unrouted: Unrouted | None
     options: tuple[ExplainedOption, ...]
+    #: the departures the chosen route rides, in leg order (a leg's lane and departure date):
+    #: the vehicles, booking or shipment of each, with the rate card line and bill applied
+    departures: tuple[VehicleUse, ...] = ()

@@ -36,6 +36,8 @@ from typing import Any
 
 import jinja2
 
+from optimizer.outputs.tariffs import Bill
+
 MODE_COLOURS = {"tir_road": "#c0504d", "rail": "#4f81bd", "air": "#2e9e5b", "road": "#8e6bb4"}
 MODE_NAMES = {"tir_road": "TIR road", "rail": "rail", "air": "air", "road": "domestic truck"}
 KIND_STYLE = {  # node kind: (radius, fill)
@@ -197,10 +199,46 @@ def _leg_totals(doc: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return legs
 
 
+def _bill(t: Mapping[str, Any], count: Any) -> Bill | None:
+    """The bill of a departure from its plan.json ``tariff`` (None: a figure is missing or not
+    a number, a text is not one; the line's text alone is shown then)."""
+    nums = {k: _num(t.get(k)) for k in ("units", "billed_units", "band_from", "rate",
+                                        "min_charge", "freight", "surcharges", "fees", "total",
+                                        "fx_cny", "total_cny")}
+    texts = {k: t.get(k) for k in ("service", "carrier", "currency", "basis", "fx_date")}
+    if (any(x is None for x in nums.values()) or not all(isinstance(x, str)
+                                                           for x in texts.values())
+            or not isinstance(t.get("minimum_applied"), bool)):
+        return None
+    breaks = t.get("breaks")
+    n = max(int(_num(count) or 1), 1) if t.get("basis") == "vehicle" else 1  # its vehicles'
+    if n > 1:
+        for k in ("units", "billed_units", "freight", "surcharges", "fees", "total",
+                  "total_cny"):
+            nums[k] = (nums[k] or 0.0) * n
+    return Bill(**texts, **nums,  # type: ignore[arg-type]
+                bands=len(breaks) if isinstance(breaks, list | tuple) else 1,
+                minimum_applied=t["minimum_applied"])
+
+
+def _tariff_lines(t: Mapping[str, Any], count: Any) -> list[str]:
+    """A departure's tariff cell: the line applied (its text in plan.json), then its bill in
+    words (freight from chargeable and billed units, band or minimum; surcharges; fees; total;
+    FX with its date; CNY). Empty for a departure priced in lanes.csv."""
+    if not t:
+        return []
+    bill = _bill(t, count)
+    return [x for x in (_text(t.get("text")) if isinstance(t.get("text"), str) else "",
+                        "" if bill is None else "bill: " + bill.sentence()) if x]
+
+
 def _vehicle_text(v: Mapping[str, Any]) -> str:
     """One departure of a lane, for its tooltip: 'departs 2026-05-14, arrives 2026-05-21: 2
-    vehicle(s), 31,200 kg'."""
+    vehicle(s), 31,200 kg' (with ' on SERVICE' after the dates on a rate card)."""
     when = f"departs {_text(v.get('depart_date'))}, arrives {_text(v.get('arrive_date'))}"
+    service = _obj(v.get("tariff")).get("service")
+    if isinstance(service, str) and service:
+        when += f" on {service}"
     if v.get("count"):
         return f"{when}: {_text(v.get('count'))} vehicle(s), {_money(v.get('load_kg'))} kg"
     return f"{when}: {_money(v.get('load_kg'))} kg booked"
@@ -395,6 +433,20 @@ def _leg_text(leg: Mapping[str, Any]) -> str:
             f"{_text(leg.get('arrive_date'))}")
 
 
+def _leg_tariff(leg: Mapping[str, Any]) -> str:
+    """The rate card line a leg's departure is billed on, with the bill of its whole shipment
+    and the batch's share of it ("" for a leg priced in lanes.csv)."""
+    line = leg.get("tariff")
+    if not isinstance(line, str) or not line:
+        return ""
+    return f"{line}; this batch's share {_fmt(leg.get('cost_cny'), ',.2f')} CNY"
+
+
+def _leg(leg: Mapping[str, Any]) -> dict[str, str]:
+    """A leg of the batch table: its departure and, on a rate card, the line applied."""
+    return {"when": _leg_text(leg), "tariff": _leg_tariff(leg)}
+
+
 def _batch_row(b: Mapping[str, Any]) -> dict[str, Any]:
     """One row of the batch table: (sort key, text) per plain cell, the legs (one a line,
     each on its departure), then the compliance checks and the documents (their cells have no
@@ -417,7 +469,7 @@ def _batch_row(b: Mapping[str, Any]) -> dict[str, Any]:
              (key(saving), _pct(saving)),
              (key(b.get("same_route_cost_cny")), _money(b.get("same_route_cost_cny")))]
     return {
-        "cells": cells, "legs": [_leg_text(leg) for leg in _objs(b.get("legs"))],
+        "cells": cells, "legs": [_leg(leg) for leg in _objs(b.get("legs"))],
         "timed": timed,
         "checks": [{"rule": _text(c.get("rule")), "detail": _text(c.get("detail"))}
                    for c in compliance],
@@ -507,20 +559,27 @@ def _vehicle_row(v: Mapping[str, Any], ends: Mapping[str, str]) -> dict[str, Any
     """One departure of a lane: when it leaves and arrives, the vehicles bought and the load
     list of each, or on a lane paid per kg the kg booked (its capacity the lane's limit per
     departure, "no limit" when it has none; its freight is in the batches' costs, so no cost
-    of its own is shown)."""
+    of its own is shown), or a shipment billed on a rate card (its cost the bill); and on a rate
+    card the line applied and the bill of the departure."""
     lane = _text(v.get("lane_id"))
     bought = bool(v.get("count"))
     capacity = v.get("capacity_kg")
+    tariff = _obj(v.get("tariff"))
+    shipment = bought and bool(tariff) and tariff.get("basis") != "vehicle"
     return {"lane": lane, "ends": ends.get(lane, ""),
             "departs": _text(v.get("depart_date")), "arrives": _text(v.get("arrive_date")),
             "count_key": _text(v.get("count")),
-            "count": _text(v.get("count")) if bought else "per kg",
+            "count": ("1 shipment" if shipment else _text(v.get("count"))) if bought
+            else "per kg",
+            "tariff": _tariff_lines(tariff, v.get("count")),
             "load_key": _text(v.get("load_kg")), "load": _money(v.get("load_kg")),
             "capacity_key": _text(capacity),
-            "capacity": _money(capacity) if bought or _num(capacity) else "no limit",
+            "capacity": _money(capacity) if (bought and not shipment) or _num(capacity)
+            else "no limit",
             "cost_key": _text(v.get("cost_cny")),
             "cost": _money(v.get("cost_cny")) if bought else "—",
-            "loads": [{"vehicle": f"#{_text(ld.get('vehicle'))}" if bought else "booking",
+            "loads": [{"vehicle": "shipment" if shipment else
+                       f"#{_text(ld.get('vehicle'))}" if bought else "booking",
                        "kg": _money(ld.get("load_kg")),
                        "batches": len(ids) if isinstance(ids := ld.get("batch_ids"),
                                                          list | tuple) else 0}

@@ -35,8 +35,9 @@ from optimizer.outputs.plan_json import (
     r,
     totals_dict,
 )
+from optimizer.outputs.tariffs import bill_of, fx_text, service_of
 from optimizer.outputs.waiting import waiting
-from optimizer.plan import BatchPlan, Leg, Plan, Unrouted
+from optimizer.plan import BatchPlan, Leg, Plan, Unrouted, VehicleUse
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,16 +87,32 @@ def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     return "".join(lines)
 
 
+#: vehicles.csv's columns of the rate card line applied on a departure and its bill: amounts in
+#: the line's currency (``tariff_bill``: freight, surcharges and fees) and in CNY at
+#: ``tariff_fx_cny`` of ``tariff_fx_date``; units of ``tariff_basis`` (vehicles on the vehicle
+#: basis, where the bill is its vehicles'); ``tariff`` the line and bill as text
+TARIFF_COLUMNS = ("tariff_service", "tariff_carrier", "tariff_currency", "tariff_basis",
+                  "tariff_units", "tariff_billed_units", "tariff_band_from", "tariff_rate",
+                  "tariff_minimum_applied", "tariff_freight", "tariff_surcharges",
+                  "tariff_fees", "tariff_bill", "tariff_fx_cny", "tariff_fx_date",
+                  "tariff_bill_cny", "tariff")
+
 ROUTE_COLUMNS = ("batch_id", "origin", "destination", "weight_kg", "volume_m3", "value_cny",
                  "goods_class", "trade_mode", "export_district", "entry_point", "return_port",
                  "return_district", "mode", "lanes", "legs", "ready_date", "depart_date",
                  "wait_days", "wait_saving_cny", "declare_date", "eta", "transit_days",
                  "cost_cny", "freight_cny", "vehicles_cny", "clearance_cny", "tax_exposure_cny",
                  "storage_cny", "air_cost_cny", "same_route_cost_cny", "co2e_kg", "parcels",
-                 "declaration_id", "marginal_cny")
+                 "declaration_id", "marginal_cny",
+                 # the rate cards of its legs (empty when none is priced on one)
+                 "tariff_services", "tariff_currencies", "tariff_fx", "tariff_share_cny",
+                 "tariffs")
 VEHICLE_COLUMNS = ("lane_id", "from", "to", "mode", "depart_date", "arrive_date", "count",
                    "load_kg", "capacity_kg", "load_m3", "capacity_m3", "utilisation_pct",
-                   "cost_cny", "batches", "batch_ids")
+                   "cost_cny", "batches", "batch_ids",
+                   # the rate card line applied and the departure's bill (``outputs.tariffs``;
+                   # empty for a lane priced in lanes.csv)
+                   *TARIFF_COLUMNS)
 
 
 def _day(day: dt.date | None) -> str:
@@ -113,7 +130,8 @@ def legs_text(legs: Iterable[Leg]) -> str:
 def route_rows(plan: Plan) -> list[dict[str, Any]]:
     """One row per routed batch (the columns of routes.csv): where it goes, on which
     departures (``legs``), when it is ready at its hub, leaves, waits by choice and arrives,
-    and what it costs (storage at the hub included)."""
+    and what it costs (storage at the hub included), and the rate cards of its legs."""
+    uses = departures(plan)
     return [{
         **batch_keys(bp),
         "lanes": " > ".join(leg.lane_id for leg in bp.legs), "legs": legs_text(bp.legs),
@@ -128,8 +146,61 @@ def route_rows(plan: Plan) -> list[dict[str, Any]]:
         "storage_cny": r(bp.components.storage),
         "air_cost_cny": r(bp.air_cost_cny), "same_route_cost_cny": r(bp.same_route_cost_cny),
         "co2e_kg": r(bp.co2e_kg, 1), "parcels": len(bp.parcel_ids),
-        "declaration_id": bp.declaration_id, "marginal_cny": r(bp.marginal_cny)}
+        "declaration_id": bp.declaration_id, "marginal_cny": r(bp.marginal_cny),
+        **route_tariffs(bp, uses)}
         for bp in plan.batches]
+
+
+Departures = Mapping[tuple[str, dt.date | None], VehicleUse]
+
+
+def departures(plan: Plan) -> dict[tuple[str, dt.date | None], VehicleUse]:
+    """(lane id, departure date) -> the departure's vehicles, booking or shipment."""
+    return {(v.lane_id, v.depart_date): v for v in plan.vehicle_uses}
+
+
+def route_tariffs(bp: BatchPlan, uses: Departures) -> dict[str, Any]:
+    """A batch's rate card columns of routes.csv (none when no leg is priced on one): the
+    service, currency and FX rate of each leg on a rate card, in leg order (joined " > "), what
+    the batch pays on those legs (its share of their bills, CNY), and each such leg's line and
+    the bill of its whole shipment, as text ("LANE@date: line" joined " | ").
+
+    The shipments' bills themselves are in vehicles.csv, one row per departure: here they would
+    count once for every batch sharing them."""
+    priced = [(leg, v) for leg in bp.legs
+              if (v := uses.get((leg.lane_id, leg.depart_date))) is not None
+              and v.priced is not None]
+    if not priced:
+        return {}
+    return {"tariff_services": " > ".join(service_of(v) for _, v in priced),
+            "tariff_currencies": " > ".join(v.priced.line.currency for _, v in priced
+                                            if v.priced is not None),
+            "tariff_fx": " > ".join(fx_text(v.priced) for _, v in priced
+                                    if v.priced is not None),
+            "tariff_share_cny": r(sum(leg.cost_cny for leg, _ in priced)),
+            "tariffs": " | ".join(f"{legs_text([leg])}: {leg.tariff or v.tariff}"
+                                  for leg, v in priced)}
+
+
+def vehicle_tariff(v: VehicleUse) -> dict[str, Any]:
+    """A departure's rate card columns of vehicles.csv (``TARIFF_COLUMNS``; none when it is
+    priced in lanes.csv): the line applied and the bill of the whole departure."""
+    if v.priced is None:
+        return {}
+    ln = v.priced.line
+    out: dict[str, Any] = {
+        "tariff_service": ln.service, "tariff_carrier": ln.carrier,
+        "tariff_currency": ln.currency, "tariff_basis": ln.basis,
+        "tariff_fx_cny": v.priced.fx_cny, "tariff_fx_date": v.priced.fx_date.isoformat(),
+        "tariff": v.tariff}
+    b = bill_of(v)
+    if b is not None:
+        out.update(tariff_units=r(b.units, 4), tariff_billed_units=r(b.billed_units, 4),
+                   tariff_band_from=b.band_from, tariff_rate=b.rate,
+                   tariff_minimum_applied=b.minimum_applied, tariff_freight=r(b.freight),
+                   tariff_surcharges=r(b.surcharges), tariff_fees=r(b.fees),
+                   tariff_bill=r(b.total), tariff_bill_cny=r(b.total_cny))
+    return out
 
 
 def lane_ends(plan: Plan) -> dict[str, tuple[str, str]]:
@@ -140,7 +211,8 @@ def lane_ends(plan: Plan) -> dict[str, tuple[str, str]]:
 
 def vehicle_rows(plan: Plan) -> list[dict[str, Any]]:
     """One row per departure of a lane with vehicles bought or kg booked (vehicles.csv): when
-    it leaves and arrives, how many vehicles, how full, and the batches on it."""
+    it leaves and arrives, how many vehicles, how full, the batches on it, and on a rate card
+    the line applied and the departure's bill."""
     ends = lane_ends(plan)
     return [{
         "lane_id": v.lane_id, "from": ends.get(v.lane_id, ("", ""))[0],
@@ -151,7 +223,7 @@ def vehicle_rows(plan: Plan) -> list[dict[str, Any]]:
         "utilisation_pct": r(100 * max(v.load_kg / v.capacity_kg if v.capacity_kg else 0,
                                         v.load_m3 / v.capacity_m3 if v.capacity_m3 else 0), 1),
         "cost_cny": r(v.cost_cny), "batches": len(v.batch_ids),
-        "batch_ids": " ".join(v.batch_ids)} for v in plan.vehicle_uses]
+        "batch_ids": " ".join(v.batch_ids), **vehicle_tariff(v)} for v in plan.vehicle_uses]
 
 
 DECLARATION_COLUMNS = ("declaration_id", "return_port", "date", "trade_mode", "fee_cny",
@@ -260,12 +332,15 @@ def parcels_csv(plan: Plan, parcels: Sequence[Parcel]) -> str:
 
 
 MANIFEST_COLUMNS = ("lane_id", "from", "to", "mode", "depart_date", "arrive_date", "vehicle",
-                    "batch_id", "parcel_id", "weight_kg", "volume_m3")
+                    "batch_id", "parcel_id", "weight_kg", "volume_m3",
+                    # the rate card service the departure is booked on ("" for lanes.csv)
+                    "service", "carrier")
 
 
 def manifest_rows(plan: Plan, parcels: Sequence[Parcel]) -> list[dict[str, Any]]:
     """One row per parcel per vehicle (or per-kg booking) it rides: the load lists, each with
-    the departure and arrival of its vehicle."""
+    the departure and arrival of its vehicle and, on a rate card, the service and carrier it is
+    booked on."""
     by_id = {p.parcel_id: p for p in parcels}
     batch_of = {pid: bp.batch_id for bp in plan.batches for pid in bp.parcel_ids}
     ends = lane_ends(plan)
@@ -273,7 +348,9 @@ def manifest_rows(plan: Plan, parcels: Sequence[Parcel]) -> list[dict[str, Any]]
              "to": ends.get(v.lane_id, ("", ""))[1], "mode": v.mode,
              "depart_date": _day(v.depart_date), "arrive_date": _day(v.arrive_date),
              "vehicle": ld.vehicle, "batch_id": batch_of[pid], "parcel_id": pid,
-             "weight_kg": by_id[pid].weight_kg, "volume_m3": by_id[pid].volume_m3}
+             "weight_kg": by_id[pid].weight_kg, "volume_m3": by_id[pid].volume_m3,
+             "service": "" if v.priced is None else v.priced.line.service,
+             "carrier": "" if v.priced is None else v.priced.line.carrier}
             for v in plan.vehicle_uses for ld in v.loads for pid in ld.parcel_ids]
 
 

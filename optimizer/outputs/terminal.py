@@ -19,8 +19,9 @@ from rich.highlighter import ReprHighlighter
 from rich.table import Table
 from rich.text import Text
 
+from optimizer.outputs.tariffs import bill_of, service_of
 from optimizer.outputs.waiting import waiting_line
-from optimizer.plan import BatchPlan, ExplainedOption, Explanation, Plan
+from optimizer.plan import BatchPlan, ExplainedOption, Explanation, Leg, Plan, VehicleUse
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -152,6 +153,51 @@ def _route_table(batches: tuple[BatchPlan, ...]) -> Table:
     return by_route
 
 
+#: the terminal lists at most this many departures on rate cards, the costliest bills
+TARIFF_ROWS = 20
+
+TARIFF_HEAD = ("lane", "departs", "service", "chargeable", "billed", "band / minimum",
+               "bill", "FX", "CNY", "batches")
+
+
+def tariff_cells(v: VehicleUse) -> tuple[str, ...]:
+    """A departure on a rate card, short: lane, date, service, chargeable and billed units,
+    the band or minimum applied, the bill in its currency, the FX rate (with its date), CNY."""
+    bill = bill_of(v)
+    head = (v.lane_id, v.period, service_of(v))
+    if bill is None:
+        return (*head, "—", "—", "—", "—", "—", "—", str(len(v.batch_ids)))
+    return (*head, bill.qty(bill.units), bill.qty(bill.billed_units), bill.applied(),
+            f"{bill.total:,.2f} {bill.currency}", bill.fx(), f"{bill.total_cny:,.0f}",
+            str(len(v.batch_ids)))
+
+
+def _bill_cny(v: VehicleUse) -> float:
+    """The CNY of a departure's bill on a rate card (0 without one)."""
+    bill = bill_of(v)
+    return 0.0 if bill is None else bill.total_cny
+
+
+def _print_tariffs(plan: Plan, console: Console) -> None:
+    """The departures billed on a rate card (none: nothing printed), one short row each, in
+    date order; beyond ``TARIFF_ROWS`` the costliest (all are in vehicles.csv)."""
+    priced = [v for v in plan.vehicle_uses if v.priced is not None]
+    if not priced:
+        return
+    shown = sorted(priced, key=lambda v: (-_bill_cny(v), v.lane_id, v.period))[:TARIFF_ROWS]
+    shown = sorted(shown, key=lambda v: (v.period, v.lane_id))
+    table = Table(title=_title("departures billed on rate cards (each line and bill in full: "
+                               "vehicles.csv, report.html)"))
+    for col in TARIFF_HEAD:
+        table.add_column(col, justify="right" if col in ("CNY", "batches") else "left")
+    for v in shown:
+        table.add_row(*(text(c) for c in tariff_cells(v)))
+    console.print(table)
+    if len(shown) < len(priced):
+        console.print(line(f"... the {len(shown)} costliest of {len(priced)} departures on rate "
+                           "cards; all are in vehicles.csv", highlight=True))
+
+
 def _print_unrouted(plan: Plan, console: Console) -> None:
     """Each unrouted batch with its reasons and what would route it; beyond
     ``MAX_SUMMARY_ROWS`` only a count by first reason (plan.json has them all)."""
@@ -267,7 +313,8 @@ def _print_totals(plan: Plan, console: Console) -> None:
 
 
 def print_summary(plan: Plan, console: Console) -> None:
-    """Per batch: port, district, entry, mode, legs, cost, all-air, saving, days; then totals.
+    """Per batch: port, district, entry, mode, legs, cost, all-air, saving, days; the
+    departures billed on rate cards (the line applied, short); then totals.
 
     A plan with more than ``MAX_SUMMARY_ROWS`` batches shows the heaviest 40 and a table by
     return port and mode; every batch is in routes.csv.
@@ -278,6 +325,7 @@ def print_summary(plan: Plan, console: Console) -> None:
         console.print(line(f"... the {len(shown)} heaviest of {len(plan.batches)} batches; all "
                            "are in routes.csv", highlight=True))
         console.print(_route_table(plan.batches))
+    _print_tariffs(plan, console)
     _print_unrouted(plan, console)
     _print_disposed(plan, console)
     _print_totals(plan, console)
@@ -300,9 +348,69 @@ def forced_cell(o: ExplainedOption) -> str:
     return f"{o.forced_change_cny:+,.0f} ({o.forced_status or 'no status'})"
 
 
+def chosen_legs(e: Explanation) -> list[str]:
+    """The chosen route leg by leg: the departure, what the batch pays on it, and on a rate card
+    the line applied and the bill of the departure (``leg_tariff``)."""
+    if e.chosen is None:
+        return []
+    uses = {(v.lane_id, v.depart_date): v for v in e.departures}
+    out = []
+    for leg in e.chosen.legs:
+        v = uses.get((leg.lane_id, leg.depart_date))
+        when = "" if leg.depart_date is None else (
+            f", departs {leg.depart_date.isoformat()}"
+            + ("" if leg.arrive_date is None else f", arrives {leg.arrive_date.isoformat()}"))
+        priced = v is not None and v.priced is not None
+        out.append(f"  leg {leg.lane_id} {leg.origin} → {leg.destination}{when}: "
+                   f"{leg.cost_cny:,.2f} CNY for this batch"
+                   + ("" if priced else " (priced in lanes.csv)"))
+        if v is not None and priced:
+            out += [f"    {x}" for x in leg_tariff(e.chosen, leg, v)]
+    return out
+
+
+def leg_tariff(bp: BatchPlan, leg: Leg, v: VehicleUse) -> list[str]:
+    """A leg's rate card: the line (service, carrier, bands, minimum, surcharges, fees, FX),
+    the bill of its departure in words, and how the batch's part of it comes about."""
+    t = v.priced
+    assert t is not None
+    bill = bill_of(v)
+    out = [f"tariff: {t.text()}"]
+    if bill is not None:
+        what = (f"{v.count} vehicle(s)" if t.line.basis == "vehicle" else "the shipment")
+        out += [f"bill of {what} ({len(v.batch_ids)} batch(es), {v.load_kg:,.1f} kg, "
+                f"{v.load_m3:,.2f} m3): {bill.freight_words()}", f"  {bill.money_words()}"]
+    out.append(share_words(bp, leg, v))
+    return out
+
+
+def share_words(bp: BatchPlan, leg: Leg, v: VehicleUse) -> str:
+    """How the batch's cost on a rate card leg comes about: its own kg at a plain rate, its
+    share of the vehicles by the space it takes, its share of the shipment's bill by its
+    chargeable units, or the whole bill when it rides alone."""
+    t = v.priced
+    assert t is not None
+    cost = f"{leg.cost_cny:,.2f} CNY"
+    if t.line.basis == "vehicle":
+        return f"this batch's share: {cost}, by the space it takes on the vehicles"
+    if t.linear:
+        return (f"this batch pays {cost}: its own kg at the line's rate (one band, no minimum, "
+                "fee or volumetric weight to share)")
+    if len(v.batch_ids) == 1:
+        return f"this batch pays the whole bill: {cost} (it rides the departure alone)"
+    bill = bill_of(v)
+    part = (f" ({leg.cost_cny / bill.total_cny:.1%} of the bill)"
+            if bill is not None and bill.total_cny > 0 else "")
+    own = t.line.units(bp.weight_kg, bp.volume_m3)
+    units = bill.qty(own) if bill is not None else f"{own:,.2f} {t.line.unit}"
+    return (f"this batch's share: {cost}{part}, in proportion to its chargeable units "
+            f"({units}) among the batches on it")
+
+
 def print_explanation(e: Explanation, console: Console) -> None:
     """Every (return port, mode) of one batch, with what forcing it there changes in the
-    re-solved plan, then the chosen route or why it is unrouted."""
+    re-solved plan, then the chosen route (leg by leg, with the rate card line and bill of each
+    departure billed on one) or why it is unrouted."""
     table = Table(title=_title(f"{e.batch_id}: candidate return ports and modes"))
     for col in ("return port", "district", "mode", "status", "landed CNY", "objective CNY",
                 "vs chosen", "forced (re-solved)", "days"):
@@ -323,6 +431,8 @@ def print_explanation(e: Explanation, console: Console) -> None:
         console.print(line(f"chosen: {e.chosen.return_port} by {e.chosen.mode}, "
                            f"{e.chosen.cost_cny:,.0f} CNY in the plan (vehicles shared with "
                            "other batches where cheaper)"))
+        for text_line in chosen_legs(e):
+            console.print(line(text_line))
     if e.unrouted is not None:
         console.print(line("unrouted: " + "; ".join(f"{c.rule}: {c.detail}"
                                                     for c in e.unrouted.reasons)))

@@ -70,10 +70,14 @@ def explain_options(options: Sequence[Option], chosen: BatchPlan | None
 
 
 def explain(plan: Plan, options: Sequence[Option], batch_id: str) -> Explanation:
-    """The explanation of one batch of ``plan``, from the options it had."""
+    """The explanation of one batch of ``plan``, from the options it had, with the departures
+    its chosen route rides (their rate card lines and bills)."""
     chosen = next((bp for bp in plan.batches if bp.batch_id == batch_id), None)
     unrouted = next((u for u in plan.unrouted if u.batch_id == batch_id), None)
-    return Explanation(batch_id, chosen, unrouted, explain_options(options, chosen))
+    uses = {(v.lane_id, v.depart_date): v for v in plan.vehicle_uses}
+    rides = () if chosen is None else tuple(
+        uses[key] for leg in chosen.legs if (key := (leg.lane_id, leg.depart_date)) in uses)
+    return Explanation(batch_id, chosen, unrouted, explain_options(options, chosen), rides)
 
 
 def forced_changes(prepared: Prepared, plan: Plan, batch_id: str,
