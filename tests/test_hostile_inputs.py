@@ -504,10 +504,16 @@ CELLS = st.one_of(st.sampled_from(TEXTS), st.sampled_from(NUMBERS).map(str),
 PLACEHOLDER = "@@HOSTILE@@"
 
 
+#: the bundled rate card and exchange rates (found beside ports.yaml), when the data has them
+PRICE_FILES = [n for n in ("rates.csv", "fx.csv") if (ROOT / "data" / n).exists()]
+#: the CSV files the hypothesis run mutates
+CSV_FILES = ["lanes.csv", "returns.csv", *PRICE_FILES]
+
+
 def _bundled(tmp: Path) -> Path:
     """A copy of the bundled Yiwu scenario (its first 40 parcels) with an overrides section
     that touches every kind of override, in ``tmp``."""
-    for name in ("ports.yaml", "lanes.csv", "rules.yaml"):
+    for name in ("ports.yaml", "lanes.csv", "rules.yaml", *PRICE_FILES):
         shutil.copy(ROOT / "data" / name, tmp / name)
     lines = (ROOT / "scenarios" / "returns" / "yiwu-moscow.csv").read_text(
         encoding="utf-8").splitlines()
@@ -521,7 +527,12 @@ def _bundled(tmp: Path) -> Path:
                   "lanes": [lane_id]},
         "capacity": {"lanes": {lane_id: 2}, "modes": {"tir_road": 0.5}},
         "rates": {"modes": {"air": 0.7}, "lanes": {lane_id: 1.2}},
-        "add_lanes": [lane("L_EXTRA", "MOSCOW", "YIWU_CUSTOMS", "air", per_kg=40)],
+        "add_lanes": [lane("L_EXTRA", "MOSCOW", "YIWU_CUSTOMS", "air")],
+        "add_rates": [{"lane_id": "L_EXTRA", "service": "air what-if", "currency": "CNY",
+                       "valid_from": "2025-01-01", "basis": "kg", "breaks": {0: 40, 100: 35},
+                       "min_charge": 200, "source": "what-if (test)"}],
+        "fx": [{"currency": "USD", "date": "2025-06-30", "cny_per_unit": 7.2,
+                "source": "what-if (test)"}],
         "pilots": {"XIAN": "2025-01-01"},
         "batches": [{"match": {"origin": "MOSCOW", "goods_class": "general"},
                      "forbid_modes": ["air"]}]}
@@ -602,7 +613,7 @@ def test_mutated_yaml_inputs(tmp_path_factory, bundled, name: str, data) -> None
 
 
 @HOSTILE
-@given(name=st.sampled_from(["lanes.csv", "returns.csv"]), data=st.data())
+@given(name=st.sampled_from(CSV_FILES), data=st.data())
 def test_mutated_csv_inputs(tmp_path_factory, bundled, name: str, data) -> None:
     rows = list(csv.reader(io.StringIO(bundled[name].decode("utf-8"))))
     for _ in range(data.draw(st.integers(1, 3), label="edits")):
@@ -626,7 +637,7 @@ def test_mutated_csv_inputs(tmp_path_factory, bundled, name: str, data) -> None:
 
 
 @HOSTILE
-@given(name=st.sampled_from(["lanes.csv", "returns.csv", "ports.yaml", "scenario.yaml"]),
+@given(name=st.sampled_from([*CSV_FILES, "ports.yaml", "scenario.yaml"]),
        at=st.floats(0, 1), junk=st.sampled_from([b"\x00", b"\xff\xfe", b"\xe4\xb8", b"\r",
                                                   b'"', b"\n\n\n", b"\xef\xbb\xbf", b"\x1b"]))
 def test_mutated_bytes(tmp_path_factory, bundled, name: str, at: float, junk: bytes) -> None:

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import reprlib
+import types
+import typing
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -68,6 +72,95 @@ def refuse(file: Path | str, where: str, field: str, message: str) -> InputError
     return InputError([problem(file, where, field, message)])
 
 
+def nearest(word: object, known: Iterable[str]) -> str | None:
+    """The known name closest to ``word`` (a typo's likely intent), or None if none is close.
+
+    Compared case-insensitively, so ``KGS`` finds ``kg`` as ``kgs`` does."""
+    names = {str(k).lower(): str(k) for k in known}
+    found = difflib.get_close_matches(str(word).lower(), list(names), n=1)
+    return names[found[0]] if found else None
+
+
+def did_you_mean(word: object, known: Iterable[str]) -> str:
+    """`` (did you mean X?)`` for the closest known name, or ``""``: the tail of a message."""
+    found = nearest(word, known)
+    return f" (did you mean {found}?)" if found is not None else ""
+
+
+def unknown_key(key: object, allowed: Sequence[str], what: str = "key") -> str:
+    """The message for a key (or column) no format has: what it is, the closest allowed one,
+    and every allowed one, so the user can fix it without opening the README."""
+    near = nearest(key, allowed)
+    return (f"unknown {what} {shown(key)}" + (f"; did you mean {near}?" if near else "")
+            + f" (allowed: {', '.join(allowed)})")
+
+
+def _unwrap(tp: Any) -> Any:
+    """A type without its ``Annotated`` metadata."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def _step(tp: Any, part: Any) -> Any:
+    """The type found at ``part`` (a field, an index, a key, or a union member's tag) inside a
+    value of type ``tp``, as pydantic writes an error's location; None when it is not found."""
+    tp = _unwrap(tp)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        members = [_unwrap(a) for a in typing.get_args(tp) if a is not type(None)]
+        tagged = [m for m in members if getattr(m, "__name__", None) == part]
+        if tagged:
+            return tagged[0]
+        return next((s for s in (_step(m, part) for m in members) if s is not None), None)
+    if origin in (list, tuple, set, frozenset):
+        return typing.get_args(tp)[0] if isinstance(part, int) else None
+    if origin is dict:
+        return typing.get_args(tp)[1]
+    if _is_model(tp):
+        for name, info in tp.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation
+    return None
+
+
+def allowed_keys(model: type[BaseModel], loc: Sequence[Any]) -> list[str]:
+    """The keys the mapping at ``loc`` (an ``extra_forbidden`` error's location, the unknown
+    key last) may hold, as the user writes them (aliases such as ``from``); [] if unknown."""
+    tp: Any = model
+    for part in loc[:-1]:
+        tp = _step(tp, part)
+        if tp is None:
+            return []
+    tp = _unwrap(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        tp = next((m for m in map(_unwrap, typing.get_args(tp)) if _is_model(m)), None)
+    if not _is_model(tp):
+        return []
+    return [info.alias or name for name, info in tp.model_fields.items()]
+
+
+def validation_message(e: Mapping[str, Any], model: type[BaseModel] | None = None) -> str:
+    """The message of one pydantic error as a user reads it: an unknown key with the allowed
+    ones and a did-you-mean (when ``model``, the validated model, is known), a value with what
+    was got."""
+    msg = str(e["msg"]).removeprefix("Value error, ")
+    if e["type"] == "extra_forbidden":
+        allowed = allowed_keys(model, e["loc"]) if model is not None else []
+        key = e["loc"][-1] if e["loc"] else "?"
+        return unknown_key(key, allowed) if allowed else \
+            f"unknown key {shown(key)} (not part of the format)"
+    if e["type"] in ("less_than_equal", "too_long", "string_too_long"):
+        return f"{msg}, the limit for this field (got {shown(e.get('input'))})"
+    if "input" in e and e["type"] not in ("missing",):
+        return f"{msg} (got {shown(e['input'])})"
+    return msg
+
+
 class Collector:
     """Accumulates problems for one file and raises them together."""
 
@@ -87,19 +180,14 @@ class Collector:
         return InputError([*self.problems[:MAX_PROBLEMS],
                            problem(self.file, where, field, message)])
 
-    def add_validation(self, err: ValidationError, where: str, prefix: str = "") -> None:
-        """One problem per pydantic error: its YAML path or column, its message, what it got."""
+    def add_validation(self, err: ValidationError, where: str, prefix: str = "",
+                       model: type[BaseModel] | None = None) -> None:
+        """One problem per pydantic error: its YAML path or column, its message, what it got
+        (an unknown key with the keys ``model`` allows there and a did-you-mean)."""
         for e in err.errors(include_url=False):
             loc = ".".join(str(x) for x in e["loc"])
             field = f"{prefix}{loc}" if prefix and loc else (prefix.rstrip(".") or loc)
-            msg = e["msg"].removeprefix("Value error, ")
-            if e["type"] == "extra_forbidden":
-                msg = "unknown key (not part of the format)"
-            elif e["type"] in ("less_than_equal", "too_long", "string_too_long"):
-                msg = f"{msg}, the limit for this field (got {shown(e.get('input'))})"
-            elif "input" in e and e["type"] not in ("missing",):
-                msg = f"{msg} (got {shown(e['input'])})"
-            self.add(where, field, msg)
+            self.add(where, field, validation_message(e, model))
 
     @property
     def full(self) -> bool:
@@ -114,7 +202,7 @@ class Collector:
         try:
             return model.model_validate(raw)
         except ValidationError as err:
-            self.add_validation(err, "")
+            self.add_validation(err, "", model=model)
             self.raise_if_any()
             raise  # pragma: no cover - add_validation always adds
 
@@ -155,6 +243,11 @@ def _decode_problem(path: Path, stream: Iterable[bytes]) -> InputError:
             break
     hint = " (it looks like GBK: re-save it as UTF-8)" if is_gbk else ""
     return refuse(path, f"byte {bad if bad is not None else offset}", "", f"not valid UTF-8{hint}")
+
+
+def check_file(path: Path, limit: int = MAX_FILE_BYTES) -> None:
+    """Raise InputError unless ``path`` is a readable regular file within ``limit`` bytes."""
+    _check_file(path, limit)
 
 
 def _chunks(data: bytes, size: int = 1 << 20) -> Iterator[bytes]:
@@ -427,7 +520,7 @@ def read_csv(path: Path, required: Iterable[str], optional: Iterable[str] = (), 
 
 
 def _check_header(path: Path, raw: list[str], required: list[str],
-                  optional: list[str]) -> list[str]:
+                  optional: list[str], where: str = "line 1") -> list[str]:
     """The header's names (stripped, NFC): every required column present, none twice, none
     empty, none with control or invisible characters."""
     col = Collector(path)
@@ -436,19 +529,19 @@ def _check_header(path: Path, raw: list[str], required: list[str],
         try:
             header.append(clean_id(name.strip(), "the column name"))
         except ValueError as exc:
-            col.add("line 1", name, str(exc))
+            col.add(where, name, str(exc))
             header.append(name.strip())
     present = set(header)
     missing = [c for c in required if c not in present]
     if missing:
-        col.add("line 1", ", ".join(missing), "missing column(s); expected "
+        col.add(where, ", ".join(missing), "missing column(s); expected "
                 + ", ".join(required) + (" (optional: " + ", ".join(optional) + ")"
                                          if optional else ""))
     dupes = sorted(h for h, n in Counter(header).items() if n > 1)
     if dupes:
-        col.add("line 1", ", ".join(dupes), "duplicate column name(s)")
+        col.add(where, ", ".join(dupes), "duplicate column name(s)")
     if any(not h for h in header):
-        col.add("line 1", "", "empty column name in the header")
+        col.add(where, "", "empty column name in the header")
     col.raise_if_any()
     return header
 
@@ -460,3 +553,124 @@ def blank_to_none(row: Mapping[str, str], keys: Iterable[str]) -> dict[str, Any]
         if k in out and out[k] == "":
             out[k] = None
     return out
+
+
+# ---- tables: a CSV file or a sheet of an Excel workbook -------------------------------------
+
+#: columns read from a spreadsheet row (a rate sheet has ~20; a stray cell far to the right of
+#: the table is not read)
+MAX_SHEET_COLUMNS = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A small table read whole: its header and its non-blank data rows as text.
+
+    ``file`` names it in messages (the path, and the sheet of a workbook); ``rows`` holds
+    (where, row) pairs, ``where`` being ``line N`` of a CSV or ``row N`` of a sheet, and every
+    cell is stripped text (``""`` for a blank one), whatever the spreadsheet stored.
+    """
+
+    file: str
+    header: list[str]
+    header_where: str
+    rows: list[tuple[str, dict[str, str]]]
+
+
+def read_table(path: Path, required: Iterable[str], optional: Iterable[str] = (), *,
+               sheet: str, max_rows: int, what: str = "rows") -> Table:
+    """Read a CSV file, or an ``.xlsx`` workbook's sheet named ``sheet`` (else its first
+    sheet), whole: the header checked like a CSV's (required columns present, none twice, none
+    empty), then every row. Cells of a workbook may be real dates and numbers or text; they
+    are turned into the text a CSV would hold (dates ISO, numbers as Python writes them)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_sheet(path, list(required), list(optional), sheet, max_rows, what)
+    if path.suffix.lower() in (".xls", ".xlsb", ".ods", ".numbers"):
+        raise refuse(path, "", "", f"a {path.suffix} workbook cannot be read: save it as .xlsx "
+                     "or as CSV (UTF-8)")
+    header, rows = read_csv(path, required, optional, max_rows=max_rows, what=what)
+    return Table(str(path), header, "line 1", [(f"line {n}", row) for n, row in rows])
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet cell as the text a CSV would hold: ISO dates (a datetime at midnight is its
+    date), integers without a decimal point, other numbers as Python writes them."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value).strip()
+
+
+def _header_text(value: Any) -> str:
+    """A header cell: a number (Excel turns a typed ``+45`` into 45) is the break ``+45``."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "+" + cell_text(value)
+    return cell_text(value)
+
+
+def _read_sheet(path: Path, required: list[str], optional: list[str], sheet: str,
+                max_rows: int, what: str) -> Table:
+    """``read_table`` for a workbook (openpyxl, read-only, formulas' cached values)."""
+    _check_file(path, MAX_FILE_BYTES)
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except InputError:
+        raise
+    except Exception as exc:  # any failure of the parser: a file it cannot read
+        raise refuse(path, "", "", "cannot read it as an Excel workbook (.xlsx): "
+                     f"{type(exc).__name__}: {exc}") from None
+    try:
+        ws = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
+        label = f"{path} (sheet {ws.title})"
+        return _sheet_table(path, label, ws, required, optional, max_rows, what)
+    except InputError:
+        raise
+    except Exception as exc:  # a corrupt sheet fails while it is read
+        raise refuse(path, "", "", "cannot read it as an Excel workbook (.xlsx): "
+                     f"{type(exc).__name__}: {exc}") from None
+    finally:
+        book.close()
+
+
+def _sheet_table(path: Path, label: str, ws: Any, required: list[str], optional: list[str],
+                 max_rows: int, what: str) -> Table:
+    """The header and rows of one worksheet (blank rows skipped, a value right of the last
+    named column refused)."""
+    it = ws.iter_rows(values_only=True, max_col=MAX_SHEET_COLUMNS)
+    first = next(it, None)
+    names = [_header_text(v) for v in (first or ())]
+    while names and names[-1] == "":
+        names.pop()
+    if not names:
+        raise refuse(label, "row 1", "", "no header row (the first row names the columns)")
+    header = _check_header(Path(label), names, required, optional, "row 1")
+    col = Collector(label)
+    rows: list[tuple[str, dict[str, str]]] = []
+    for n, values in enumerate(it, start=2):
+        cells = [cell_text(v) for v in values]
+        if not any(cells):
+            continue
+        if any(cells[len(header):]):
+            col.add(f"row {n}", "", f"a value right of the last named column "
+                    f"({len(header)} columns)")
+            continue
+        if len(rows) >= max_rows:
+            raise col.stop(f"row {n}", "", f"more than {max_rows:,} {what} (the limit); "
+                           "stopped reading here")
+        cells += [""] * (len(header) - len(cells))
+        rows.append((f"row {n}", dict(zip(header, cells, strict=False))))
+    col.raise_if_any()
+    if not rows:
+        raise refuse(label, "", "", "no data rows")
+    return Table(label, header, "row 1", rows)

@@ -3,6 +3,11 @@
 Lanes added by a scenario's ``overrides.add_lanes`` go through the same checks
 (``lane_from_row``), so the two entry points accept and reject the same things. Lane ids are
 compared in Unicode NFC (``optimizer.inputs.text``); a duplicate names both places.
+
+A lane's price is its CNY cost columns or its lines in the rate card (``inputs.rates``), never
+both and never neither. A scenario reads the lanes without that check (``read_lanes``,
+``require_price=False``) and checks it once the rate lines are known (``rates.price_lanes``);
+``load_lanes`` alone, with no rate card, requires the cost columns.
 """
 
 from __future__ import annotations
@@ -14,7 +19,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from optimizer.domain import District, Lane, Node
-from optimizer.inputs.files import Collector, blank_to_none, read_csv, read_yaml, refuse
+from optimizer.inputs.files import (
+    Collector,
+    blank_to_none,
+    nearest,
+    read_csv,
+    read_yaml,
+    refuse,
+    shown,
+    unknown_key,
+)
+from optimizer.inputs.rates import BREAK_COLUMN, RATE_FIELDS
 from optimizer.inputs.schema import LaneIn, PortsIn, parse_schedule
 
 #: lanes in one network (the bundled one has 633, the synthetic benchmark 1,000)
@@ -69,14 +84,18 @@ BLANK_OK = ("via", "max_vehicles", "schedule", "cutoff_days")
 
 
 def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
-    """Read ``lanes.csv``; every node id must exist and the lane must go somewhere."""
+    """Read ``lanes.csv``; every node id must exist, the lane must go somewhere and have a
+    price in its cost columns (a scenario with a rate card uses ``read_lanes``)."""
+    return read_lanes(path, nodes, require_price=True)[0]
+
+
+def read_lanes(path: Path, nodes: Mapping[str, Node], *, require_price: bool = False) -> tuple[
+        dict[str, Lane], dict[str, int]]:
+    """Read ``lanes.csv``: the lanes and the line each is on (for later messages); with
+    ``require_price`` a lane without a cost per kg or per vehicle is a problem."""
     header, rows = read_csv(path, LANE_COLUMNS, LANE_OPTIONAL, max_rows=MAX_LANES, what="lanes")
+    _check_columns(path, header)
     col = Collector(path)
-    unknown = [h for h in header if h not in LANE_COLUMNS and h not in LANE_OPTIONAL]
-    if unknown:
-        col.add("line 1", ", ".join(unknown), "unknown column(s); lanes.csv has "
-                + ", ".join((*LANE_COLUMNS, *LANE_OPTIONAL)))
-        col.raise_if_any()
     lanes: dict[str, Lane] = {}
     first: dict[str, int] = {}
     for line, row in rows:
@@ -93,7 +112,7 @@ def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
                 break
             continue
         where = f"line {line} ({r.lane_id})"
-        for field, msg in lane_problems(r, nodes):
+        for field, msg in lane_problems(r, nodes, require_price):
             col.add(where, field, msg)
         if r.lane_id in lanes:
             col.add(where, "lane_id", f"duplicate lane id {r.lane_id} (also on line "
@@ -103,18 +122,46 @@ def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
         if col.full:
             break
     col.raise_if_any()
-    return lanes
+    return lanes, first
 
 
-def lane_problems(r: LaneIn, nodes: Mapping[str, Node]) -> list[tuple[str, str]]:
-    """(field, message) of what is wrong with a lane beyond its shape (lanes.csv and add_lanes)."""
+def _check_columns(path: Path, header: list[str]) -> None:
+    """Every column of the header is one lanes.csv has (else the allowed ones, the nearest)."""
+    col = Collector(path)
+    allowed = (*LANE_COLUMNS, *LANE_OPTIONAL)
+    for name in header:
+        if name not in allowed:
+            col.add("line 1", name, _unknown_lane_key(name, "column", "rates.csv"))
+    col.raise_if_any()
+
+
+def lane_problems(r: LaneIn, nodes: Mapping[str, Node],
+                  require_price: bool = True) -> list[tuple[str, str]]:
+    """(field, message) of what is wrong with a lane beyond its shape (lanes.csv and add_lanes);
+    ``require_price``: a lane without cost columns is wrong (no rate card can price it)."""
     problems = [(k, f"unknown node {getattr(r, k)}") for k in ("origin", "destination", "via")
                 if getattr(r, k) is not None and getattr(r, k) not in nodes]
     if r.origin == r.destination:
         problems.append(("destination", "a lane from a node to itself"))
-    if r.cost_per_kg_cny == 0 and r.cost_per_vehicle_cny == 0:
+    if require_price and r.cost_per_kg_cny == 0 and r.cost_per_vehicle_cny == 0:
         problems.append(("cost_per_kg_cny", "a lane needs a cost per kg or per vehicle"))
     return problems
+
+
+def _unknown_lane_key(key: str, what: str = "key", where: str = "overrides.add_rates") -> str:
+    """The message for a key (or column) lanes.csv does not have. One that belongs to a rate
+    line (a currency, a minimum, a surcharge, a break) says where it goes instead, with the
+    rate line's field it is nearest to; any other names the nearest column of lanes.csv."""
+    allowed = (*LANE_COLUMNS, *LANE_OPTIONAL)
+    near = key if key in RATE_FIELDS else nearest(key, RATE_FIELDS)
+    if (near is None or nearest(key, allowed) is not None) and not BREAK_COLUMN.match(key):
+        return unknown_key(key, allowed, what)
+    field = f" (did you mean {near} of a rate line?)" if near is not None and near != key \
+        else ""
+    return (f"unknown {what} {shown(key)}{field}: a price in a currency, with a minimum, breaks "
+            f"or surcharges is a rate line: give it in {where} (lane_id, service, currency, "
+            "valid_from, basis, breaks, ..., source) and leave cost_per_kg_cny and "
+            f"cost_per_vehicle_cny 0 (lanes.csv has: {', '.join(allowed)})")
 
 
 def lane_from_model(r: LaneIn) -> Lane:
@@ -128,15 +175,18 @@ def lane_from_model(r: LaneIn) -> Lane:
                 schedule=parse_schedule(r.schedule or "daily"), cutoff_days=r.cutoff_days or 0)
 
 
-def lane_from_row(row: Mapping[str, Any], nodes: Mapping[str, Node]) -> Lane | list[
-        tuple[str, str]]:
-    """An added lane (same columns and rules as lanes.csv), or its problems."""
-    unknown = [str(k) for k in row if k not in LANE_COLUMNS and k not in LANE_OPTIONAL]
+def lane_from_row(row: Mapping[str, Any], nodes: Mapping[str, Node], *,
+                  require_price: bool = True) -> Lane | list[tuple[str, str]]:
+    """An added lane (same columns and rules as lanes.csv), or its problems. An unknown key
+    names the allowed ones and the nearest; a rate card's field (``currency``, ``min_charge``,
+    ``fuel_surcharge_pct``) says to price the lane with ``overrides.add_rates`` instead."""
+    allowed = (*LANE_COLUMNS, *LANE_OPTIONAL)
+    unknown = [str(k) for k in row if k not in allowed]
     if unknown:
-        return [(key, "unknown key (not a column of lanes.csv)") for key in unknown]
+        return [(key, _unknown_lane_key(key)) for key in unknown]
     try:
         r = LaneIn.model_validate(blank_to_none(row, BLANK_OK))
     except ValidationError as err:
         return [(".".join(str(x) for x in e["loc"]), e["msg"].removeprefix("Value error, "))
                 for e in err.errors(include_url=False)]
-    return lane_problems(r, nodes) or lane_from_model(r)
+    return lane_problems(r, nodes, require_price) or lane_from_model(r)

@@ -11,6 +11,11 @@
         modes: {air: 0.7}
         lanes: {TIR_GRP_MOSCOW_KHORGOS: 1.2}
       add_lanes: [{lane_id: ..., origin: ..., ...}]   # the columns of lanes.csv
+      add_rates:                    # rate lines (the fields of rates.csv, breaks as a mapping)
+        - {lane_id: ..., service: ..., currency: USD, valid_from: 2025-07-01, basis: kg,
+           breaks: {0: 5.2, 45: 4.8}, surcharge_pct: 12, source: ...}
+      fx:                           # exchange rates added to fx.csv (same currency and date:
+        - {currency: USD, date: 2025-07-01, cny_per_unit: 7.0, source: what-if}   # replaced)
       pilots: {XIAN: 2025-01-01, URUMQI: null}       # pilot_since per district (null: none)
       batches:                      # planners' decisions for some batches
         - match: {origin: MOSCOW, goods_class: general}   # any of the batch's keys, or batch_id
@@ -18,7 +23,10 @@
           forbid_modes: [air]
 
 Closures and planners' decisions become rules (``CLOSED``, ``PLANNER``) so a rejected option says
-why, like any other; rates, capacities, added lanes and pilot dates change the network data.
+why, like any other; rates, capacities, added lanes and pilot dates change the network data. An
+added lane is priced by its cost columns or by ``add_rates`` lines (``inputs.rates``); a rate
+multiplier scales a rate card's prices as it scales the cost columns. Unknown keys are errors
+everywhere, each with the keys allowed there and the nearest one.
 Every id is checked (in Unicode NFC, without control or invisible characters), and a problem
 names its YAML path. A lane's prices and vehicles after the rates and capacities are held to the
 limits of lanes.csv (``schema.MAX_COST_PER_KG_CNY`` ...), so a multiplier cannot take them out of
@@ -31,11 +39,15 @@ import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from optimizer.domain import BatchRule, Closure, District, Lane, Network, Node
+from optimizer.inputs.files import validation_message
+from optimizer.inputs.fx import FxIn
+from optimizer.inputs.rates import MAX_AMOUNT, largest_amount, scale_pricing
 from optimizer.inputs.schema import (
     MAX_COST_PER_KG_CNY,
     MAX_COST_PER_VEHICLE_CNY,
@@ -96,6 +108,9 @@ class OverridesIn(_Strict):
     capacity: CapacityIn = CapacityIn()
     rates: RatesIn = RatesIn()
     add_lanes: list[dict[str, Any]] = []
+    #: rate lines (``rates.override_lines`` checks each like a row of rates.csv)
+    add_rates: list[Any] = []
+    fx: list[FxIn] = []
     pilots: dict[TextId, Date | None] = {}
     batches: list[BatchRuleIn] = []
 
@@ -107,53 +122,62 @@ def parse(raw: Any) -> OverridesIn:
 
 def validation_problems(err: ValidationError) -> list[tuple[str, str]]:
     """(YAML path, message) pairs for a ValidationError of ``parse``."""
-    out = []
-    for e in err.errors(include_url=False):
-        path = "overrides." + ".".join(str(x) for x in e["loc"])
-        msg = "unknown key (not part of the format)" if e["type"] == "extra_forbidden" \
-            else e["msg"].removeprefix("Value error, ")
-        out.append((path, msg))
-    return out
+    return [("overrides." + ".".join(str(x) for x in e["loc"]), validation_message(e, OverridesIn))
+            for e in err.errors(include_url=False)]
 
 
 #: (YAML path, message) of one problem in the overrides
 Issue = tuple[str, str]
 
 
-def apply(network: Network, doc: OverridesIn, lane_reader: Any) -> tuple[
-        Network, tuple[BatchRule, ...], list[Issue]]:
-    """The network with the overrides applied, the planners' batch rules, and any problems.
+@dataclass(frozen=True, slots=True)
+class Added:
+    """The lanes after ``add_lanes``: the network's and the added ones, the index of each
+    added lane in ``add_lanes``, and the ids of entries refused (their rate lines are not
+    reported again as lines of unknown lanes)."""
 
-    ``lane_reader(row, nodes)`` validates one added lane (the lanes.csv rules) and returns a
-    Lane or a list of (field, message) problems. Each section is applied by its own function,
-    in this order: added lanes (so rates and capacities may name them), rates and capacities,
-    pilot dates, closures, planners' decisions.
-    """
+    lanes: dict[str, Lane]
+    index: dict[str, int]
+    refused: frozenset[str]
+
+
+def add_lanes(network: Network, doc: OverridesIn, lane_reader: Any) -> tuple[Added, list[Issue]]:
+    """The lanes with ``add_lanes`` added, each checked like a row of lanes.csv by
+    ``lane_reader(row, nodes)`` (a Lane, or a list of (field, message) problems). The first
+    step of the overrides: rate lines (``add_rates``), rates and capacities may name the added
+    lanes."""
     problems: list[Issue] = []
-    lanes = _add_lanes(network, doc.add_lanes, lane_reader, problems)
-    lanes = _rates_and_capacity(lanes, doc.rates, doc.capacity, problems)
+    lanes = dict(network.lanes)
+    index: dict[str, int] = {}
+    refused: set[str] = set()
+    for i, row in enumerate(doc.add_lanes):
+        where = f"overrides.add_lanes[{i}]"
+        got = lane_reader(row, network.nodes)
+        if isinstance(got, list):
+            problems += [(f"{where}.{f}" if f else where, m) for f, m in got]
+            refused.add(str(row.get("lane_id")))
+        elif got.lane_id in lanes:
+            problems.append((f"{where}.lane_id", f"lane {got.lane_id} exists already"))
+        else:
+            lanes[got.lane_id] = got
+            index[got.lane_id] = i
+    return Added(lanes, index, frozenset(refused)), problems
+
+
+def apply(network: Network, doc: OverridesIn) -> tuple[
+        Network, tuple[BatchRule, ...], list[Issue]]:
+    """The network with the rest of the overrides applied, the planners' batch rules, and any
+    problems: ``network.lanes`` already holds the added lanes (``add_lanes``) with their prices
+    (``rates.price_lanes``). Each section is applied by its own function, in this order: rates
+    and capacities, pilot dates, closures, planners' decisions."""
+    problems: list[Issue] = []
+    lanes = _rates_and_capacity(dict(network.lanes), doc.rates, doc.capacity, problems)
     districts = _pilots(network.districts, doc.pilots, problems)
     closures = _closures(network, lanes, doc.close, problems)
     rules = _batch_rules(network.nodes, districts, doc.batches, problems)
     new = Network(districts=districts, nodes=dict(network.nodes), lanes=lanes,
                   closures=(*network.closures, *closures))
     return new, rules, problems
-
-
-def _add_lanes(network: Network, rows: list[dict[str, Any]], lane_reader: Any,
-               problems: list[Issue]) -> dict[str, Lane]:
-    """The lanes with ``add_lanes`` added (each checked like a row of lanes.csv)."""
-    lanes = dict(network.lanes)
-    for i, row in enumerate(rows):
-        where = f"overrides.add_lanes[{i}]"
-        got = lane_reader(row, network.nodes)
-        if isinstance(got, list):
-            problems += [(f"{where}.{f}" if f else where, m) for f, m in got]
-        elif got.lane_id in lanes:
-            problems.append((f"{where}.lane_id", f"lane {got.lane_id} exists already"))
-        else:
-            lanes[got.lane_id] = got
-    return lanes
 
 
 def _rates_and_capacity(lanes: dict[str, Lane], rates: RatesIn, capacity: CapacityIn,
@@ -170,6 +194,8 @@ def _rates_and_capacity(lanes: dict[str, Lane], rates: RatesIn, capacity: Capaci
         if factor != 1.0:
             changes["cost_per_kg_cny"] = lane.cost_per_kg_cny * factor
             changes["cost_per_vehicle_cny"] = lane.cost_per_vehicle_cny * factor
+            if lane.pricing is not None:
+                changes["pricing"] = scale_pricing(lane.pricing, factor)
         if lane_id in capacity.lanes:
             changes["max_vehicles"] = capacity.lanes[lane_id]
         elif lane.mode in capacity.modes and lane.max_vehicles is not None:
@@ -187,8 +213,13 @@ def _over_limits(lane: Lane) -> list[Issue]:
               ("cost_per_vehicle_cny", lane.cost_per_vehicle_cny, MAX_COST_PER_VEHICLE_CNY,
                where),
               ("max_vehicles", lane.max_vehicles or 0, MAX_VEHICLES, "overrides.capacity"))
-    return [(path, f"lane {lane.lane_id}: {name} becomes {value:,.6g}, above the limit "
-             f"{limit:,} of lanes.csv") for name, value, limit, path in checks if value > limit]
+    out = [(path, f"lane {lane.lane_id}: {name} becomes {value:,.6g}, above the limit "
+            f"{limit:,} of lanes.csv") for name, value, limit, path in checks if value > limit]
+    if lane.pricing is not None and largest_amount(lane.pricing) > MAX_AMOUNT:
+        out.append((where, f"lane {lane.lane_id}: a rate card price becomes "
+                    f"{largest_amount(lane.pricing):,.6g}, above the limit {MAX_AMOUNT:,} of "
+                    "rates.csv"))
+    return out
 
 
 def _pilots(districts: Mapping[str, District], pilots: Mapping[str, dt.date | None],

@@ -347,6 +347,10 @@ class NetworkIn(_Strict):
     ports: PathText
     lanes: PathText
     rules: PathText | None = None
+    #: the rate card (CSV or .xlsx) and exchange rates; none: ``rates.csv`` / ``fx.csv`` next
+    #: to the ports file when there is one, else no rate card
+    rates: PathText | None = None
+    fx: PathText | None = None
 
 
 class ConsolidationIn(_Strict):
