@@ -34,6 +34,7 @@ lint: $(STAMP)
 # regenerate the bundled lanes and returns from their (seeded) generators
 data: $(STAMP)
 	$(BIN)/python data/build_lanes.py
+	$(BIN)/python data/build_rates.py
 	$(BIN)/python scenarios/generate_returns.py
 	$(BIN)/python scenarios/generate_3pl_week.py
 	$(BIN)/python scenarios/generate_block_train.py
