@@ -273,41 +273,65 @@ def dominates(a: Option, fa: Footprint, b: Option, fb: Footprint) -> bool:
     return cost <= b.variable_cny
 
 
+#: stands for an infinite cost in the dominance arrays (finite, so that 0 x it is 0)
+_NEVER = 1e18
+
+
 def prune_dominated(options: Sequence[Option], prints: Mapping[str, Footprint]
                     ) -> tuple[Option, ...]:
     """Drop every option another option dominates (``dominates``); exact.
 
-    ``prints`` maps option ids to their footprints. Options are ranked by cost, and only a
-    kept option earlier in the ranking may drop a later one, so two options that dominate each
-    other lose only one. The survivors keep their order. The test runs on arrays over the
-    batch's resources, all kept options at once (the same arithmetic as ``dominates``).
+    ``prints`` maps option ids to their footprints. Options are ranked by cost, and only an
+    option earlier in the ranking may drop a later one, so two options that dominate each
+    other lose only one; dominance is transitive (what one option adds over a second and the
+    second over a third covers what the first adds over the third), so an option dropped by a
+    dropped one is dropped by a kept one too, and every pair can be tested at once: on arrays
+    over the batch's resources, the same arithmetic as ``dominates``. The survivors keep their
+    order.
     """
     ranked = sorted(options, key=lambda o: (o.variable_cny, len(prints[o.option_id].limited),
                                             o.option_id))
-    keys = sorted({k for o in ranked for k in prints[o.option_id].limited})
-    col = {k: j for j, k in enumerate(keys)}
-    n, m = len(ranked), len(keys)
-    capped = np.zeros((n, m), dtype=bool)
-    alone = np.zeros((n, m))
-    uses = np.zeros((n, m), dtype=bool)
+    seen: dict[Key, int] = defaultdict(int)
+    for o in ranked:
+        for k in prints[o.option_id].limited:
+            seen[k] += 1
+    # (a resource only one option uses takes nothing back: it counts in that option's totals)
+    n = len(ranked)
+    index = {o.option_id: i for i, o in enumerate(ranked)}
     cost = np.array([o.variable_cny for o in ranked])
-    for i, o in enumerate(ranked):
-        f = prints[o.option_id]
-        for k in f.capped:
-            capped[i, col[k]] = True
+    # extra[i, j]: what option i pays alone on the shared resources option j does not use;
+    # over[i, j] > 0: i needs a capacity-limited resource j does not. Both start from i's
+    # totals and take back, resource by resource, what j shares with it (the options on one
+    # resource are few: outer sums over them, not an n x n x resources product)
+    users: dict[Key, list[int]] = defaultdict(list)
+    costs: dict[Key, list[float]] = defaultdict(list)
+    capped_by: dict[Key, list[int]] = defaultdict(list)
+    total = np.zeros(n)
+    caps = np.zeros(n)
+    for o in ranked:
+        i, f = index[o.option_id], prints[o.option_id]
         for k, v in f.alone.items():
-            uses[i, col[k]] = True
-            alone[i, col[k]] = v
-    kept: list[int] = []
-    for i in range(n):
-        if kept:
-            mine = np.array(kept)
-            fits = ~(capped[mine] & ~capped[i]).any(axis=1)
-            extra = np.where(uses[mine] & ~uses[i], alone[mine], 0.0).sum(axis=1)
-            if (fits & (cost[mine] + extra <= cost[i])).any():
-                continue
-        kept.append(i)
-    survivors = {ranked[i].option_id for i in kept}
+            v = min(v, _NEVER)
+            total[i] += v
+            if seen[k] > 1:
+                users[k].append(i)
+                costs[k].append(v)
+        caps[i] = len(f.capped)
+        for k in f.capped:
+            if seen[k] > 1:
+                capped_by[k].append(i)
+    extra = np.repeat(total[:, None], n, axis=1)
+    for k, rows in users.items():
+        at = np.array(rows)
+        extra[np.ix_(at, at)] -= np.array(costs[k])[:, None]
+    over = np.repeat(caps[:, None], n, axis=1)
+    for rows in capped_by.values():
+        at = np.array(rows)
+        over[np.ix_(at, at)] -= 1.0
+    beats = (cost[:, None] + extra <= cost[None, :]) & (over < 0.5)
+    beats &= np.triu(np.ones((n, n), dtype=bool), k=1)  # only earlier ranks drop later ones
+    dropped = beats.any(axis=0)
+    survivors = {ranked[i].option_id for i in range(n) if not dropped[i]}
     return tuple(o for o in options if o.option_id in survivors)
 
 
