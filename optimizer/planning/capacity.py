@@ -18,11 +18,12 @@ its own, that period (``Lane.period``: a return declaration, see ``planning.decl
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from optimizer.domain import Lane
+from optimizer.domain import Lane, Tariff
 
 #: (lane id, period)
 Key = tuple[str, str]
@@ -55,6 +56,13 @@ def shared(lane: Lane) -> bool:
     return lane.per_vehicle or lane.tariffed
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def bill_cny(tariff: Tariff, kg: float, m3: float) -> float:
+    """``Tariff.cost_cny``, cached: every trip of a batch on the same departure asks it again
+    (a hundred thousand times on a fortnight's returns)."""
+    return tariff.cost_cny(kg, m3)
+
+
 def resource_cny(lane: Lane, kg: float, m3: float) -> float:
     """What a load costs on a departure's shared resource: its whole vehicles, or the tariff's
     bill of the consolidated shipment (0 for a lane priced per kg alone)."""
@@ -62,7 +70,7 @@ def resource_cny(lane: Lane, kg: float, m3: float) -> float:
         return vehicles_needed(lane, kg, m3) * lane.cost_per_vehicle_cny
     if lane.tariffed:
         assert lane.tariff is not None
-        return lane.tariff.cost_cny(kg, m3)
+        return bill_cny(lane.tariff, kg, m3)
     return 0.0
 
 

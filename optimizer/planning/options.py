@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from optimizer.compliance import Screener, passed
 from optimizer.domain import Batch, Check, Lane, Objective, Route, Rules, Scenario, Trip
-from optimizer.planning.capacity import standalone_vehicle_cny
+from optimizer.planning.capacity import bill_cny, standalone_vehicle_cny
 from optimizer.planning.costs import TaxTable
 from optimizer.planning.declarations import declaration_lane
 from optimizer.planning.routes import RouteIndex
@@ -151,7 +151,7 @@ def own_freight_cny(lane: Lane, batch: Batch) -> float:
         p.weight_kg for p in batch.parcels)
     if lane.billed_per_batch:
         assert lane.tariff is not None
-        cost += lane.tariff.cost_cny(batch.weight_kg, batch.volume_m3)
+        cost += bill_cny(lane.tariff, batch.weight_kg, batch.volume_m3)
     return cost
 
 
