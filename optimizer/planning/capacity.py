@@ -23,7 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from optimizer.domain import Lane, Tariff
+from optimizer.domain import Lane, RateLine, Tariff
 
 #: (lane id, period)
 Key = tuple[str, str]
@@ -31,6 +31,9 @@ Key = tuple[str, str]
 Load = tuple[float, float]
 #: loads below this are empty (sums and differences of floats drift)
 EPS = 1e-9
+#: in a model, a tariff band's units stop this far below the next break (units at the break
+#: fall in the next band)
+BREAK_EPS = 1e-6
 
 
 def key_of(lane: Lane, period: str = "") -> Key:
@@ -236,3 +239,14 @@ class CapacityLedger:
     def fits(self, lanes: Iterable[Lane], period: str, kg: float, m3: float) -> bool:
         """Whether a load can be added on ``lanes`` within every limit."""
         return self.extra_vehicle_cny(lanes, period, kg, m3) is not None
+
+
+def chargeable_measures(line: RateLine) -> list[tuple[float, float]]:
+    """The chargeable units of a load as (per kg, per m3) pairs, one per measure that may
+    bind: the units are the largest of them (weight or volumetric weight, t or m3)."""
+    if line.basis == "kg":
+        return [(1.0, 0.0)] + ([] if line.divisor_cm3_per_kg is None else [
+            (0.0, 1e6 / line.divisor_cm3_per_kg)])
+    if line.basis == "m3":
+        return [(0.0, 1.0)]
+    return [(1e-3, 0.0), (0.0, 1.0)]  # W/M: revenue tonnes

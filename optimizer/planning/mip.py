@@ -66,13 +66,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from optimizer.domain import Batch, Lane, RateLine, SolverOptions
+from optimizer.domain import Batch, Lane, SolverOptions
 from optimizer.plan import SolverStats
+from optimizer.planning import highs
 from optimizer.planning.capacity import (
+    BREAK_EPS,
     EPS,
     CapacityLedger,
     Key,
     Load,
+    chargeable_measures,
     key_of,
     period_capacity,
     resource_cny,
@@ -514,10 +517,6 @@ def _link_rows(solver: pywraplp.Solver, yv: pywraplp.Variable,
         links[b.batch_id].SetCoefficient(var, 1)
 
 
-#: a band's units stop this far below the next break (units at the break fall in the next band)
-BREAK_EPS = 1e-6
-
-
 def _tariff_rows(m: _Model, key: Key, lane: Lane,
                  users: Sequence[tuple[Batch, pywraplp.Variable]], background: Load,
                  strong: bool, lp_relaxation: bool) -> None:
@@ -592,17 +591,6 @@ def _band_rows(m: _Model, key: Key, k: int,
         short = solver.NumVar(0, minimum, f"m[{lane_id},{period},{k}]")
         solver.Add(short >= minimum * z - freight * u)
         m.objective.SetCoefficient(short, 1)
-
-
-def chargeable_measures(line: RateLine) -> list[tuple[float, float]]:
-    """The chargeable units of a load as (per kg, per m3) pairs, one per measure that may
-    bind: the units are the largest of them (weight or volumetric weight, t or m3)."""
-    if line.basis == "kg":
-        return [(1.0, 0.0)] + ([] if line.divisor_cm3_per_kg is None else [
-            (0.0, 1e6 / line.divisor_cm3_per_kg)])
-    if line.basis == "m3":
-        return [(0.0, 1.0)]
-    return [(1e-3, 0.0), (0.0, 1.0)]  # W/M: revenue tonnes
 
 
 def _per_kg_rows(m: _Model, key: Key, lane: Lane,
@@ -724,10 +712,9 @@ def _read_back(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequen
     return _Part("", None, 0.0, chosen, dropped, vehicles, penalty, **sizes)
 
 
-#: the LP solver of a large group's bound: HiGHS's dual simplex (through OR-Tools), one thread.
-#: On mixed-week with rate cards (48k columns, 66k rows) it takes 52 s where GLOP takes 231 s
-#: (the same machine, loaded); before rate cards GLOP was fast enough
-LP_BACKEND = "HIGHS_LP"
+#: the share of a large group's time its LP may take: the LP gives the bound and the best plan
+#: (its rounded solution, then the MIP on its support); without it the bound is the trivial one
+LP_SHARE = 0.7
 
 #: relative margin taken off an LP optimum for the simplex tolerances (a bound must be valid)
 LP_MARGIN = 1e-7
@@ -736,38 +723,31 @@ LP_MARGIN = 1e-7
 def _lp_bound(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
               penalties: Mapping[str, float], time_limit_s: float
               ) -> tuple[float | None, tuple[dict[str, Option], dict[str, list[Option]]] | None]:
-    """The LP relaxation's optimum (GLOP) less ``LP_MARGIN``, a valid lower bound for the group
-    (None when GLOP did not finish), and the plan that rounds its solution (each batch on its
-    option of largest x; None when that plan breaks a capacity limit) with the batches whose
-    LP solution was fractional. On these models the LP is often integral, and then that plan is
-    optimal."""
-    solver = pywraplp.Solver.CreateSolver(LP_BACKEND)
-    solver.SetNumThreads(1)
-    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-    m = _build(solver, batches, options, penalties, strong=True, lp_relaxation=True)
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+    """The LP relaxation's optimum (HiGHS, ``planning.highs``) less ``LP_MARGIN``, a valid
+    lower bound for the group (None when it did not finish), and the plan that rounds its
+    solution (each batch on its option of largest x; None when that plan breaks a capacity
+    limit) with the options the LP used per batch. On these models the LP is often integral,
+    and then that plan is optimal."""
+    relaxed = highs.relax(batches, options, penalties, time_limit_s)
+    if relaxed is None:
         return None, None
-    value = m.objective.Value()
-    return value - LP_MARGIN * abs(value), _rounded(m, batches, options)
+    value = relaxed.value
+    return value - LP_MARGIN * abs(value), _rounded(relaxed, batches, options)
 
 
-def _rounded(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
+def _rounded(relaxed: highs.Relaxed, batches: Sequence[Batch],
+             options: Mapping[str, Sequence[Option]]
              ) -> tuple[dict[str, Option], dict[str, list[Option]]] | None:
     """Each batch on the option the LP solution weighs most (none when u weighs more), and for
-    the batches whose weights were fractional the options the LP used; None when the plan does
-    not fit the lanes' limits."""
+    every batch the options the LP used; None when the plan does not fit the lanes' limits."""
     plan: dict[str, Option] = {}
-    fractional: list[str] = []
     support: dict[str, list[Option]] = {}
     ledger = CapacityLedger()
     for b in batches:
-        weights = [(m.x[(b.batch_id, k)].solution_value(), k)
-                   for k in range(len(options[b.batch_id]))]
+        weights = [(relaxed.x[(b.batch_id, k)], k) for k in range(len(options[b.batch_id]))]
         best, k = max(weights, default=(0.0, -1))
-        if max(best, m.u[b.batch_id].solution_value()) < 1 - 1e-6:
-            fractional.append(b.batch_id)
         support[b.batch_id] = [options[b.batch_id][j] for x, j in weights if x > 1e-6]
-        if k < 0 or best <= m.u[b.batch_id].solution_value():
+        if k < 0 or best <= relaxed.u[b.batch_id]:
             continue
         opt = options[b.batch_id][k]
         if not ledger.fits(opt.resources, b.period, b.weight_kg, b.volume_m3):
@@ -811,7 +791,7 @@ def _solve_large(group: Sequence[Batch], options: Mapping[str, Sequence[Option]]
     LP bound, a neighbourhood's solve, or neighbourhoods left unvisited.
     """
     deadline = time.perf_counter() + time_limit_s
-    lp, rounded = _lp_bound(group, options, penalties, 0.5 * time_limit_s)
+    lp, rounded = _lp_bound(group, options, penalties, LP_SHARE * time_limit_s)
     trivial = trivial_bound(group, options, penalties)
     bound = trivial if lp is None else max(lp, trivial)
     plan = {b.batch_id: hint[b.batch_id] for b in group if b.batch_id in hint}
