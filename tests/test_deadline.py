@@ -316,6 +316,7 @@ def test_scip_stopped_by_its_time_limit_says_so(mixed_group) -> None:
 
 def test_a_stop_at_the_gap_limit_or_another_limit_is_not_the_time_limit(mixed_group) -> None:
     settings, group, kept, penalties, hint = mixed_group
+    group = group[:80]  # SCIP reaches a loose gap on a part of the fortnight in seconds
     loose = dataclasses.replace(settings, relative_gap=0.5)
     part = mip._solve_mip(group, kept, penalties, loose, 60.0, hint, True)
     assert part.objective is not None and not part.time_limit_reached

@@ -415,6 +415,9 @@ class _Model:
     y: dict[Key, pywraplp.Variable]
     #: the lane (pinned to its departure) or declaration of every resource key
     lanes: dict[Key, Lane]
+    #: the bands of every tariffed departure: (z, U, minimum's shortfall or None) per band
+    bands: dict[Key, list[tuple[pywraplp.Variable, pywraplp.Variable,
+                                pywraplp.Variable | None]]] = field(default_factory=dict)
 
 
 def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
@@ -428,7 +431,7 @@ def _build(solver: pywraplp.Solver, batches: Sequence[Batch],
     Variables and rows are created in a fixed order (batches, then lanes and weeks sorted), so
     the same inputs give the same model and, single-threaded and seeded, the same plan.
     """
-    m = _Model(solver, solver.Objective(), {}, {}, {}, {})
+    m = _Model(solver, solver.Objective(), {}, {}, {}, {}, {})
     users = _choice_rows(m, batches, options, penalties, lp_relaxation)
     background = background or {}
     for key in sorted(users):
@@ -563,7 +566,8 @@ def _tariff_rows(m: _Model, key: Key, lane: Lane,
         for b, x in users:
             cover[i].SetCoefficient(x, -(a * b.weight_kg + c * b.volume_m3))
     for k, band in enumerate(tariff.bands()):
-        _band_rows(m, key, k, band, top, one, cover, lp_relaxation)
+        m.bands.setdefault(key, []).append(
+            _band_rows(m, key, k, band, top, one, cover, lp_relaxation))
     if strong:
         _link_rows(solver, booked, users)
 
@@ -571,9 +575,11 @@ def _tariff_rows(m: _Model, key: Key, lane: Lane,
 def _band_rows(m: _Model, key: Key, k: int,
                band: tuple[float, float | None, float, float, float], top: float,
                one: pywraplp.Constraint, cover: Sequence[pywraplp.Constraint],
-               lp_relaxation: bool) -> None:
+               lp_relaxation: bool
+               ) -> tuple[pywraplp.Variable, pywraplp.Variable, pywraplp.Variable | None]:
     """Band ``k`` of a tariffed departure (see ``_tariff_rows``); ``top`` is the most units its
-    riders could weigh: a band above it is billed at its break."""
+    riders could weigh: a band above it is billed at its break. Returns z, U and the minimum's
+    shortfall (None where the minimum cannot bind)."""
     solver = m.solver
     lane_id, period = key
     lo, hi, freight, per_unit, minimum = band
@@ -587,10 +593,12 @@ def _band_rows(m: _Model, key: Key, k: int,
     for row in cover:
         row.SetCoefficient(u, 1)
     m.objective.SetCoefficient(u, freight + per_unit)
+    short = None
     if minimum > freight * lo + EPS:  # the minimum can bind in this band
         short = solver.NumVar(0, minimum, f"m[{lane_id},{period},{k}]")
         solver.Add(short >= minimum * z - freight * u)
         m.objective.SetCoefficient(short, 1)
+    return z, u, short
 
 
 def _per_kg_rows(m: _Model, key: Key, lane: Lane,
@@ -662,7 +670,7 @@ def _solve_mip(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]]
                background=background)
     solver = m.solver
     if hint:
-        _set_hint(solver, batches, options, hint, m.x, m.u, m.y, m.lanes, background)
+        _set_hint(m, batches, options, hint, background)
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, settings.relative_gap)
     limit = max(MIN_SOLVE_S, until - time.perf_counter())
@@ -1067,13 +1075,12 @@ def _from_hint(group: Sequence[Batch], hint: Mapping[str, Option], failed: _Part
                  failed.variables, failed.constraints, failed.time_limit_reached)
 
 
-def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
-              options: Mapping[str, Sequence[Option]], hint: Mapping[str, Option],
-              x: Mapping[tuple[str, int], pywraplp.Variable],
-              u: Mapping[str, pywraplp.Variable], y: Mapping[Key, pywraplp.Variable],
-              lanes: Mapping[Key, Lane], background: Mapping[Key, Load] | None = None) -> None:
+def _set_hint(m: _Model, batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
+              hint: Mapping[str, Option], background: Mapping[Key, Load] | None = None) -> None:
     """Hand the solver a complete starting solution built from ``hint`` (batches it does not
-    cover are hinted unrouted, which is always feasible)."""
+    cover are hinted unrouted, which is always feasible), tariff bands included: each tariffed
+    departure in the band its bill is in, billed at its billed units."""
+    solver, x, u, y, lanes = m.solver, m.x, m.u, m.y, m.lanes
     variables: list[pywraplp.Variable] = []
     values: list[float] = []
     ledger = CapacityLedger(background=background)
@@ -1092,7 +1099,27 @@ def _set_hint(solver: pywraplp.Solver, batches: Sequence[Batch],
         need = ledger.vehicles(lanes[key], key[1])
         variables.append(var)
         values.append(float(min(need, var.ub())))
+    for key, bands in m.bands.items():
+        _hint_bands(lanes[key], bands, ledger.load(*key), variables, values)
     solver.SetHint(variables, values)
+
+
+def _hint_bands(lane: Lane, bands: Sequence[tuple[pywraplp.Variable, pywraplp.Variable,
+                                                  pywraplp.Variable | None]],
+                load: Load, variables: list[pywraplp.Variable], values: list[float]) -> None:
+    """The band variables of a tariffed departure carrying ``load``, as its bill has them."""
+    assert lane.tariff is not None
+    bill = lane.tariff.charge(*load)
+    breaks = [lo for lo, _ in lane.tariff.line.breaks]
+    for k, (z, units, short) in enumerate(bands):
+        on = bill is not None and breaks[k] == bill.band_from
+        variables += [z, units]
+        values += [1.0 if on else 0.0, bill.billed_units if on and bill else 0.0]
+        if short is not None:
+            minimum, freight = lane.tariff.bands()[k][4], lane.tariff.bands()[k][2]
+            variables.append(short)
+            values.append(max(0.0, minimum - freight * bill.billed_units)
+                          if on and bill else 0.0)
 
 
 def allocate_vehicle_costs(chosen: Mapping[str, Option], batches: Mapping[str, Batch],
