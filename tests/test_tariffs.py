@@ -272,3 +272,28 @@ def test_a_batch_billed_alone_pays_its_own_minimum(make_case) -> None:
         leg = bp.legs[-1]
         assert leg.lane_id.startswith("L_ROAD_")  # not domestic express
         assert leg.cost_cny == pytest.approx(50.0) and "billed minimum" in leg.tariff
+
+
+def test_the_yiwu_case_both_ways() -> None:
+    """The Yiwu case held on TIR to Yiwu (as it moved): on groupage space it is billed per
+    volumetric kg with its fee, on a dedicated truck per vehicle; one declaration each, and
+    the groupage is the cheaper (README, "The Yiwu case on the rate cards")."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    plans = {name: run(load_scenario(root / f"yiwu-tir-{name}.yaml"),
+                       same_route_baseline=False) for name in ("groupage", "dedicated")}
+    for name, plan in plans.items():
+        assert plan.solver_status == "OPTIMAL" and not plan.unrouted
+        assert {bp.return_port for bp in plan.batches} == {"YIWU_CUSTOMS"}
+        assert {bp.mode for bp in plan.batches} == {"tir_road"}
+        assert plan.summary.declarations == 1
+        first = {bp.legs[0].lane_id for bp in plan.batches}
+        assert all(lane.startswith("TIR_GRP_" if name == "groupage" else "TIR_FTL_")
+                   for lane in first)
+    grp, ftl = plans["groupage"], plans["dedicated"]
+    assert grp.summary.cost_cny < ftl.summary.cost_cny
+    # the groupage shipment is billed on its volumetric kg, one bill shared by the batches
+    (ship,) = [v for v in grp.vehicle_uses if v.lane_id.startswith("TIR_GRP_")]
+    assert ship.bill is not None and ship.bill.units == pytest.approx(ship.load_m3 * 1e6 / 3000)
+    assert ship.cost_cny == pytest.approx(ship.bill.total_cny)
