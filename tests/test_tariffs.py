@@ -197,7 +197,7 @@ def test_two_batches_reach_a_break_together(make_case) -> None:
                      rules={"waiting": {"storage_cny_per_kg_day": 0.0}})
     air = line(breaks=((0, 5.0), (45, 4.0), (100, 3.0)), fee_per_shipment=10)
     sc = priced(load_scenario(path), {"L_AIR": (air, 7.0)})
-    plan = run(sc, same_route_baseline=False, check=False)  # TODO lead: checker
+    plan = run(sc, same_route_baseline=False)
     assert plan.status == "OPTIMAL"
     assert {bp.depart_date for bp in plan.batches} == {dt.date(2025, 7, 2)}
     shipments = [v for v in plan.vehicle_uses if v.lane_id == "L_AIR"]
@@ -250,7 +250,7 @@ def test_consolidated_tariffs_optimal_against_brute_force(make_case, seed: int) 
                   shipment=rng.choice(["departure", "batch"])), 1.0)}
     sc = priced(load_scenario(path), prices)
     expected = brute_force(prepare(sc), prices)
-    plan = run(sc, same_route_baseline=False, check=False)  # TODO lead: checker
+    plan = run(sc, same_route_baseline=False)
     assert expected is not None and not plan.unrouted
     assert plan.status == "OPTIMAL"
     assert plan.objective_cny == pytest.approx(expected, rel=1e-9, abs=1e-6)
@@ -266,7 +266,7 @@ def test_a_batch_billed_alone_pays_its_own_minimum(make_case) -> None:
                              mode="9710")], lanes=air_lanes(), window_days=0)
     road = line(breaks=((0, 1.0),), min_charge=50, currency="CNY", shipment="batch")
     sc = priced(load_scenario(path), {"L_ROAD_AIR": (road, 1.0), "L_ROAD_BORDER": (road, 1.0)})
-    plan = run(sc, same_route_baseline=False, check=False)  # TODO lead: checker
+    plan = run(sc, same_route_baseline=False)
     assert len(plan.batches) == 2
     for bp in plan.batches:
         leg = bp.legs[-1]

@@ -16,9 +16,10 @@ sides consult). In order:
 3. routed batches (``routed``): legs on lanes of lanes.csv, chained from hub to seller cluster
    through a clearing node that is the return port; the entry point and district; the dates
    (``timing``, by the checker's own schedule arithmetic, ``trips``): the ready day, every leg
-   on its lane's schedule and not before the planning date, the first after the cut-off, every
-   later one on the first connection, arrivals, declaration day, ETA and transit days, the days
-   waited within rules.yaml's ``waiting``; every rule in force passes on the trip the legs
+   on its lane's schedule and not before the planning date (on a lane with a rate card, on a
+   day it prices: a valid line and an exchange rate, ``tariffs``), the first after the cut-off,
+   every later one on the first connection, arrivals, declaration day, ETA and transit days,
+   the days waited within rules.yaml's ``waiting``; every rule in force passes on the trip the legs
    make (the regime in force on its declaration day, unless the scenario forces one), and the
    compliance record is the rule engine's; mode, CO2e and the documents checklist follow from
    the lanes and rules.yaml.
@@ -29,19 +30,34 @@ sides consult). In order:
    their limit per departure; load lists that number the vehicles and carry every rider, each
    vehicle a load its batches can make within its capacity; each rider's share of the vehicles
    in proportion to the space it takes.
+   Rate cards (``tariffs``, the checker's own arithmetic from ``Lane.pricing``: the line valid
+   on the departure, the latest FX rate on or before it, the bill of a load; ``billing``): a
+   vehicle-basis line prices the departure's vehicles; a linear line (one band per kg, no
+   minimum, fee or divisor) the batch's freight per kg; any other makes the departure one
+   shipment (``count`` 1, ``cost_cny`` the bill of its routed load: chargeable units, all-units
+   breaks or the next break when cheaper, the minimum, surcharges, fees) shared by the riders in
+   proportion to their chargeable units, each share in its freight and its leg; a line whose
+   shipment is each batch (``RateLine.shipment``) bills every batch alone on its own load, in
+   its own freight and leg. Each entry's ``tariff`` names the line valid that day, its FX rate
+   and date, and the bill of the load (of one vehicle on the vehicle basis, none when each
+   batch is billed alone); a lane without a rate card has none; each leg's ``tariff`` is its
+   departure's (its own bill's, when billed alone).
 5. return declarations (``declarations``): the routed batches that agree on every field of
    rules.yaml's ``declaration.group_by`` share one declaration and its fee, paid once; each
    batch's declaration id, the ``declarations`` list and each batch's clearance (per-parcel
    fees plus its share of the fee, in proportion to its parcels).
-   Costs of routed batches: freight (per kg, and per parcel on domestic express lanes),
-   clearance and tax (its own tax and month arithmetic, on the declaration day), storage at the
-   hub while it waits, vehicle shares, the landed cost, and every leg (per-kg cost plus its
-   parcels' express charges plus its vehicle share); each batch's marginal cost and what its
+   Costs of routed batches: freight (per kg, per parcel on domestic express lanes, its own
+   bills where each batch is billed alone, and its shares of the bills of the tariffed
+   departures it rides), clearance and tax (its own tax and month arithmetic, on the
+   declaration day), storage at the hub while it waits, vehicle shares, the landed cost, and
+   every leg (per-kg cost plus its parcels' express charges plus its own bill plus its vehicle
+   share or share of the bill); each batch's marginal cost and what its
    waiting saves (``marginal``: what the plan's landed cost falls by without it, and what
-   leaving on its first possible departure would cost instead).
+   leaving on its first possible departure would cost instead; tariff bills count at what they
+   would fall or grow by).
 6. baselines (``baselines``): each batch's all-air cost from the checker's own trips (routes
-   on the departures the waiting rule allows); what always holds of the same-route and greedy
-   baselines.
+   on the departures the waiting rule allows; a tariffed departure billed on its own load
+   alone); what always holds of the same-route and greedy baselines.
 7. unrouted batches (``unrouted``): every reason re-derived from the checker's own trips
    (``NO_PATH``, the failing rules, ``CAPACITY`` only when no compliant trip fits next to the
    plan's loads), every counterfactual re-checked, no parcel of a batch the rules refuse
@@ -68,8 +84,9 @@ Not independently verified, because they cannot be recomputed without re-solving
 - which vehicle carries which parcel (plan.json lists batches per vehicle, not parcels): only
   bounds any packing meets, and an overfull vehicle is accepted as a packing fragment when one
   of its parcels fits in no other vehicle as loaded (as planning.manifests packs them);
-- the prose of unrouted reasons' details and of documents' ``why``; ``meta``'s versions,
-  backend, model sizes, input paths and ``time_limit_reached``.
+- the prose of unrouted reasons' details and of documents' ``why``, and the ``text`` of a rate
+  card line (``vehicles[].tariff.text``, which each leg's ``tariff`` must repeat); ``meta``'s
+  versions, backend, model sizes, input paths and ``time_limit_reached``.
 
 The batches are rebuilt from the plan's own ``parcel_ids`` lists, not by re-running the
 planner's consolidation: a plan that groups the parcels differently from the planner, but
@@ -118,12 +135,14 @@ dates of a routed batch
     first departure beyond what rules.yaml ``waiting`` allows.
 costs and baselines of a routed batch
     ``storage`` storage other than its days at the hub at rules.yaml's price;
-    ``cost_component`` freight, clearance (per-parcel fees plus the batch's share of its
-    declaration's fee) or tax differing from the data; ``batch_cost`` a cost that is not
-    freight + vehicle share + clearance + tax + storage; ``leg_costs`` a leg cost other than
-    the lane's per-kg cost plus its parcels' express charges plus the batch's share of its
-    vehicles; ``marginal_cost`` a marginal cost other than its freight, per-parcel fees, tax
-    and storage plus the vehicles and declaration fee no longer needed without it;
+    ``cost_component`` freight (with its shares of tariff bills), clearance (per-parcel fees
+    plus the batch's share of its declaration's fee) or tax differing from the data;
+    ``batch_cost`` a cost that is not freight + vehicle share + clearance + tax + storage;
+    ``leg_costs`` a leg cost other than the departure's per-kg cost plus its parcels' express
+    charges plus its own bill (a line billing each batch) plus the batch's share of its
+    vehicles; ``marginal_cost`` a marginal cost other
+    than its freight, per-parcel fees, tax and storage plus the vehicles and declaration fee
+    no longer needed without it and what the tariff bills it shares fall by;
     ``wait_saving`` a saving from waiting other than what leaving on its first possible
     departure would add less its marginal cost; ``co2e`` emissions (per batch or in total)
     other than the lanes give; ``air_cost`` an all-air cost other than its cheapest compliant
@@ -136,13 +155,26 @@ vehicles (per departure of a lane)
     another day; ``vehicle_batches`` riders other than the batches routed there;
     ``vehicle_fields`` mode, load or capacity other than the routes and lanes give, or vehicles
     on a per-kg lane; ``overfull`` fewer vehicles than the load needs, or a vehicle loaded
-    beyond its capacity; ``extra_vehicles`` more vehicles than the load needs;
-    ``vehicle_limit`` more vehicles than the lane allows a departure; ``vehicle_cost`` a cost
-    other than count x vehicle cost; ``per_kg_capacity`` a per-kg lane loaded beyond its
-    capacity per departure; ``no_vehicle`` batches on a per-vehicle lane with no vehicle
-    bought; ``vehicle_share`` a batch's vehicle cost other than its share, or vehicle costs not
-    fully shared out; ``load_list`` a load list that does not number the vehicles, carry every
-    rider, add up, or make a load its batches can make.
+    beyond its capacity; ``extra_vehicles`` more vehicles than the load needs (on a tariffed
+    departure, a count above its one shipment); ``vehicle_limit`` more vehicles than the lane
+    allows a departure; ``vehicle_cost`` a cost other than count x vehicle cost (the
+    day's vehicle price on a rate card), the bill of the load on a tariffed departure, or 0;
+    ``per_kg_capacity`` a per-kg (or tariffed) lane loaded beyond its capacity per departure;
+    ``no_vehicle`` batches on a per-vehicle lane with no vehicle bought (on a tariffed
+    departure, no shipment booked: count 0 or no entry); ``vehicle_share`` a
+    batch's vehicle cost other than its share, or vehicle costs not fully shared out;
+    ``load_list`` a load list that does not number the vehicles, carry every rider, add up, or
+    make a load its batches can make.
+rate cards (per departure of a lane with one, and its riders)
+    ``unpriced_departure`` a leg or entry on a departure its lane's rate card does not price
+    (no line valid that day, or no exchange rate on or before it); ``tariff_line`` an entry
+    naming another line than the one valid on its departure (an expired one, another field),
+    a line on a lane priced in lanes.csv or none on one with a rate card, or a leg's tariff
+    null or other than its departure's; ``tariff_fx`` an exchange rate or its date other than
+    the latest on or before the departure; ``tariff_bill`` units, billed units, break, rate,
+    minimum, freight, surcharges, fees or totals other than the bill of the departure's routed
+    load (of one vehicle on the vehicle basis); ``tariff_share`` a leg on a tariffed departure
+    whose cost is not the batch's share of the bill by its chargeable units.
 return declarations
     ``declaration_id`` a batch declared on another declaration than its group's;
     ``declaration`` an entry of ``declarations`` listed twice, for no routed batch, missing,

@@ -2,8 +2,9 @@
 
 Written from the README's definitions, not from the planner's code (which this package may not
 import): tax with its own month arithmetic, vehicles with their own rounding, costs summed lane
-by lane (the dates of a trip are ``verify.trips``'s). Where the planner's figures agree with
-these, two independent computations agree.
+by lane over the trip's departures (the dates of a trip are ``verify.trips``'s, the prices of a
+departure on a lane with a rate card ``verify.tariffs``'s). Where the planner's figures agree
+with these, two independent computations agree.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from optimizer.domain import (
     Trip,
 )
 from optimizer.verify.problems import EPS
+from optimizer.verify.tariffs import bill_cny, by_vehicle, own_bill_cny, tariff_of
 
 
 def months_later(day: dt.date, months: int) -> dt.date:
@@ -137,9 +139,9 @@ def needed(lane: Lane, kg: float, m3: float) -> int:
 
 
 def departure_limit(lane: Lane) -> tuple[float, float] | None:
-    """The kg and m3 a per-kg lane may carry on one departure (None: no limit, or bought per
-    vehicle)."""
-    if lane.per_vehicle or lane.max_vehicles is None:
+    """The kg and m3 a per-kg (or tariffed) lane may carry on one departure (None: no limit, or
+    bought per vehicle)."""
+    if by_vehicle(lane) or lane.max_vehicles is None:
         return None
     n = lane.max_vehicles
     return n * lane.vehicle_capacity_kg, n * lane.vehicle_capacity_m3
@@ -147,7 +149,7 @@ def departure_limit(lane: Lane) -> tuple[float, float] | None:
 
 def lane_takes(lane: Lane, kg: float, m3: float) -> bool:
     """Whether one departure's load of ``kg`` and ``m3`` is within the lane's limits."""
-    if lane.per_vehicle:
+    if by_vehicle(lane):
         return lane.max_vehicles is None or needed(lane, kg, m3) <= lane.max_vehicles
     limit = departure_limit(lane)
     return limit is None or (kg <= limit[0] + EPS and m3 <= limit[1] + EPS)
@@ -176,7 +178,8 @@ def clearance_share(parcels: int, group_parcels: int, fee: float, scenario: Scen
 @dataclass(frozen=True, slots=True)
 class RouteFacts:
     """What a route is, whatever batch takes it and whenever (the checker's own sums over its
-    lanes; the days follow from the departures, ``verify.trips``)."""
+    lanes; the days follow from the departures, ``verify.trips``). The prices are lanes.csv's:
+    a route with a rate card (``priced``) is priced per departure, on a trip's lanes."""
 
     cost_per_kg: float
     #: kg CO2e per kg carried
@@ -189,6 +192,8 @@ class RouteFacts:
     port: Node
     #: the lanes priced per parcel (domestic express)
     express_lanes: tuple[Lane, ...] = ()
+    #: whether a lane of it has a rate card (its prices depend on the departure)
+    priced: bool = False
 
 
 def route_facts(route: Route) -> RouteFacts:
@@ -198,21 +203,25 @@ def route_facts(route: Route) -> RouteFacts:
         cost_per_kg=sum(ln.cost_per_kg_cny for ln in lanes),
         co2e_per_kg=sum(ln.distance_km * ln.co2e_g_per_tkm for ln in lanes) / 1e6,
         clearance_fee=route.port.clearance_fee_cny,
-        vehicle_lanes=tuple(ln for ln in lanes if ln.per_vehicle), port=route.port,
-        express_lanes=tuple(ln for ln in lanes if ln.parcel_first_kg_cny > 0))
+        vehicle_lanes=tuple(ln for ln in lanes if by_vehicle(ln)), port=route.port,
+        express_lanes=tuple(ln for ln in lanes if ln.parcel_first_kg_cny > 0),
+        priced=any(ln.pricing is not None for ln in lanes))
 
 
 @dataclass(frozen=True, slots=True)
 class Costing:
     """What one batch costs on one trip, by the checker's own arithmetic (CNY).
 
-    ``freight`` is the per-kg freight of every lane plus what its parcels pay on per-parcel
-    (express) lanes; ``storage`` what it pays at its hub from the day it is ready to the day it
-    leaves (rules.yaml ``waiting.storage_cny_per_kg_day`` a kg and day); ``shadow`` is the
+    ``freight`` is the per-kg freight of every lane (a linear rate line's on its departure)
+    plus what its parcels pay on per-parcel (express) lanes and its own bill on departures
+    billed per batch; ``storage`` what it pays at its
+    hub from the day it is ready to the day it leaves (rules.yaml
+    ``waiting.storage_cny_per_kg_day`` a kg and day); ``shadow`` is the
     scenario's price of the days from ready to delivery, of the inventory holding over them, of
     the CO2e and, under soft deadlines, of the parcel-days late (the objective's, not part of
     the landed cost); ``alone_vehicles`` what the batch pays for its own vehicles when it
-    travels alone, ``clearance`` what it pays to clear on a declaration of its own (the whole
+    travels alone, and for its own shipments on tariffed departures (each billed on its load
+    alone), ``clearance`` what it pays to clear on a declaration of its own (the whole
     fixed fee and its per-parcel fees: in a plan it may pay only a share of the fee, see
     ``verify.declarations``); ``fee`` that declaration's fixed fee.
     """
@@ -248,8 +257,26 @@ class Costing:
 
 
 def alone_vehicles(lanes: Sequence[Lane], kg: float, m3: float) -> float:
-    """What a load alone pays for its own vehicles on ``lanes`` bought by the vehicle."""
-    return sum(needed(ln, kg, m3) * ln.cost_per_vehicle_cny for ln in lanes)
+    """What a load alone pays for its own vehicles on ``lanes`` bought by the vehicle, and for
+    its own shipment on the tariffed departures among them (pinned lanes)."""
+    total = 0.0
+    for ln in lanes:
+        if by_vehicle(ln):
+            total += needed(ln, kg, m3) * ln.cost_per_vehicle_cny
+        elif (price := tariff_of(ln)) is not None:
+            total += bill_cny(price, kg, m3)
+    return total
+
+
+def trip_freight(trip: Trip, facts: RouteFacts, batch: Batch) -> float:
+    """The batch's freight on the trip: per kg on every departure, per parcel on express
+    lanes, and its own bill on every departure billed per batch."""
+    per_kg = sum(ln.cost_per_kg_cny for ln in trip.lanes)
+    freight = per_kg * batch.weight_kg + express_charge(facts.express_lanes, batch)
+    for ln in trip.lanes:
+        if ln.pricing is not None:
+            freight += own_bill_cny(ln, batch.weight_kg, batch.volume_m3)
+    return freight
 
 
 def storage_cny(batch: Batch, hub_days: int, scenario: Scenario) -> float:
@@ -271,8 +298,8 @@ def costing(batch: Batch, trip: Trip, facts: RouteFacts, scenario: Scenario,
     fee = declaration_fee(scenario.rules.declaration, facts.port)
     return Costing(
         declared=trip.declare_date, eta=trip.eta, transit_days=(trip.eta - depart).days,
-        freight=facts.cost_per_kg * batch.weight_kg + express_charge(facts.express_lanes, batch),
+        freight=trip_freight(trip, facts, batch),
         clearance=clearance_alone(batch, fee, scenario), tax=tax_due,
-        alone_vehicles=alone_vehicles(facts.vehicle_lanes, batch.weight_kg, batch.volume_m3),
+        alone_vehicles=alone_vehicles(trip.lanes, batch.weight_kg, batch.volume_m3),
         shadow=shadow, co2e_kg=emitted, fee=fee,
         storage=storage_cny(batch, (depart - trip.ready).days, scenario))

@@ -1,9 +1,10 @@
 """The baselines a plan is measured against, as far as they follow from the inputs.
 
 - **all-air** is recomputed: a batch's ``air_cost_cny`` is its cheapest compliant trip whose
-  first (international) lane flies, costed alone (freight, its own vehicles, a declaration of
-  its own with the whole fee and its per-parcel fees, tax on that trip's declaration day,
-  storage while it waits); null when it has none. The totals' air baseline and saving follow
+  first (international) lane flies, costed alone (freight, its own vehicles, on a tariffed
+  departure a shipment of its own billed on its own load, a declaration of its own with the
+  whole fee and its per-parcel fees, tax on that trip's declaration day, storage while it
+  waits); null when it has none. The totals' air baseline and saving follow
   from these and the plan's own costs.
 - **same-route** (the plan re-solved under the old rule) cannot be recomputed without solving
   again. What always holds is checked: a batch has a same-route cost only if some trip of it
@@ -15,7 +16,8 @@
   routes without a same-route cost and every batch no rule allows on any route, and are at
   most those plus the batches the plan does not return.
 - **greedy no-sharing** cannot be recomputed either (it is the planner's heuristic); its cost is
-  at most what every batch would pay alone on its dearest trip.
+  at most what every batch would pay alone on its dearest trip (on a route with a rate card,
+  its dearest departures).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from optimizer.domain import Batch, RegimeRule, Scenario
+from optimizer.domain import Batch, RegimeRule, Route, Scenario
 from optimizer.verify.arith import (
     alone_vehicles,
     clearance_alone,
@@ -148,7 +150,8 @@ def _dearest_alone(b: Batch, book: RouteBook) -> float:
     dearest = max(f.cost_per_kg * b.weight_kg + express_charge(f.express_lanes, b)
                   + clearance_alone(b, declaration_fee(rule, f.port), sc)
                   + alone_vehicles(f.vehicle_lanes, b.weight_kg, b.volume_m3)
-                  for f in (book.facts(r) for r in routes))
+                  if not f.priced else _dearest_priced(b, r, book)
+                  for r, f in ((r, book.facts(r)) for r in routes))
     ready = book.ready(b)
     firsts = ([t.lanes[0].departure or ready for t in book.trips(b)] if fixed else [
         day for lane in {r.lanes[0].lane_id: r.lanes[0] for r in routes}.values()
@@ -156,6 +159,14 @@ def _dearest_alone(b: Batch, book: RouteBook) -> float:
     hub_days = max(((day - ready).days for day in firsts), default=0)
     return (dearest + storage_cny(b, max(0, hub_days), sc)
             + sum(full_tax(p, sc) for p in b.parcels))
+
+
+def _dearest_priced(b: Batch, route: Route, book: RouteBook) -> float:
+    """The dearest of a route with a rate card alone on its departures the batch may take:
+    freight, its own declaration, vehicles and bills (0 without a trip)."""
+    trips = [t for t in book.trips(b) if t.route.route_id == route.route_id]
+    return max((c.freight + c.clearance + c.alone_vehicles
+                for c in (book.costing(b, t) for t in trips)), default=0.0)
 
 
 def check_greedy(doc: Mapping[str, Any], batches: Sequence[Batch], book: RouteBook,

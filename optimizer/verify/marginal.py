@@ -4,7 +4,9 @@
 follows from the plan alone: the batch's own freight (per kg and per parcel), per-parcel
 declaration fees, tax and storage; for every lane bought by the vehicle that it rides, the
 vehicles its departure's load needs less those it needs without the batch's kg and m3, at the
-lane's vehicle cost; and its declaration's fixed fee when no other batch is declared on it. (A
+lane's vehicle cost; for every tariffed departure it rides (``verify.tariffs``), the bill of
+the departure's load less the bill without the batch's kg and m3 (nothing when it rides
+alone); and its declaration's fixed fee when no other batch is declared on it. (A
 batch's ``cost_cny`` is its *share* of the vehicles and the fee; ``marginal_cny`` says what
 keeping it really adds.)
 
@@ -12,22 +14,23 @@ keeping it really adds.)
 best compliant trip leaving earlier (any route: an earlier departure of its route, or another
 service): what putting it back on that trip would add to the plan without it, less its
 marginal cost. What a trip adds is its own costs (freight, per-parcel fees, tax, storage), the
-vehicles its departures would need more (a trip one of whose departures would exceed its
-lane's limit is not open to it) and its declaration's fee unless another batch is declared on
-it. Never below 0, and 0 when it has no trip leaving earlier (a committed batch has only its
-own).
+vehicles its departures would need more and what the bills of its tariffed departures would
+grow by (a trip one of whose departures would exceed its lane's limit is not open to it), and
+its declaration's fee unless another batch is declared on it. Never below 0, and 0 when it
+has no trip leaving earlier (a committed batch has only its own).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from optimizer.domain import Scenario, Trip
+from optimizer.domain import Lane, Scenario, Trip
 from optimizer.verify.arith import clearance_alone, departure_limit, needed
 from optimizer.verify.declarations import Group, declaration_of
 from optimizer.verify.problems import EPS, Problems, close, money_tol
 from optimizer.verify.routed import Routed
 from optimizer.verify.routes import RouteBook
+from optimizer.verify.tariffs import bill_cny, by_vehicle, tariff_of
 from optimizer.verify.trips import ride_key
 from optimizer.verify.vehicles import Key
 
@@ -40,15 +43,21 @@ def marginal_cost(r: Routed, loads: Loads, scenario: Scenario) -> float:
     b = r.batch
     saved = r.cost.freight + clearance_alone(b, 0.0, scenario) + r.cost.tax + r.cost.storage
     for lane in r.trip.lanes:
-        if not lane.per_vehicle:
-            continue
-        kg, m3 = loads.get(ride_key(lane), (b.weight_kg, b.volume_m3))
-        fewer = needed(lane, kg, m3) - needed(lane, max(0.0, kg - b.weight_kg),
-                                             max(0.0, m3 - b.volume_m3))
-        saved += fewer * lane.cost_per_vehicle_cny
+        saved += _resource_saved(lane, loads.get(ride_key(lane), (b.weight_kg, b.volume_m3)),
+                                 b.weight_kg, b.volume_m3)
     if r.declaration_alone:
         saved += r.cost.fee
     return saved
+
+
+def _resource_saved(lane: Lane, load: tuple[float, float], kg: float, m3: float) -> float:
+    """What a departure's vehicles or bill cost less without ``kg`` and ``m3`` of its
+    ``load``."""
+    less = (max(0.0, load[0] - kg), max(0.0, load[1] - m3))
+    if by_vehicle(lane):
+        return (needed(lane, *load) - needed(lane, *less)) * lane.cost_per_vehicle_cny
+    price = tariff_of(lane)
+    return 0.0 if price is None else bill_cny(price, *load) - bill_cny(price, *less)
 
 
 def check_marginal(routed: Sequence[Routed], loads: Loads, scenario: Scenario,
@@ -64,8 +73,8 @@ def check_marginal(routed: Sequence[Routed], loads: Loads, scenario: Scenario,
 
 
 def _extra_vehicles(r: Routed, trip: Trip, loads: Loads) -> float | None:
-    """What the vehicles of ``trip``'s departures cost more with the batch on them, the plan's
-    loads without it; None when a departure cannot take it."""
+    """What the vehicles and tariff bills of ``trip``'s departures cost more with the batch on
+    them, the plan's loads without it; None when a departure cannot take it."""
     b, mine = r.batch, {ride_key(lane) for lane in r.trip.lanes}
     extra = 0.0
     for lane in trip.lanes:
@@ -73,12 +82,16 @@ def _extra_vehicles(r: Routed, trip: Trip, loads: Loads) -> float | None:
         kg, m3 = loads.get(key, (0.0, 0.0))
         if key in mine:
             kg, m3 = max(0.0, kg - b.weight_kg), max(0.0, m3 - b.volume_m3)
-        if lane.per_vehicle:
+        if by_vehicle(lane):
             after = needed(lane, kg + b.weight_kg, m3 + b.volume_m3)
             if lane.max_vehicles is not None and after > lane.max_vehicles:
                 return None
             extra += (after - needed(lane, kg, m3)) * lane.cost_per_vehicle_cny
             continue
+        price = tariff_of(lane)
+        if price is not None:
+            extra += (bill_cny(price, kg + b.weight_kg, m3 + b.volume_m3)
+                      - bill_cny(price, kg, m3))
         limit = departure_limit(lane)
         if limit is not None and (kg + b.weight_kg > limit[0] + EPS
                                   or m3 + b.volume_m3 > limit[1] + EPS):

@@ -29,6 +29,7 @@ KINDS: tuple[str, ...] = (
     "vehicle_unknown_lane", "vehicle_entry", "vehicle_batches", "vehicle_fields", "overfull",
     "extra_vehicles", "vehicle_limit", "vehicle_cost", "per_kg_capacity", "no_vehicle",
     "vehicle_share", "load_list", "vehicle_departure",
+    "unpriced_departure", "tariff_line", "tariff_fx", "tariff_bill", "tariff_share",
     "unrouted_reason", "unrouted_routable", "would_route", "penalty", "parcel_blocked",
     "declaration_id", "declaration",
     "marginal_cost",

@@ -19,6 +19,7 @@ from optimizer.verify.arith import Costing, parcel_charge, relieved
 from optimizer.verify.batches import Entry
 from optimizer.verify.problems import CENT, Problems, close
 from optimizer.verify.routes import RouteBook
+from optimizer.verify.tariffs import own_bill_cny
 from optimizer.verify.timing import check_timing
 from optimizer.verify.trips import committed
 
@@ -37,6 +38,8 @@ class Routed:
     cost: Costing
     #: lane id -> the batch's share of the vehicles bought on the departure it rides
     shares: dict[str, float] = field(default_factory=dict)
+    #: lane id -> the batch's share of the bill of the tariffed departure it rides (freight)
+    bills: dict[str, float] = field(default_factory=dict)
     #: its per-parcel fees and share of its declaration's fee (``verify.declarations``); None
     #: until that section runs (then it clears alone: ``cost.clearance``)
     clearance_share: float | None = None
@@ -60,10 +63,16 @@ class Routed:
         return self.cost.clearance if self.clearance_share is None else self.clearance_share
 
     @property
+    def freight(self) -> float:
+        """Its freight in the plan: per kg and per parcel, and its shares of the bills of the
+        tariffed departures it rides."""
+        return self.cost.freight + sum(self.bills.values())
+
+    @property
     def variable(self) -> float:
         """Freight, clearance (its share), tax and storage: the landed cost apart from
         vehicles."""
-        return self.cost.freight + self.clearance + self.cost.tax + self.cost.storage
+        return self.freight + self.clearance + self.cost.tax + self.cost.storage
 
     @property
     def landed(self) -> float:
@@ -208,17 +217,21 @@ def check_route(e: Entry, book: RouteBook, out: Problems) -> Routed | None:
 
 
 def check_costs(r: Routed, out: Problems) -> None:
-    """Freight and tax from the data, clearance from its declaration (its per-parcel fees and
-    share of the fee), storage from its days at the hub, the vehicle share from the vehicles
-    section; the batch's cost their sum; each leg the lane's per-kg cost, its parcels' charges
-    on a per-parcel (express) lane and its vehicle share."""
+    """Freight (with its shares of tariff bills) and tax from the data, clearance from its
+    declaration (its per-parcel fees and share of the fee), storage from its days at the hub,
+    the vehicle share from the vehicles section; the batch's cost their sum; each leg
+    (``_check_legs``)."""
     where = f"batch {r.bid}"
     comps = r.entry.doc["components"]
-    for key, want in (("freight", r.cost.freight), ("clearance", r.clearance),
+    billed = sum(r.bills.values())
+    for key, want in (("freight", r.freight), ("clearance", r.clearance),
                       ("tax_exposure", r.cost.tax)):
         if not close(comps[key], want):
+            how = (f" ({r.cost.freight:.2f} per kg and parcel + {billed:.2f}, its shares of "
+                   "the tariff bills of its departures)" if key == "freight" and r.bills
+                   else "")
             out.add("cost_component", r.bid, f"{where}: {key} {comps[key]} but the data give "
-                    f"{want:.2f}")
+                    f"{want:.2f}{how}")
     if not close(comps["storage"], r.cost.storage):
         hub = ((r.trip.lanes[0].departure or r.trip.ready) - r.trip.ready).days
         out.add("storage", r.bid, f"{where}: storage {comps['storage']}, but "
@@ -231,10 +244,27 @@ def check_costs(r: Routed, out: Problems) -> None:
     if not close(r.entry.doc["cost_cny"], r.landed, 2 * CENT):
         out.add("batch_cost", r.bid, f"{where}: cost {r.entry.doc['cost_cny']} is not freight + "
                 f"vehicles + clearance + tax + storage ({r.landed:.2f})")
-    for leg, lane in zip(r.entry.doc["legs"], r.route.lanes, strict=True):
-        want = (lane.cost_per_kg_cny * r.batch.weight_kg + parcel_charge(lane, r.batch.parcels)
-                + r.shares.get(lane.lane_id, 0.0))
-        if not close(leg["cost_cny"], want):
+    _check_legs(r, where, out)
+
+
+def _check_legs(r: Routed, where: str, out: Problems) -> None:
+    """Each leg: the per-kg cost of its departure, its parcels' charges on a per-parcel
+    (express) lane, its own bill on a departure billed per batch, its share of the vehicles,
+    and on a tariffed departure its share of the shipment's bill (``tariff_share`` when that is
+    what differs)."""
+    for leg, lane in zip(r.entry.doc["legs"], r.trip.lanes, strict=True):
+        own = (lane.cost_per_kg_cny * r.batch.weight_kg + parcel_charge(lane, r.batch.parcels)
+               + own_bill_cny(lane, r.batch.weight_kg, r.batch.volume_m3))
+        want = own + r.shares.get(lane.lane_id, 0.0) + r.bills.get(lane.lane_id, 0.0)
+        if close(leg["cost_cny"], want):
+            continue
+        if lane.lane_id in r.bills:
+            out.add("tariff_share", r.bid, f"{where}: leg {lane.lane_id} costs "
+                    f"{leg['cost_cny']}, but its share of the bill of {lane.lane_id}@"
+                    f"{lane.departure} by its chargeable units is "
+                    f"{r.bills[lane.lane_id]:.2f} (+ {own:.2f} per kg and parcel: "
+                    f"{want:.2f})")
+        else:
             out.add("leg_costs", r.bid, f"{where}: leg {lane.lane_id} costs {leg['cost_cny']}, "
-                    "not its per-kg cost plus its parcels' express charges plus its share of "
-                    f"the vehicles ({want:.2f})")
+                    "not its per-kg cost plus its parcels' express charges plus its own bill "
+                    f"(a line billing each batch) plus its share of the vehicles ({want:.2f})")

@@ -40,6 +40,7 @@ from optimizer.verify.arith import (
     tax,
 )
 from optimizer.verify.problems import CENT
+from optimizer.verify.tariffs import by_vehicle, chargeable, tariff_of
 from optimizer.verify.trips import Rides, committed, committed_trip, ready_day, trips
 from optimizer.verify.trips import key as trip_key
 
@@ -229,14 +230,18 @@ class RouteBook:
     def landed_floor(self, batch: Batch, trip: Trip) -> float:
         """The least landed cost the batch can have on the trip in any plan: freight (per kg
         and per parcel), its per-parcel declaration fees (its share of a declaration's fixed
-        fee can be as small as the other batches on it make it), tax, storage, and on each lane
+        fee can be as small as the other batches on it make it), tax, storage, on each lane
         bought by the vehicle the vehicle cost of the space it takes (shares go by space, and a
-        departure buys at least as many vehicles as its load fills: a share is never less)."""
-        facts = self.facts(trip.route)
+        departure buys at least as many vehicles as its load fills: a share is never less), and
+        on each tariffed departure its chargeable units at the least a unit can cost there
+        (shares go by units, and a bill is never less than its units at that price)."""
         cost = self.costing(batch, trip)
         per_parcel = clearance_alone(batch, 0.0, self.scenario)
-        space_cny = sum(ln.cost_per_vehicle_cny * space(ln, batch.weight_kg, batch.volume_m3)
-                        for ln in facts.vehicle_lanes)
+        kg, m3 = batch.weight_kg, batch.volume_m3
+        space_cny = sum(ln.cost_per_vehicle_cny * space(ln, kg, m3)
+                        for ln in trip.lanes if by_vehicle(ln))
+        space_cny += sum(price.least_unit_cny * chargeable(price.line, kg, m3)
+                         for ln in trip.lanes if (price := tariff_of(ln)) is not None)
         return (cost.freight + per_parcel + cost.tax + cost.storage
                 + max(0.0, space_cny * (1 - 1e-6) - CENT))
 

@@ -5,7 +5,8 @@ From the plan's own leg dates and the checker's own schedule arithmetic (``verif
 - ``ready``: the batch is ready at its hub on the later of its last parcel's ready date and the
   planning date (a committed batch: its last parcel's);
 - ``schedule``: every leg departs on a day its lane runs, none before the planning date (but
-  a committed batch's, which may have left);
+  a committed batch's, which may have left); ``unpriced_departure``: on a lane with a rate card,
+  a day it prices (a valid line and an exchange rate: a departure without one does not exist);
 - ``cutoff``: the first leg leaves no earlier than the batch is ready plus the lane's cut-off;
 - ``connection``: every later leg takes the first departure its goods can make: after the
   previous leg arrives (and, after the leg into the return port, its clearance days) plus the
@@ -31,10 +32,12 @@ from typing import Any
 from optimizer.domain import Batch, Route, Scenario, Trip
 from optimizer.verify.batches import Entry
 from optimizer.verify.problems import Problems
+from optimizer.verify.tariffs import why_unpriced
 from optimizer.verify.trips import (
     committed,
     first_departures,
     next_departure,
+    priced,
     ready_day,
     shift,
     trip_on,
@@ -60,6 +63,10 @@ def _check_schedule(e: Entry, route: Route, departs: Sequence[dt.date], fixed: b
         if day < as_of and not fixed:
             out.add("schedule", e.bid, f"batch {e.bid}: leg {lane.lane_id} departs {day}, "
                     f"before the planning date {as_of}")
+        if lane.pricing is not None and not priced(lane, day):
+            out.add("unpriced_departure", e.bid, f"batch {e.bid}: leg {lane.lane_id} departs "
+                    f"{day}, but the lane's rate card prices no departure that day: "
+                    f"{why_unpriced(lane.pricing, day)}")
 
 
 def _check_cutoff(e: Entry, route: Route, first: dt.date, ready: dt.date,
@@ -142,8 +149,9 @@ def _check_wait(e: Entry, route: Route, first: dt.date, ready: dt.date, fixed: b
                 f"departure it could make is {earliest} and it leaves {first}: {wait}")
     rule = scenario.rules.waiting
     lane = route.lanes[0]
-    if fixed or first < earliest or not lane.schedule.departs_on(first):
-        return earliest  # committed, or the cut-off and schedule problems say it
+    if fixed or first < earliest or not lane.schedule.departs_on(first) or not priced(
+            lane, first):
+        return earliest  # committed, or the cut-off, schedule and price problems say it
     if first not in first_departures(lane, ready, rule):
         out.add("wait", e.bid, f"batch {e.bid}: leaves {first}, but the waiting rule allows "
                 f"only the first {rule.max_departures} departure(s) of {lane.lane_id} within "

@@ -4,6 +4,10 @@ Written from the README's definitions (time on schedules), not from ``planning.s
 which this package may not import; only the schedule itself (``Schedule.departs_on`` and
 ``next_on_or_after``, data of the lane) is shared.
 
+- A lane with a rate card (``Lane.pricing``) runs only on the days of its schedule its rate card
+  prices (a valid line and an exchange rate, ``verify.tariffs``): a departure without a price
+  cannot be booked, the schedule skips it. Its lanes are pinned with that day's CNY prices
+  (``tariffs.pin``).
 - A batch is *ready* at its hub on the later of its last parcel's ready date and the planning
   date (``as_of``): nothing departs in the past.
 - Goods at a lane's origin on day ``t`` can take a departure ``d`` of its schedule with
@@ -26,6 +30,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from optimizer.domain import Batch, Commitment, Lane, Route, Scenario, Trip, WaitingRule
+from optimizer.verify.tariffs import next_priced, pin, price_on
 
 
 def shift(day: dt.date | None, days: int) -> dt.date | None:
@@ -38,16 +43,39 @@ def shift(day: dt.date | None, days: int) -> dt.date | None:
         return None
 
 
-def next_departure(lane: Lane, at_origin: dt.date | None) -> dt.date | None:
-    """The first departure of ``lane`` goods at its origin on ``at_origin`` can make (on its
-    schedule, ``cutoff_days`` after they arrive); None when there is none."""
-    due = shift(at_origin, lane.cutoff_days)
-    if due is None:
+def _runs_on_or_after(lane: Lane, day: dt.date | None) -> dt.date | None:
+    """The first day of the lane's schedule on or after ``day`` (None: none, or past the
+    calendar's end)."""
+    if day is None:
         return None
     try:
-        return lane.schedule.next_on_or_after(due)
+        return lane.schedule.next_on_or_after(day)
     except OverflowError:
         return None
+
+
+def departs_from(lane: Lane, day: dt.date | None) -> dt.date | None:
+    """The first departure of ``lane`` on or after ``day``: on its schedule and, with a rate
+    card, priced (None: there is none)."""
+    found = _runs_on_or_after(lane, day)
+    pricing = lane.pricing
+    if pricing is None:
+        return found
+    while found is not None and price_on(pricing, found) is None:
+        found = _runs_on_or_after(lane, next_priced(pricing, found))
+    return found
+
+
+def priced(lane: Lane, day: dt.date) -> bool:
+    """Whether the lane's rate card (if it has one) prices a departure on ``day``."""
+    return lane.pricing is None or price_on(lane.pricing, day) is not None
+
+
+def next_departure(lane: Lane, at_origin: dt.date | None) -> dt.date | None:
+    """The first departure of ``lane`` goods at its origin on ``at_origin`` can make (on its
+    schedule, ``cutoff_days`` after they arrive, priced by its rate card); None when there is
+    none."""
+    return departs_from(lane, shift(at_origin, lane.cutoff_days))
 
 
 def committed(batch: Batch, scenario: Scenario) -> Commitment | None:
@@ -76,11 +104,7 @@ def first_departures(lane: Lane, ready: dt.date, waiting: WaitingRule) -> list[d
     while day is not None and last is not None and day <= last and len(out) < max(
             1, waiting.max_departures):
         out.append(day)
-        nxt = shift(day, 1)
-        try:
-            day = None if nxt is None else lane.schedule.next_on_or_after(nxt)
-        except OverflowError:
-            day = None
+        day = departs_from(lane, shift(day, 1))
     return out
 
 
@@ -120,9 +144,8 @@ def connect(route: Route, first: dt.date) -> Timing | None:
 
 
 def pinned(route: Route, departs: Sequence[dt.date]) -> tuple[Lane, ...]:
-    """The route's lanes, each pinned to its departure."""
-    return tuple(dataclasses.replace(lane, departure=day)
-                 for lane, day in zip(route.lanes, departs, strict=True))
+    """The route's lanes, each pinned to its departure (``tariffs.pin``)."""
+    return tuple(pin(lane, day) for lane, day in zip(route.lanes, departs, strict=True))
 
 
 def trip_on(route: Route, ready: dt.date, earliest: dt.date,
@@ -175,7 +198,7 @@ class Rides:
         key = (lane.lane_id, day)
         found = self._pins.get(key)
         if found is None:
-            found = self._pins[key] = dataclasses.replace(lane, departure=day)
+            found = self._pins[key] = pin(lane, day)
         return found
 
 

@@ -12,6 +12,14 @@ and its limit per departure as capacity. Load lists number the vehicles 1..count
 rider in some vehicle; each vehicle's load must be possible for the batches it lists and within
 its capacity, unless it is a packing fragment (a parcel that fits in no other vehicle had to go
 somewhere).
+
+A lane with a rate card is priced per departure (``verify.tariffs``): on the vehicle basis it is
+bought by the vehicle at that day's price; a linear line makes it a per-kg lane; any other line
+makes the departure one shipment (``count`` 1, one booking, the per-kg limit per departure)
+whose ``cost_cny`` is the bill of its routed load, shared by the riders in proportion to their
+chargeable units (a share counts in the batch's freight), or, on a line that bills each batch
+alone, a per-kg lane whose batches pay their own bills in their freight. Its ``tariff`` is
+checked by ``verify.billing``.
 """
 
 from __future__ import annotations
@@ -24,8 +32,10 @@ from typing import Any
 
 from optimizer.domain import Batch, Lane, Network
 from optimizer.verify.arith import departure_limit, needed, space
+from optimizer.verify.billing import check_leg_tariffs, check_tariff
 from optimizer.verify.problems import CENT, EPS, KG, M3, Problems, close, lane_departure
 from optimizer.verify.routed import Routed
+from optimizer.verify.tariffs import bill_cny, by_vehicle, chargeable, pin, tariff_of
 from optimizer.verify.trips import ride_key, shift
 
 #: (lane id, departure as an ISO date)
@@ -45,19 +55,47 @@ class Fleet:
     cost: float
     #: vehicles[].count summed over the document
     vehicles: int
+    #: what the bills of the tariffed departures batches ride come to (part of their freight)
+    bills: float = 0.0
 
 
 def _ride(routed: Sequence[Routed]) -> tuple[dict[Key, list[Routed]],
-                                             dict[Key, tuple[float, float]]]:
-    """Who rides each lane departure, and the load they make."""
+                                             dict[Key, tuple[float, float]], dict[Key, Lane]]:
+    """Who rides each lane departure, the load they make, and the lane pinned to it."""
     riders: dict[Key, list[Routed]] = defaultdict(list)
+    pins: dict[Key, Lane] = {}
     for r in routed:
         for lane in r.trip.lanes:
             riders[ride_key(lane)].append(r)
+            pins[ride_key(lane)] = lane
     loads = {key: (sum(r.batch.weight_kg for r in members),
                    sum(r.batch.volume_m3 for r in members))
              for key, members in riders.items()}
-    return riders, loads
+    return riders, loads, pins
+
+
+def _pinned(key: Key, pins: Mapping[Key, Lane], net: Network) -> Lane | None:
+    """The lane of an entry pinned to its departure (None: no such lane); the lane as a service
+    when its period is not a date (``vehicle_departure`` says so)."""
+    if key in pins:
+        return pins[key]
+    lane = net.lanes.get(key[0])
+    if lane is None:
+        return None
+    try:
+        return pin(lane, dt.date.fromisoformat(key[1]))
+    except (TypeError, ValueError):
+        return lane
+
+
+def _want_cost(lane: Lane, count: int, load: tuple[float, float]) -> tuple[float, str]:
+    """What an entry's ``cost_cny`` must be, and what that is for people."""
+    if by_vehicle(lane):
+        return count * lane.cost_per_vehicle_cny, "count x vehicle cost"
+    price = tariff_of(lane)
+    if price is not None:
+        return bill_cny(price, *load), "the bill of its load on the tariff"
+    return 0.0, "0 (a lane paid per kg, or billed per batch in the batches' freight)"
 
 
 def _check_fields(v: Mapping[str, Any], lane: Lane, members: Sequence[Routed],
@@ -73,7 +111,8 @@ def _check_fields(v: Mapping[str, Any], lane: Lane, members: Sequence[Routed],
     if not members:
         out.add("vehicle_entry", name, f"vehicles {name}: no routed batch rides this departure")
     count = v["count"]
-    booked = count if lane.per_vehicle else (lane.max_vehicles or 0)
+    vehicles = by_vehicle(lane)
+    booked = count if vehicles else (lane.max_vehicles or 0)
     wrong = [f"{key} {v[key]} (should be {want})" for key, want, ok in (
         ("mode", lane.mode, v["mode"] == lane.mode),
         ("load_kg", round(load[0], 3), close(v["load_kg"], load[0], KG)),
@@ -82,13 +121,13 @@ def _check_fields(v: Mapping[str, Any], lane: Lane, members: Sequence[Routed],
          close(v["capacity_kg"], booked * lane.vehicle_capacity_kg, KG)),
         ("capacity_m3", booked * lane.vehicle_capacity_m3,
          close(v["capacity_m3"], booked * lane.vehicle_capacity_m3, M3)),
-        ("count", 0, lane.per_vehicle or count == 0)) if not ok]
+        ("count", 0, vehicles or tariff_of(lane) is not None or count == 0)) if not ok]
     if wrong:
         out.add("vehicle_fields", name, f"vehicles {name}: {'; '.join(wrong)}")
-    price = lane.cost_per_vehicle_cny if lane.per_vehicle else 0.0
-    if not close(v["cost_cny"], count * price):
-        out.add("vehicle_cost", name, f"vehicles {name}: cost {v['cost_cny']} is not count x "
-                "vehicle cost")
+    cost, what = _want_cost(lane, count, load)
+    if not close(v["cost_cny"], cost):
+        out.add("vehicle_cost", name, f"vehicles {name}: cost {v['cost_cny']} is not {what} "
+                f"({cost:.2f})")
 
 
 def _check_count(v: Mapping[str, Any], lane: Lane, load: tuple[float, float], name: str,
@@ -108,6 +147,18 @@ def _check_count(v: Mapping[str, Any], lane: Lane, load: tuple[float, float], na
     elif count > need:
         out.add("extra_vehicles", name, f"vehicles {name}: {count} vehicles bought where "
                 f"{need} hold {load[0]:.1f} kg / {load[1]:.2f} m3")
+
+
+def _check_shipments(v: Mapping[str, Any], members: Sequence[Routed], name: str,
+                     out: Problems) -> None:
+    """A tariffed departure is one shipment: ``count`` 1 when batches ride it."""
+    count, need = v["count"], int(bool(members))
+    if count < need:
+        out.add("no_vehicle", name, f"vehicles {name}: batches ride it but no shipment is "
+                "booked (count 0; a tariffed departure is one shipment)")
+    elif count > need:
+        out.add("extra_vehicles", name, f"vehicles {name}: count {count}, but a tariffed "
+                f"departure is {need} shipment(s), billed on its whole load")
 
 
 def _numbered(loads: Sequence[Mapping[str, Any]], n: int) -> bool:
@@ -178,7 +229,7 @@ def _check_loads(v: Mapping[str, Any], lane: Lane, members: Sequence[Routed],
     """The load list: one booking (per-kg lane, or one vehicle), else vehicles 1..count that
     every rider rides, each listing riders only, their loads adding up to the departure's."""
     loads = v["loads"]
-    single = not lane.per_vehicle or v["count"] <= 1
+    single = not by_vehicle(lane) or v["count"] <= 1
     if not _numbered(loads, 1 if single else v["count"]):
         out.add("load_list", name, f"vehicles {name}: the load list must number "
                 f"{1 if single else v['count']} vehicle(s) from 1, it has {len(loads)}")
@@ -199,22 +250,32 @@ def _check_loads(v: Mapping[str, Any], lane: Lane, members: Sequence[Routed],
 
 
 def _share_out(riders: Mapping[Key, Sequence[Routed]], counts: Mapping[Key, int],
-               net: Network) -> float:
-    """Give each rider its share of its departures' vehicles (by the space it takes); the
-    vehicles' cost."""
-    cost = 0.0
+               loads: Mapping[Key, tuple[float, float]],
+               pins: Mapping[Key, Lane]) -> tuple[float, float]:
+    """Give each rider its share of its departures' vehicles (by the space it takes) and of the
+    bills of its tariffed departures (by its chargeable units); the vehicles' cost and the
+    bills'."""
+    cost = bills = 0.0
     for key, members in riders.items():
-        lane = net.lanes[key[0]]
-        if not lane.per_vehicle:
+        lane = pins[key]
+        price = tariff_of(lane)
+        if by_vehicle(lane):
+            total = counts.get(key, 0) * lane.cost_per_vehicle_cny
+            cost += total
+            spaces = [space(lane, r.batch.weight_kg, r.batch.volume_m3) for r in members]
+        elif price is not None:
+            total = bill_cny(price, *loads[key])
+            bills += total
+            spaces = [chargeable(price.line, r.batch.weight_kg, r.batch.volume_m3)
+                      for r in members]
+        else:
             continue
-        total = counts.get(key, 0) * lane.cost_per_vehicle_cny
-        cost += total
-        spaces = [space(lane, r.batch.weight_kg, r.batch.volume_m3) for r in members]
         whole = sum(spaces)
         for r, s in zip(members, spaces, strict=True):
             share = total * s / whole if whole > 0 else 0.0
-            r.shares[lane.lane_id] = r.shares.get(lane.lane_id, 0.0) + share
-    return cost
+            into = r.shares if price is None else r.bills
+            into[lane.lane_id] = into.get(lane.lane_id, 0.0) + share
+    return cost, bills
 
 
 def _rides_on(routed: Sequence[Routed]) -> dict[tuple[str, str], str]:
@@ -246,12 +307,12 @@ def _check_departure(v: Mapping[str, Any], lane: Lane, rides_on: Mapping[tuple[s
 
 
 def _check_uncovered(riders: Mapping[Key, Sequence[Routed]], loads: Mapping[Key, tuple[float,
-                     float]], listed: Mapping[Key, Sequence[str]], net: Network,
+                     float]], listed: Mapping[Key, Sequence[str]], pins: Mapping[Key, Lane],
                      out: Problems) -> None:
     """Every departure a trip rides has its entry (one that lists its batches on another day
     of the lane is misdated), and a per-kg lane its limit per departure."""
     for key, members in riders.items():
-        lane, name, load = net.lanes[key[0]], lane_departure(key), loads[key]
+        lane, name, load = pins[key], lane_departure(key), loads[key]
         if key not in listed:
             elsewhere = sorted(k[1] for k, bids in listed.items() if k[0] == key[0]
                                and any(r.bid in bids for r in members))
@@ -259,9 +320,9 @@ def _check_uncovered(riders: Mapping[Key, Sequence[Routed]], loads: Mapping[Key,
                 out.add("vehicle_departure", name, f"vehicles {name}: batches ride this "
                         f"departure, but the lane's entries listing them are for "
                         f"{', '.join(elsewhere)}")
-            elif lane.per_vehicle:
-                out.add("no_vehicle", name, f"vehicles {name}: batches ride it but no vehicle "
-                        "is bought")
+            elif by_vehicle(lane) or tariff_of(lane) is not None:
+                out.add("no_vehicle", name, f"vehicles {name}: batches ride it but no "
+                        + ("vehicle is bought" if by_vehicle(lane) else "shipment is booked"))
             else:
                 out.add("vehicle_entry", name, f"vehicles {name}: batches ride it but it has "
                         "no booking entry")
@@ -271,18 +332,36 @@ def _check_uncovered(riders: Mapping[Key, Sequence[Routed]], loads: Mapping[Key,
                     f"{load[1]:.2f} m3 exceed the lane's capacity per departure")
 
 
+def _check_entry(v: Mapping[str, Any], lane: Lane, riders: Mapping[Key, Sequence[Routed]],
+                 loads: Mapping[Key, tuple[float, float]],
+                 rides_on: Mapping[tuple[str, str], str], out: Problems) -> None:
+    """One vehicles entry of a departure (``lane`` pinned to it)."""
+    key = (v["lane_id"], v["period"])
+    name = lane_departure(key)
+    members, load = riders.get(key, ()), loads.get(key, (0.0, 0.0))
+    _check_departure(v, lane, rides_on, name, out)
+    _check_fields(v, lane, members, load, name, out)
+    if by_vehicle(lane):
+        _check_count(v, lane, load, name, out)
+    elif tariff_of(lane) is not None:
+        _check_shipments(v, members, name, out)
+    _check_loads(v, lane, members, load, name, out)
+    check_tariff(v, lane, load, name, out)
+
+
 def check_vehicles(doc: Mapping[str, Any], routed: Sequence[Routed], net: Network,
                    out: Problems) -> Fleet:
     """Every vehicles entry and every lane departure a trip rides; each rider's vehicle
-    shares."""
-    riders, loads = _ride(routed)
+    shares and shares of tariff bills; each leg's tariff."""
+    riders, loads, pins = _ride(routed)
     rides_on = _rides_on(routed)
     counts: dict[Key, int] = {}
     listed: dict[Key, Sequence[str]] = {}
+    entries: dict[Key, Mapping[str, Any]] = {}
     for v in doc["vehicles"]:
         key = (v["lane_id"], v["period"])
         name = lane_departure(key)
-        lane = net.lanes.get(key[0])
+        lane = _pinned(key, pins, net)
         if lane is None:
             out.add("vehicle_unknown_lane", name, f"vehicles: unknown lane {key[0]}")
             continue
@@ -291,16 +370,13 @@ def check_vehicles(doc: Mapping[str, Any], routed: Sequence[Routed], net: Networ
             continue
         counts[key] = v["count"]
         listed[key] = v["batch_ids"]
-        members, load = riders.get(key, ()), loads.get(key, (0.0, 0.0))
-        _check_departure(v, lane, rides_on, name, out)
-        _check_fields(v, lane, members, load, name, out)
-        if lane.per_vehicle:
-            _check_count(v, lane, load, name, out)
-        _check_loads(v, lane, members, load, name, out)
-    _check_uncovered(riders, loads, listed, net, out)
-    cost = _share_out(riders, counts, net)
+        entries[key] = v
+        _check_entry(v, lane, riders, loads, rides_on, out)
+    _check_uncovered(riders, loads, listed, pins, out)
+    check_leg_tariffs(routed, entries, out)
+    cost, bills = _share_out(riders, counts, loads, pins)
     shared = sum(r.entry.doc["components"]["vehicles"] for r in routed)
     if not close(shared, cost, CENT * max(1, len(routed))):
         out.add("vehicle_share", None, f"vehicle costs {cost:.2f} are not fully shared out to "
                 f"batches ({shared:.2f})")
-    return Fleet(riders, loads, counts, cost, sum(v["count"] for v in doc["vehicles"]))
+    return Fleet(riders, loads, counts, cost, sum(v["count"] for v in doc["vehicles"]), bills)
