@@ -121,6 +121,36 @@ def priced(sc, prices: dict[str, tuple[RateLine, float]]):
     return dataclasses.replace(sc, network=dataclasses.replace(sc.network, lanes=lanes))
 
 
+def vehicles(ln, kg: float, m3: float) -> int:
+    """Whole vehicles of a lane a load needs (the test's own arithmetic)."""
+    return max(1, math.ceil(max(kg / ln.vehicle_capacity_kg, m3 / ln.vehicle_capacity_m3)
+                            - 1e-9))
+
+
+def departure_cost(ln, prices: dict[str, tuple[RateLine, float]], kg: float, m3: float,
+                   riders: list) -> float | None:
+    """What one departure of a lane costs the batches on it beyond their own per-kg freight:
+    the tariff's bill (per shipment or per batch), or its vehicles; None: over its limit."""
+    cost = 0.0
+    if ln.lane_id in prices:
+        price, fx = prices[ln.lane_id]
+        if price.shipment == "batch":  # each batch billed alone
+            cost = sum(bill(price, fx, b.weight_kg, b.volume_m3) for b in riders)
+        elif price.basis == "vehicle":
+            cost = vehicles(ln, kg, m3) * bill(price, fx, 1, 0)
+        else:
+            cost = bill(price, fx, kg, m3)
+    elif ln.cost_per_vehicle_cny > 0:
+        cost = vehicles(ln, kg, m3) * ln.cost_per_vehicle_cny
+    if ln.max_vehicles is None:
+        return cost
+    if ln.per_vehicle:
+        return cost if vehicles(ln, kg, m3) <= ln.max_vehicles else None
+    fits = (kg <= ln.max_vehicles * ln.vehicle_capacity_kg + 1e-9
+            and m3 <= ln.max_vehicles * ln.vehicle_capacity_m3 + 1e-9)
+    return cost if fits else None
+
+
 def brute_force(prepared, prices: dict[str, tuple[RateLine, float]]) -> float | None:
     """The cheapest assignment of allowed options, shipments billed here by ``bill``."""
     allowed = prepared.allowed()
@@ -147,31 +177,10 @@ def brute_force(prepared, prices: dict[str, tuple[RateLine, float]]) -> float | 
                     for b, o in zip(batches, combo, strict=True)}
         cost += sum(port.clearance_fee_cny for port in declared.values())
         feasible = True
-        for (lane_id, day), (kg, m3) in load.items():
-            ln = lanes[lane_id]
-            if lane_id in prices:
-                price, fx = prices[lane_id]
-                if price.shipment == "batch":  # each batch billed alone
-                    cost += sum(bill(price, fx, b.weight_kg, b.volume_m3)
-                                for b in riders[(lane_id, day)])
-                elif price.basis == "vehicle":
-                    n = max(1, math.ceil(max(kg / ln.vehicle_capacity_kg,
-                                             m3 / ln.vehicle_capacity_m3) - 1e-9))
-                    cost += n * bill(price, fx, 1, 0)
-                else:
-                    cost += bill(price, fx, kg, m3)
-            elif ln.cost_per_vehicle_cny > 0:
-                n = max(1, math.ceil(max(kg / ln.vehicle_capacity_kg,
-                                         m3 / ln.vehicle_capacity_m3) - 1e-9))
-                cost += n * ln.cost_per_vehicle_cny
-            if ln.max_vehicles is not None and not ln.per_vehicle and (
-                    kg > ln.max_vehicles * ln.vehicle_capacity_kg + 1e-9
-                    or m3 > ln.max_vehicles * ln.vehicle_capacity_m3 + 1e-9):
-                feasible = False
-            if ln.max_vehicles is not None and ln.per_vehicle and math.ceil(max(
-                    kg / ln.vehicle_capacity_kg, m3 / ln.vehicle_capacity_m3) - 1e-9) \
-                    > ln.max_vehicles:
-                feasible = False
+        shipped = [departure_cost(lanes[lane_id], prices, kg, m3, riders[(lane_id, day)])
+                   for (lane_id, day), (kg, m3) in load.items()]
+        feasible = all(c is not None for c in shipped)
+        cost += sum(c for c in shipped if c is not None)
         if feasible and (best is None or cost < best):
             best = cost
     return best

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, parcel, small_lanes
+from conftest import parcel, small_lanes
 
 from optimizer.cli import cli
 from optimizer.domain import Scenario
@@ -33,9 +33,11 @@ Doc = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def mixed():
-    sc = load_scenario(ROOT / "scenarios" / "mixed-week.yaml")
-    return sc, plan_to_dict(run(sc, same_route_baseline=False))
+def mixed(bundled_plans):
+    """The mixed-week plan (with its same-route baseline) as plan.json holds it: solved once
+    per test run and shared with the other files that read it (conftest's ``bundled_plans``)."""
+    sc, plan = bundled_plans("mixed-week")
+    return sc, plan_to_dict(plan)
 
 
 def _found(problems: list[PlanProblem]) -> set[tuple[str, str | None]]:
@@ -321,7 +323,8 @@ def test_legs_moved_to_a_noncompliant_route_reach_the_rule_engine(make_case) -> 
              (day + dt.timedelta(days=8), day + dt.timedelta(days=9))]  # a day's clearance
     b["legs"] = [{"lane_id": ln.lane_id, "from": ln.origin, "to": ln.destination, "via": ln.via,
                   "mode": ln.mode, "cost_cny": 0.0, "transit_days": ln.transit_days,
-                  "depart_date": go.isoformat(), "arrive_date": at.isoformat()}
+                  "depart_date": go.isoformat(), "arrive_date": at.isoformat(),
+                  "tariff": None}
                  for ln, (go, at) in zip((tir, road), dates, strict=True)]
     b.update(return_port="NOPILOT", return_district="CDIST", entry_point="BORDER")
     problems = verify_plan(doc, load_scenario(path))
@@ -384,6 +387,7 @@ def test_every_kind_is_exercised() -> None:
     from test_schedule_verify import test_a_forged_wait_is_caught as forged_wait
     from test_schedule_verify import test_vehicles_on_another_departure_are_caught as moved
     from test_tamper import FORGERIES  # the forgeries of real plans (tests/test_tamper.py)
+    from test_tariff_verify import EXERCISED  # rate cards (tests/test_tariff_verify.py)
 
     elsewhere = {
         "window": test_a_different_valid_grouping_passes,
@@ -398,6 +402,7 @@ def test_every_kind_is_exercised() -> None:
         "cutoff": test_a_departure_within_the_cutoff_is_caught,
         "wait_saving": forged_wait,
         "vehicle_departure": moved,
+        **EXERCISED,
     }
     tampered = {kind for _, kind, _ in TAMPERING.values()}
     forged = {kind for _, _, kind in FORGERIES.values()} | {k for _, k in FORGED.values()}
