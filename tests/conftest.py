@@ -13,13 +13,19 @@ the same road lanes as SELLER.
 from __future__ import annotations
 
 import csv
+import os
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
+
+if TYPE_CHECKING:
+    from optimizer.domain import Scenario
+    from optimizer.plan import Plan
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,6 +120,26 @@ def write_csv(path: Path, rows: list[dict[str, Any]], fields: list[str]) -> None
 CaseFn = Callable[..., Path]
 
 
+# ---- pytest-xdist: the slow files first -----------------------------------------------------
+
+#: the files that take longest (`make test --durations`), in the order pytest-xdist's
+#: ``--dist loadfile`` should start them: it hands whole files to 2 workers, the first seven
+#: in turn (1, 3, 5, 7 to one and 2, 4, 6 to the other), then one to whichever is free. A long
+#: file started last would keep one worker busy while the other has nothing left; the files
+#: that read the bundled plans test_scenarios solves (``bundled_plans``) come later
+SLOW_FILES = ("test_scenarios.py", "test_schedule_verify.py", "test_interrupts.py",
+              "test_robustness.py", "test_solve.py", "test_deadline.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the slow files first, each file's tests in their own order (every
+    worker collects, and sorts, the same way); in one process the order stays as it is."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture
 def make_case(tmp_path: Path) -> CaseFn:
     """Write a complete scenario (network, rules, returns, YAML) and return the YAML's path."""
@@ -147,3 +173,61 @@ def make_case(tmp_path: Path) -> CaseFn:
         return path
 
     return make
+
+
+# ---- the bundled scenarios' plans, solved once per test run -------------------------------
+
+Bundled = Callable[[str], "tuple[Scenario, Plan]"]
+
+
+@pytest.fixture(scope="session")
+def bundled_plans(tmp_path_factory: pytest.TempPathFactory) -> Bundled:
+    """name -> (scenario, plan) of a bundled scenario (scenarios/NAME.yaml), planned exactly as
+    ``run(scenario)`` plans it (its own time limit, the same-route baseline, checked by
+    verify_plan inside run), at most once per test run.
+
+    Several files read the same plans (test_scenarios, test_tamper, test_verify, test_report,
+    test_schedules), and mixed-week alone takes a minute: each is solved by whichever test asks
+    first. Under pytest-xdist the workers share them too: the first worker to ask solves the
+    scenario under a file lock in the run's temporary folder (the parent of each worker's
+    own) and leaves the plan there, pickled; a worker that asks meanwhile waits for it rather
+    than solving it again. The scenario itself is loaded by each process (it is cheap)."""
+    from optimizer.inputs import load_scenario
+    from optimizer.planning.pipeline import run
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the controller's basetemp: one per run, above gw0, gw1, ...
+    shared /= "bundled-plans"
+    shared.mkdir(exist_ok=True)
+    cache: dict[str, tuple[Scenario, Plan] | Exception] = {}
+
+    def solve_once(name: str, sc: Scenario) -> Plan:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no file locks, each process solves its own
+            return run(sc)
+        path = shared / f"{name}.pickle"
+        with (shared / f"{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes (or we die)
+            if path.exists():
+                return pickle.loads(path.read_bytes())
+            plan = run(sc)  # raises (and leaves nothing) when the plan fails its check
+            part = path.with_suffix(".part")
+            part.write_bytes(pickle.dumps(plan))
+            part.replace(path)
+            return plan
+
+    def get(name: str) -> tuple[Scenario, Plan]:
+        if name not in cache:
+            try:
+                sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+                cache[name] = (sc, solve_once(name, sc))
+            except Exception as err:  # each test that asks fails with it, none solves again
+                cache[name] = err
+        found = cache[name]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    return get

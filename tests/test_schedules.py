@@ -557,16 +557,9 @@ def schedule_problems(plan: Plan, sc: Scenario) -> list[str]:
 
 #: one bundled scenario of each kind of data (the what-ifs that extend mixed-week ride its
 #: returns, the 3PL week is checked with the checker in test_scenarios): dates are what is
-#: checked here, and the suite's time is better spent on the brute force above
-BUNDLED = ["block-train.yaml", "mixed-week.yaml", "ningbo-air.yaml",
-           "timeline-2025-pilot.yaml", "yiwu-tir-return.yaml"]
-
-
-def bundled(name: str, time_limit_s: float) -> Scenario:
-    """A bundled scenario with a shorter time limit (the run's whole budget)."""
-    sc = load_scenario(ROOT / "scenarios" / name)
-    return dataclasses.replace(sc, solver=dataclasses.replace(sc.solver,
-                                                              time_limit_s=time_limit_s))
+#: checked here, on the plans test_scenarios solves (conftest's ``bundled_plans``: each
+#: solved once per test run, with its own time limit, and checked by optimizer.verify)
+BUNDLED = ["block-train", "mixed-week", "ningbo-air", "timeline-2025-pilot", "yiwu-tir-return"]
 
 
 def test_block_train_returns_are_what_the_generator_writes(tmp_path: Path) -> None:
@@ -582,23 +575,20 @@ def test_block_train_returns_are_what_the_generator_writes(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("name", BUNDLED)
-def test_bundled_plans_follow_the_schedules(name: str) -> None:
-    # 5 s: the small scenarios are solved to the end, the large ones (prepared in 2-10 s) get
-    # the solver's plan so far or the heuristic's; every plan rides the same dated trips, and
-    # the dates are what is checked here (the solver's optimum: the brute-force test above)
-    sc = bundled(name, 5)
-    plan = run(sc, check=False, same_route_baseline=False)
+def test_bundled_plans_follow_the_schedules(bundled_plans, name: str) -> None:
+    # every plan rides dated trips, and the dates are what is checked here (the solver's
+    # optimum: the brute-force test above)
+    sc, plan = bundled_plans(name)
     assert plan.batches, name
     assert schedule_problems(plan, sc) == []
     assert all(b.depart_date >= sc.as_of for b in plan.batches)
 
 
-def test_block_train_plan_passes_the_checker() -> None:
-    sc = bundled("block-train.yaml", 15)
-    plan = run(sc, same_route_baseline=False)  # check=True: optimizer.verify re-checks it
+def test_block_train_plan_passes_the_checker(bundled_plans) -> None:
+    sc, plan = bundled_plans("block-train")  # run() had optimizer.verify re-check it
     assert not plan.unrouted and not plan.disposed
     assert schedule_problems(plan, sc) == []
-    # whatever the solver found in 15 s: the parcels with a 6-day deadline can only fly
+    # the parcels with a 6-day deadline can only fly
     tight = [b for b in plan.batches
              if b.batch_id.endswith(f"-D{b.ready_date + dt.timedelta(days=6):%Y%m%d}")]
     assert tight and {b.mode for b in tight} == {"air"}
