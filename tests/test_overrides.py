@@ -168,7 +168,8 @@ def test_policy_timeline_scenarios() -> None:
                if bp.export_district == "XIAN")
     costs = [p.objective_cny for p in plans.values()]
     assert costs[0] >= costs[1] - 1e-6 >= costs[2] - 2e-6
-    # the same flows under the old rule cost nearly the same every year: the weeks start on
-    # different weekdays, so they meet the weekly services on different days
+    # the same flows under the old rule cost about the same every year: the weeks start on
+    # different weekdays (they meet the weekly services on different days), and the rate cards
+    # are dated (2024 and 2025 rail prices, the exchange rate of each departure)
     baselines = [p.summary.same_route_baseline_cny for p in plans.values()]
-    assert max(baselines) <= 1.01 * min(baselines)
+    assert max(baselines) <= 1.15 * min(baselines)
