@@ -258,8 +258,15 @@ def no_wait() -> tuple[Scenario, Plan]:
     waiting (every batch on its first departures) SCIP proves the mixed week's optimum in
     seconds; with waiting the LP is a hair below it and SCIP needs minutes. Solved once for
     the two tests that compare other ways of solving it against this optimum."""
+    from optimizer.planning import mip
+
     sc = load_scenario(ROOT / "scenarios" / "mixed-week.yaml", rules=NO_WAIT)
-    return sc, run(sc, same_route_baseline=False)
+    large = mip.LARGE_GROUP_OPTIONS
+    mip.LARGE_GROUP_OPTIONS = 10**9  # SCIP on the whole group: it proves this optimum
+    try:
+        return sc, run(sc, same_route_baseline=False)
+    finally:
+        mip.LARGE_GROUP_OPTIONS = large
 
 
 def test_large_group_path_is_valid_and_brackets_the_optimum(monkeypatch, no_wait) -> None:
