@@ -92,15 +92,6 @@ def booked_capacity(lane: Lane, count: int) -> Load:
     return n * lane.vehicle_capacity_kg, n * lane.vehicle_capacity_m3
 
 
-def can_bind(lane: Lane, potential: Load) -> bool:
-    """Whether one batch's use of ``lane`` can change another's cost or feasibility in a period
-    where at most ``potential`` could ride it: shared vehicles, or a per-kg limit it exceeds."""
-    if shared(lane):
-        return True
-    cap = period_capacity(lane)
-    return cap is not None and (potential[0] > cap[0] or potential[1] > cap[1])
-
-
 def standalone_vehicle_cny(lanes: Iterable[Lane], kg: float, m3: float) -> float:
     """What a load travelling alone pays for its own vehicles and its own tariff bills on
     ``lanes`` (limits ignored)."""

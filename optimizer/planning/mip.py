@@ -254,12 +254,6 @@ def _over_limit(lane: Lane, load: Load) -> bool:
     return cap is not None and (load[0] > cap[0] + EPS or load[1] > cap[1] + EPS)
 
 
-def limited_lanes(opt: Option, potential: CapacityLedger) -> frozenset[Key]:
-    """The option's (lane, departure) resources (and declaration) whose capacity is shared or
-    can run out."""
-    return footprint(opt, potential).limited
-
-
 def dominates(a: Option, fa: Footprint, b: Option, fb: Footprint) -> bool:
     """Whether option ``a`` of a batch is never worse than its option ``b``: switching from
     ``b`` to ``a`` in any plan keeps it feasible (``a`` needs no capacity-limited resource
