@@ -146,3 +146,14 @@ def test_plan_json_is_byte_identical_across_runs(scenario: str, tmp_path: Path) 
     assert meta["inputs"]["ports"] == "../data/ports.yaml"
     assert meta["solver"]["threads"] == 1 and meta["solver"]["seed"] == 0
     assert meta["solver"]["ortools"] and meta["returnroute"]
+
+
+def test_highs_prints_nothing_on_standard_output() -> None:
+    """HiGHS writes its banner to standard output when the first instance of a process is
+    made; the engine's instances must not, or ``solve --json`` is not JSON (a large group takes
+    the HiGHS LP path only on the bundled fortnights, so this checks it directly)."""
+    code = ("from optimizer.planning.highs import quiet_highs\n"
+            "h = quiet_highs()\nh.run()\nprint('only this')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout == "only this\n"

@@ -28,10 +28,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import highspy
-
 from optimizer.domain import Batch
-from optimizer.planning.highs import build
+from optimizer.planning.highs import build, quiet_highs
 from optimizer.planning.mip import unrouted_penalty
 from optimizer.planning.options import Option
 
@@ -67,8 +65,7 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     # batches with no option but a disposal cost are a constant of every plan (as the engine)
     constant = sum(leave[b.batch_id] for b in batches
                    if not options.get(b.batch_id) and leave and b.batch_id in leave)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", seed)
     h.setOptionValue("mip_rel_gap", relative_gap)

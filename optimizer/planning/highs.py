@@ -12,6 +12,9 @@ simplex and 5-10 times faster than GLOP (mixed-week 18 s, 3pl-week 36 s on a loa
 from __future__ import annotations
 
 import math
+import os
+import sys
+import threading
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +32,28 @@ from optimizer.planning.capacity import (
     vehicles_needed,
 )
 from optimizer.planning.options import Option
+
+_BANNER_LOCK = threading.Lock()
+
+
+def quiet_highs() -> highspy.Highs:
+    """A HiGHS instance with its log off. HiGHS 1.16 prints its banner on standard output
+    the first time an instance is made in a process, before any option can be set, which
+    would corrupt ``solve --json`` and every other machine-read output. So the instance is
+    made with file descriptor 1 pointed at /dev/null, under a lock (the descriptor is
+    process-wide)."""
+    with _BANNER_LOCK:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 class Model:
@@ -195,8 +220,7 @@ def relax(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     m = build(batches, options, penalties)
     lp = m.lp()
     lp.integrality_ = []
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()
     h.setOptionValue("threads", 1)
     h.setOptionValue("solver", "ipm")
     h.setOptionValue("run_crossover", "on")
