@@ -22,6 +22,9 @@ from optimizer.verify.problems import CENT, KG, M3, Problems, close
 #: the parcel fields (and the export district) every parcel of one batch shares
 GROUP_FIELDS: tuple[str, ...] = ("origin", "destination", "goods_class", "trade_mode",
                                  "export_district")
+#: and the export customs office, when returns that may not change district must come back
+#: through it (rules.yaml ``same_route_scope: office``)
+OFFICE_FIELDS: tuple[str, ...] = (*GROUP_FIELDS, "export_office")
 
 
 #: what may follow the base id: the window close and the deadline that bind the batch
@@ -44,9 +47,27 @@ def _district(p: Parcel, nodes: Mapping[str, Node]) -> str:
     return (node.district or "") if node is not None else ""
 
 
-def _group_values(p: Parcel, nodes: Mapping[str, Node]) -> tuple[str, ...]:
-    """The parcel's values of ``GROUP_FIELDS``."""
-    return (p.origin, p.destination, p.goods_class, p.trade_mode, _district(p, nodes))
+def _port_office(port: str, nodes: Mapping[str, Node]) -> str:
+    """The customs office of an export port ('' when unknown)."""
+    node = nodes.get(port)
+    return node.office if node is not None else ""
+
+
+def _office(p: Parcel, nodes: Mapping[str, Node]) -> str:
+    """The customs office of a parcel's export port ('' when unknown)."""
+    return _port_office(p.export_port, nodes)
+
+
+def _fields(scenario: Scenario) -> tuple[str, ...]:
+    """The fields every parcel of one batch shares in this scenario."""
+    return OFFICE_FIELDS if scenario.rules.same_route_scope == "office" else GROUP_FIELDS
+
+
+def _group_values(p: Parcel, nodes: Mapping[str, Node],
+                  fields: tuple[str, ...] = GROUP_FIELDS) -> tuple[str, ...]:
+    """The parcel's values of ``fields``."""
+    values = (p.origin, p.destination, p.goods_class, p.trade_mode, _district(p, nodes))
+    return (*values, _office(p, nodes)) if len(fields) > len(GROUP_FIELDS) else values
 
 
 def _members(entry: Mapping[str, Any], bid: str, where: str, parcels: Mapping[str, Parcel],
@@ -70,10 +91,11 @@ def _check_contract(bid: str, where: str, members: Sequence[Parcel], scenario: S
     batch the scenario commits, by its id and exactly its parcels, keeps its id and grouping:
     it has left, or a planner fixed it.)"""
     nodes = scenario.network.nodes
-    keys = _group_values(members[0], nodes)
-    differ = [f"{name} ({', '.join(sorted({_group_values(p, nodes)[i] for p in members}))})"
-              for i, name in enumerate(GROUP_FIELDS)
-              if any(_group_values(p, nodes)[i] != keys[i] for p in members)]
+    fields = _fields(scenario)
+    values = [_group_values(p, nodes, fields) for p in members]
+    keys = values[0]
+    differ = [f"{name} ({', '.join(sorted({v[i] for v in values}))})"
+              for i, name in enumerate(fields) if any(v[i] != keys[i] for v in values)]
     if differ:
         out.add("mixed_batch", bid, f"{where}: its parcels differ in {'; '.join(differ)}")
     mine = {p.parcel_id for p in members}
@@ -132,7 +154,8 @@ def _suffix_problem(bid: str, base: str, members: Sequence[Parcel],
     return None
 
 
-def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node]) -> Batch:
+def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node],
+             by_office: bool = False) -> Batch:
     """The batch the parcels make (the first parcel's keys, when they are mixed)."""
     first = members[0]
     ready = max(p.ready_date for p in members)
@@ -149,13 +172,15 @@ def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node]
         volume_m3=round(sum(p.volume_m3 for p in members), 4),
         value_cny=round(sum(p.value_cny for p in members), 2),
         earliest_export=min(p.export_date for p in members),
-        deadline=min(deadlines) if deadlines else None)
+        deadline=min(deadlines) if deadlines else None,
+        export_office=_office(first, nodes) if by_office else _port_office(
+            min(ports, key=lambda k: (-ports[k], k)), nodes))
 
 
 def parcel_alone(batch: Batch, parcel: Parcel, nodes: Mapping[str, Node]) -> Batch:
     """The batch one of its parcels would make on its own (under the batch's id, so that a
     planner's rule naming the batch still applies to it)."""
-    return _rebuild(batch.batch_id, [parcel], nodes)
+    return _rebuild(batch.batch_id, [parcel], nodes, by_office=True)
 
 
 def _check_batch_fields(entry: Mapping[str, Any], bid: str, b: Batch, where: str,
@@ -165,7 +190,7 @@ def _check_batch_fields(entry: Mapping[str, Any], bid: str, b: Batch, where: str
     if not close(entry["weight_kg"], b.weight_kg, KG):
         out.add("weight", bid, f"{where}: weight {entry['weight_kg']} but its parcels "
                 f"weigh {b.weight_kg}")
-    wrong = [f"{name} {entry[name]} (parcels: {getattr(b, name)})" for name in GROUP_FIELDS
+    wrong = [f"{name} {entry[name]} (parcels: {getattr(b, name)})" for name in OFFICE_FIELDS
              if name in entry and entry[name] != getattr(b, name)]
     wrong += [f"{name} {entry[name]} (parcels: {getattr(b, name)})"
               for name, tol in (("volume_m3", M3), ("value_cny", CENT))
@@ -212,7 +237,8 @@ def rebuild_batches(doc: Mapping[str, Any], scenario: Scenario, out: Problems) -
                 out.add("no_parcels", bid, f"{where}: no parcel of the returns file")
             else:
                 batch_id = _check_contract(bid, where, members, scenario, out)
-                batch = _rebuild(batch_id, members, scenario.network.nodes)
+                batch = _rebuild(batch_id, members, scenario.network.nodes,
+                                 scenario.rules.same_route_scope == "office")
                 _check_batch_fields(entry, bid, batch, where, out)
             found[section].append(Entry(entry, bid, batch))
     missing = sorted(set(parcels) - set(seen))
