@@ -75,7 +75,8 @@ def test_validate(make_case) -> None:
 
 def test_explain_lists_every_port_and_mode(make_case) -> None:
     path = make_case()
-    res = invoke("explain", path, "--batch", "HUB-SELLER-general-9610-ADIST-BORDER-20250701", "--json")
+    res = invoke("explain", path, "--batch", "HUB-SELLER-general-9610-ADIST-BORDER-20250701",
+                 "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     rows = {(r["return_port"], r["mode"]): r for r in doc["options"]}

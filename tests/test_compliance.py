@@ -300,7 +300,7 @@ def test_check_option_directly(make_case, regime_id: str, rejected: set[str]) ->
             assert detail == "BORDER is in the export district ADIST"
         elif regime_id == "same_route":
             _names(detail, "same_route regime", "9610", "original export customs office "
-                   f"BORDER", f"{port} is under {port} ({district})")
+                   "BORDER", f"{port} is under {port} ({district})")
         elif port in rejected:
             # the pilot list is read on the day the return is declared
             _names(detail, f"{regime_id} regime", f"return district {district}",
@@ -341,7 +341,8 @@ def test_check_option_rejects_for_exactly_the_failing_rules(make_case) -> None:
     _names(border["RETURN_WINDOW"].detail, "declared 2025-07-07 at BORDER",
            "window closes 2025-07-05", "export 2024-07-05")
     _names(border["DEADLINE"].detail, "arrives 2025-07-10, deadline 2025-07-09")
-    _names(border["GOODS_MODE"].detail, "battery_standalone goods allowed on road, tir_road")  # passed
+    _names(border["GOODS_MODE"].detail,  # passed
+           "battery_standalone goods allowed on road, tir_road")
     _names(by_port["INLAND"]["PLANNER"].detail, "planner forbids return port INLAND")
     _names(by_port["INLAND"]["RETURN_WINDOW"].detail, "declared 2025-07-10 at INLAND")
     _names(by_port["INLAND"]["DEADLINE"].detail, "arrives 2025-07-11")

@@ -121,7 +121,8 @@ def test_everything_closed_is_reported_per_batch(make_case) -> None:
     plan = run(load_scenario(make_case(parcels, lanes=lanes)))
     assert plan.status == "INFEASIBLE"
     assert {u.batch_id for u in plan.unrouted} == {
-        "HUB-SELLER-battery-9610-ADIST-BORDER-20250701", "HUB-SELLER2-liquid-9610-ADIST-BORDER-20250701"}
+        "HUB-SELLER-battery-9610-ADIST-BORDER-20250701",
+        "HUB-SELLER2-liquid-9610-ADIST-BORDER-20250701"}
     for u in plan.unrouted:
         assert u.reasons[0].rule == "GOODS_MODE"
         assert u.would_route is None  # dangerous goods on air: never advised
