@@ -359,15 +359,12 @@ GMS_RAIL_FACTOR = 0.5
 GMS_GRP_FEE_CNY, GMS_LCL_FEE_CNY = 1_000.0, 700.0
 
 # ---- bonded transit (issue 14), CNY ------------------------------------------------------------
-# Bonded full truck: the domestic CFLP rate per km x 1.2 (bonded premium, assumption: a customs-
-# registered vehicle and driver, GPS e-seal, a return leg found less easily) + 1,000 CNY per truck
-# (assumption: e-seal, transit declaration, terminal pick-up; check: a Yantian-Guangzhou box haul
-# costs 2,000-4,000 CNY, beslogistic.com, against 2,150 here for ~150 km). Bonded LTL: the domestic
-# LTL band rates x 1.2, a transit declaration of 300 CNY per shipment (assumption, inside the broker
+# Bonded LTL (one service per lane, see build_lanes.bonded_rows): the domestic LTL band rates x 1.2
+# (bonded premium, assumption: a customs-registered vehicle and driver, GPS e-seal, a return leg
+# found less easily), a transit declaration of 300 CNY per shipment (assumption, inside the broker
 # range RMB 200-800 per declaration, domain.md §4) and at least 100 CNY; the batches on a departure
 # travel on one transit declaration (shipment = departure). No bonded-trucking tariff was found.
 BONDED_PREMIUM = 1.2
-BONDED_FIXED_CNY = 1_000.0
 BONDED_LTL_FEE_CNY = 300.0
 BONDED_LTL_MIN_CNY = 100.0
 
@@ -673,19 +670,8 @@ def gms_lines(lane: dict) -> list[Line]:
 
 
 def bonded_lines(lane: dict) -> list[Line]:
-    """The bonded truck or the bonded LTL line of a bonded-transit lane (CNY)."""
+    """The bonded LTL line of a bonded-transit lane (CNY)."""
     km = km_of(lane)
-    per_km = FTL_CNY_KM * BONDED_PREMIUM
-    if lane["lane_id"].startswith("BND_FTL_"):
-        return [Line(lane_id=lane["lane_id"], service="bonded truck 13.6 m (under customs seal)",
-                     carrier="bonded trucker", currency="CNY", basis="vehicle",
-                     breaks=((0, per_km * km),), fee=BONDED_FIXED_CNY,
-                     source=(f"{FTL_CNY_KM:.2f} CNY/km (CFLP 13.5 m line price 2015 x "
-                             f"road-freight index 2025, audit F9) x {BONDED_PREMIUM} bonded "
-                             "premium (assumption) "
-                             f"x {km:,} km + {BONDED_FIXED_CNY:,.0f} CNY per truck for the e-seal, "
-                             "transit declaration and pick-up (assumption; a Yantian-Guangzhou box "
-                             "haul is 2,000-4,000 CNY, beslogistic.com)"))]
     base = (2 * FTL_CNY_KM / FTL_KG * km + LTL_HANDLING_CNY_KG) * BONDED_PREMIUM
     return [Line(lane_id=lane["lane_id"], service="bonded LTL (under customs seal)",
                  carrier="bonded LTL network", currency="CNY", basis="kg",

@@ -512,6 +512,11 @@ class Route:
         return self.lanes[0].mode
 
     @property
+    def bonded(self) -> bool:
+        """Whether a leg of the route is bonded transit (a truck under customs seal)."""
+        return any(lane.mode in BONDED_MODES for lane in self.lanes)
+
+    @property
     def domestic_lanes(self) -> tuple[Lane, ...]:
         """Lanes travelled after clearance, as domestic goods."""
         return self.lanes[self.port_index + 1:]
@@ -859,6 +864,17 @@ class Rules:
     #: return reasons that come back tax-free within ``quality_return_months`` of export
     quality_return_reasons: frozenset[str] = frozenset()
     quality_return_months: int = 0
+
+    #: which bonded-transit routes a batch is offered: ``home`` only those to a return port in
+    #: its export district (where a return that may not change district must clear), ``any``
+    #: every one (the option set grows with every inland site a crossing reaches under bond)
+    bonded_transit: str = "home"
+
+    def offers(self, batch: Batch, route: Route) -> bool:
+        """Whether the option set holds ``route`` for ``batch`` (``bonded_transit``)."""
+        if self.bonded_transit == "any" or not route.bonded:
+            return True
+        return route.port.district == batch.export_district
 
     def procedure(self, trade_mode: str) -> str:
         """``cbec`` (GAC 2020 No. 44), ``general`` (returned goods) or ``none``."""

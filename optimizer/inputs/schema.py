@@ -355,6 +355,7 @@ class RulesIn(_Strict):
     general_return_trade_modes: list[TradeMode] = []
     return_window_days: Annotated[int, Field(gt=0, le=3650)]
     same_route_scope: Literal["office", "district"] = "office"
+    bonded_transit: Literal["home", "any"] = "home"
     tir_cbec: TirCbecIn = TirCbecIn()
     regimes: Annotated[list[RegimeIn], Field(min_length=1)]
     goods_classes: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")],
