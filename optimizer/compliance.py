@@ -88,8 +88,8 @@ def _trade_mode(c: Context) -> Check:
                      "procedure (GAC 2020 No. 44)")
     if procedure == "general":
         return Check("TRADE_MODE", True, f"trade mode {mode} is not covered by GAC 2020 No. 44: "
-                     "it returns under the general returned-goods procedure, through its "
-                     "original export customs")
+                     "it returns under the general returned-goods procedure, never changing "
+                     "district")
     eligible = ", ".join(sorted(c.rules.eligible_trade_modes | c.rules.general_return_trade_modes))
     return Check("TRADE_MODE", False, f"trade mode {mode} has no return procedure in the rules "
                  f"({eligible})")
@@ -147,15 +147,16 @@ def _district(c: Context) -> Check:
         return _home(c, f"general returned-goods procedure ({mode})")
     if mode not in regime.cross_district_trade_modes:
         return _home(c, f"{regime.id} regime: {mode} returns may not change district")
-    if return_d == export_d:
-        return Check("DISTRICT", True, f"{c.route.port.id} is in the export district {export_d}")
     districts = c.network.districts
-    if regime.return_district_must_be_pilot and not districts[return_d].is_pilot(day):
-        return Check("DISTRICT", False, f"{regime.id} regime: return district {return_d} is not "
-                     f"a cross-district pilot on {day}")
     if regime.export_district_must_be_pilot and not (
             export_d in districts and districts[export_d].is_pilot(day)):
-        return Check("DISTRICT", False, f"{regime.id} regime: export district {export_d} is not "
+        # the cross-district rule does not cover this return at all: the old rule holds
+        return _home(c, f"{regime.id} regime: export district {export_d} is not a "
+                     f"cross-district pilot on {day}")
+    if return_d == export_d:
+        return Check("DISTRICT", True, f"{c.route.port.id} is in the export district {export_d}")
+    if regime.return_district_must_be_pilot and not districts[return_d].is_pilot(day):
+        return Check("DISTRICT", False, f"{regime.id} regime: return district {return_d} is not "
                      f"a cross-district pilot on {day}")
     return Check("DISTRICT", True, f"{regime.id} regime: cross-district return {export_d} -> "
                  f"{return_d} allowed for {mode}")
@@ -178,7 +179,8 @@ def _cbec_site(c: Context) -> Check:
 
 def _goods_key(b: Batch, t: Trip) -> Hashable:
     return (b.goods_class, t.route.modes, tuple(
-        (lane.aircraft, lane.dg_accepted) for lane in t.route.lanes if lane.mode == "air"))
+        (lane.lane_id, lane.aircraft, lane.dg_accepted) for lane in t.route.lanes
+        if lane.mode == "air"))
 
 
 #: what each air need means, for the messages

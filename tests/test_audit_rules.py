@@ -109,6 +109,28 @@ def test_same_route_returns_through_the_original_export_office(make_case) -> Non
     assert not _checks(district, "INLAND")["DISTRICT"].passed
 
 
+def test_the_pilot_does_not_cover_a_non_pilot_export_district(make_case) -> None:
+    # 9610 under the pilot regime (July 2025) from ADIST, which here is no pilot: the
+    # cross-district rule does not apply, so the return comes back through its export office,
+    # not another office of its own district
+    ports = _ports_with(_cn("BORDER2", "border_crossing", "ADIST", ["tir_road", "road"]))
+    ports["districts"][0]["pilot_since"] = None
+    lanes = [*small_lanes(),
+             lane("L_TIR_BORDER2", "HUB", "BORDER2", "tir_road", per_vehicle=9_000, days=5),
+             lane("L_ROAD_BORDER2", "BORDER2", "SELLER", "road", per_kg=3.0, days=3)]
+    path = make_case([parcel("P1")], ports=ports, lanes=lanes,
+                     rules={"tir_cbec": {"approved_offices": ["BORDER", "BORDER2", "INLAND"]}})
+    assert _checks(path, "BORDER")["DISTRICT"].passed
+    check = _checks(path, "BORDER2")["DISTRICT"]
+    assert not check.passed and "export district ADIST is not a cross-district pilot" in \
+        check.detail and "original export customs office BORDER" in check.detail
+    # with the export district a pilot, any office of it (or a pilot district) will do
+    ports["districts"][0]["pilot_since"] = "2024-12-15"
+    path = make_case([parcel("P1")], ports=ports, lanes=lanes,
+                     rules={"tir_cbec": {"approved_offices": ["BORDER", "BORDER2", "INLAND"]}})
+    assert _checks(path, "BORDER2")["DISTRICT"].passed
+
+
 def test_offices_of_one_district_sharing_an_office_id_are_one_office(make_case) -> None:
     ports = _ports_with(_cn("BORDER2", "border_crossing", "ADIST", ["tir_road", "road"]),
                         office={"BORDER": "AOFFICE", "BORDER2": "AOFFICE"})
