@@ -342,3 +342,20 @@ def test_a_sea_return_is_planned_through_a_seaport(make_case) -> None:
     (bp,) = plan.batches
     # 15 t: one 40' box 6,000 + 300 clearance + 3,000 road beats TIR 15,000 and air 450,000
     assert bp.return_port == "SEAPORT" and bp.mode == "sea"
+
+
+def test_offices_and_approvals_are_checked(make_case) -> None:
+    # one office in two districts would let a return change district through it
+    ports = _ports_with(office={"BORDER": "AOFFICE", "INLAND": "AOFFICE"})
+    with pytest.raises(InputError) as err:
+        load_scenario(make_case(ports=ports))
+    assert "one customs office in several districts (ADIST, BDIST)" in str(err.value)
+    # an approval for an office the network does not have approves nothing: an error
+    with pytest.raises(InputError) as err:
+        load_scenario(make_case(rules={"tir_cbec": {"approved_offices": ["INLANDD"]}}))
+    assert "unknown customs office INLANDD (did you mean INLAND?)" in str(err.value)
+    # goods leave the special area before they come back
+    rows = [dict(parcel("P1", mode="1210"), left_area_date="2025-07-02")]
+    with pytest.raises(InputError) as err:
+        load_scenario(make_case(rows))
+    assert "after the ready date 2025-07-01" in str(err.value)

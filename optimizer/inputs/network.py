@@ -68,8 +68,22 @@ def load_ports(path: Path) -> tuple[dict[str, District], dict[str, Node]]:
             return_trade_modes=frozenset(n.return_trade_modes), tir_open=n.tir_open,
             clearance_fee_cny=n.clearance_fee_cny, clearance_days=n.clearance_days,
             locode=n.locode, source=n.source, customs_office=n.customs_office)
+    _check_office_districts(col, nodes)
     col.raise_if_any()
     return districts, nodes
+
+
+def _check_office_districts(col: Collector, nodes: Mapping[str, Node]) -> None:
+    """A customs office (``customs_office``) lies in one district: an office shared across
+    districts would let a return that may not change district change it."""
+    spans: dict[str, set[str]] = {}
+    for node in nodes.values():
+        if node.district is not None:
+            spans.setdefault(node.office, set()).add(node.district)
+    for office, where in sorted(spans.items()):
+        if len(where) > 1:
+            col.add(f"customs_office {office}", "district", f"one customs office in several "
+                    f"districts ({', '.join(sorted(where))}): an office belongs to one district")
 
 
 LANE_COLUMNS = (

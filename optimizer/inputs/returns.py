@@ -147,6 +147,10 @@ def _row_problems(col: Collector, where: str, r: ParcelIn, nodes: Mapping[str, N
     if r.left_area_date is not None and r.left_area_date < r.export_date:
         col.add(where, "left_area_date", f"{r.left_area_date} is before the export date "
                 f"{r.export_date}")
+    elif r.left_area_date is not None and r.left_area_date > r.ready_date:
+        col.add(where, "left_area_date", f"{r.left_area_date} is after the ready date "
+                f"{r.ready_date}: goods leave the special area before they are exported and "
+                "come back")
     if r.ready_date < r.export_date:
         col.add(where, "ready_date", f"{r.ready_date} is before the export date "
                 f"{r.export_date}")

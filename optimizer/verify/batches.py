@@ -91,15 +91,18 @@ def _check_contract(bid: str, where: str, members: Sequence[Parcel], scenario: S
     batch the scenario commits, by its id and exactly its parcels, keeps its id and grouping:
     it has left, or a planner fixed it.)"""
     nodes = scenario.network.nodes
-    fields = _fields(scenario)
+    mine = {p.parcel_id for p in members}
+    fixed = any(c.batch_id == bid and set(c.parcel_ids) == mine for c in scenario.commitments)
+    # a committed batch keeps the grouping it left with (an earlier plan may not have split
+    # batches by export office)
+    fields = GROUP_FIELDS if fixed else _fields(scenario)
     values = [_group_values(p, nodes, fields) for p in members]
     keys = values[0]
     differ = [f"{name} ({', '.join(sorted({v[i] for v in values}))})"
               for i, name in enumerate(fields) if any(v[i] != keys[i] for v in values)]
     if differ:
         out.add("mixed_batch", bid, f"{where}: its parcels differ in {'; '.join(differ)}")
-    mine = {p.parcel_id for p in members}
-    if any(c.batch_id == bid and set(c.parcel_ids) == mine for c in scenario.commitments):
+    if fixed:
         return bid
     first, last = members[0].ready_date, max(p.ready_date for p in members)
     if (last - first).days > scenario.window_days:
@@ -154,8 +157,7 @@ def _suffix_problem(bid: str, base: str, members: Sequence[Parcel],
     return None
 
 
-def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node],
-             by_office: bool = False) -> Batch:
+def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node]) -> Batch:
     """The batch the parcels make (the first parcel's keys, when they are mixed)."""
     first = members[0]
     ready = max(p.ready_date for p in members)
@@ -173,14 +175,15 @@ def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node]
         value_cny=round(sum(p.value_cny for p in members), 2),
         earliest_export=min(p.export_date for p in members),
         deadline=min(deadlines) if deadlines else None,
-        export_office=_office(first, nodes) if by_office else _port_office(
-            min(ports, key=lambda k: (-ports[k], k)), nodes))
+        # the office of the most common export port (the engine's rule; for a batch split by
+        # office every parcel's)
+        export_office=_port_office(min(ports, key=lambda k: (-ports[k], k)), nodes))
 
 
 def parcel_alone(batch: Batch, parcel: Parcel, nodes: Mapping[str, Node]) -> Batch:
     """The batch one of its parcels would make on its own (under the batch's id, so that a
     planner's rule naming the batch still applies to it)."""
-    return _rebuild(batch.batch_id, [parcel], nodes, by_office=True)
+    return _rebuild(batch.batch_id, [parcel], nodes)
 
 
 def _check_batch_fields(entry: Mapping[str, Any], bid: str, b: Batch, where: str,
@@ -237,8 +240,7 @@ def rebuild_batches(doc: Mapping[str, Any], scenario: Scenario, out: Problems) -
                 out.add("no_parcels", bid, f"{where}: no parcel of the returns file")
             else:
                 batch_id = _check_contract(bid, where, members, scenario, out)
-                batch = _rebuild(batch_id, members, scenario.network.nodes,
-                                 scenario.rules.same_route_scope == "office")
+                batch = _rebuild(batch_id, members, scenario.network.nodes)
                 _check_batch_fields(entry, bid, batch, where, out)
             found[section].append(Entry(entry, bid, batch))
     missing = sorted(set(parcels) - set(seen))
