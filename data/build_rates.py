@@ -28,6 +28,23 @@ the assumption; every row of rates.csv repeats what it rests on in its ``source`
 - **domestic FTL** (vehicle, CNY): the CFLP line price of a 13.5 m truck, or a light truck's
   fixed charge plus a rate per km; **domestic LTL** (kg, CNY): weight breaks, a minimum per ticket.
 
+Issue 14 adds:
+
+- **sea 40' HC box** (vehicle, USD, per box): the Drewry World Container Index backhaul rates into
+  Shanghai (Los Angeles -> Shanghai, Rotterdam -> Shanghai; they include the base rate, fuel and
+  all surcharges but not the destination THC) for two validity periods, other origins by a stated
+  relation to those; the Chinese destination charges per box (THC, D/O, EIR, documents, EDI, lift)
+  are the fee per vehicle. Every Chinese seaport of a hub is priced alike (base-port parity).
+- **sea LCL** (W/M, USD): the box's price over its sold W/M plus a margin, destination CFS handling
+  per W/M, documents and consolidation per shipment, at least 1 W/M.
+- **South-East Asia land** (CNY): a cross-border truck (the CFLP domestic rate per km with a foreign
+  road premium, plus the border transshipment cost), truck groupage per kg, a rail box at half the
+  truck's price (the reported saving of the China-Laos and China-Vietnam trains), rail LCL per W/M.
+- **bonded transit** (CNY): a bonded truck (the CFLP rate per km with a bonded premium, plus a
+  fixed charge for the seal and transit formalities) and bonded LTL per kg.
+- **air** from the new hubs: the same airline tariff shape with a backhaul factor by origin region
+  (WorldACD regional averages).
+
 Lanes from Warsaw are quoted in EUR (a Polish forwarder's tariff): the USD figures converted at
 the central parity in force on the first day of each calendar year, one row per year.
 
@@ -115,6 +132,27 @@ AIR_TARIFF_SRC = ("China->Russia airline tariff M 225, N 6.85, +45 5.85, +100 2.
 # origins and US$3.56/kg from Asia-Pacific origins (eximin.net, 2024-11-13): the westbound lane
 # costs 0.60 of the eastbound one. No Russia->China air rate was found (domain-audit F8).
 AIR_BACKHAUL = 2.13 / 3.56
+# Issue 14, other origin regions, relative to that Europe-origin factor:
+# - North America: WorldACD week 47 of 2024 spot averages, North America origins US$2.04/kg against
+#   Europe origins US$2.90/kg (asiacargonews.com 2024-11-29): x 2.04/2.90;
+# - Middle East (Jebel Ali/Dubai): WorldACD week 29 of 2024 full-market averages, MESA origins
+#   US$2.78/kg against Asia Pacific origins US$3.34/kg (ajot.com): 2.78/3.34 of the Asia
+#   Pacific level (that average is mostly MESA -> Europe, so high for MESA -> China);
+# - intra-Asia (Singapore, Bangkok, Korea, Laos, Vietnam -> China): as Europe origins (assumption;
+#   check: TAC Index Korea -> China ~US$2.34/kg and Singapore -> China US$3.27/kg in February 2020,
+#   infinitycargo.com, against ~US$2.4/kg here for +100 kg with surcharges);
+# - Russia, Central Asia, Mongolia, Belarus, Poland: the Europe-origin factor (unchanged).
+AIR_REGION: dict[str, tuple[float, str]] = {
+    **{c: (AIR_BACKHAUL, "Europe-origin") for c in ("RU", "KZ", "UZ", "KG", "MN", "BY", "PL", "NL",
+                                                    "DE", "GB")},
+    "US": (AIR_BACKHAUL * 2.04 / 2.90, "North America-origin (WorldACD wk47 2024 spot NA 2.04 / "
+                                       "Europe 2.90 USD/kg, asiacargonews.com) x Europe-origin"),
+    "AE": (2.78 / 3.34, "MESA-origin (WorldACD wk29 2024 MESA 2.78 / Asia Pacific 3.34 USD/kg, "
+                        "ajot.com)"),
+    **{c: (AIR_BACKHAUL, "intra-Asia taken as Europe-origin (assumption; TAC Index Korea->China "
+                         "~2.34, Singapore->China 3.27 USD/kg Feb 2020, infinitycargo.com)")
+       for c in ("SG", "TH", "KR", "LA", "VN")},
+}
 # Via-hub connections: domain.md §4 (2023, low reliability): direct US$4.80-6.85, via hubs
 # 3.85-5.50 -> ratio of the mid-points.
 AIR_VIA_HUB = (3.85 + 5.50) / (4.80 + 6.85)
@@ -227,6 +265,109 @@ LTL_HANDLING_CNY_KG = 0.20
 LTL_BANDS = ((0, 1.5), (100, 1.25), (500, 1.0), (1000, 0.9), (3000, 0.8))
 LTL_MIN_CNY = 50.0
 
+# ---- sea (issue 14) ----------------------------------------------------------------------------
+# Drewry World Container Index (WCI), US$ per 40' box, spot, "includes the base ocean rate, the fuel
+# surcharge and all other surcharges, but not the THC at the destination" (JOC 2024-09-23, p59):
+#   Los Angeles -> Shanghai: 714 (2024-09-05, magazine.joc.com 2024-09-23 p59); 725 (2025-01-16,
+#   airfreight.news) and 723 (2025-09-12, trasportoeuropa.it): 2025 on 724;
+#   Rotterdam -> Shanghai: 676 (2024-06-27, trasportoeuropa.it); 518 (2025-01-16, airfreight.news)
+#   and 455 (2025-09-12, trasportoeuropa.it): 2025 on 486.5.
+# Against the headhaul on the same dates (Shanghai -> Los Angeles 6,030 and 5,228, Shanghai ->
+# Rotterdam 4,231 on 2025-01-16) the backhaul is 12-14% of it: these ARE the backhaul rates, no
+# factor is applied. Other origins (assumptions stated, no direct index found):
+# - New York: FBX04 (North America East Coast -> China/East Asia) / FBX02 (West Coast -> China/East
+#   Asia) = 478 / 375 on the undated FBX snapshot at terminal.freightos.com (early 2025): x 1.275 of
+#   Los Angeles;
+# - Hamburg, Felixstowe: one North Europe range with Rotterdam in FBX12 (its port list names
+#   Rotterdam, Hamburg, Felixstowe, Antwerp, Bremerhaven, Le Havre, Southampton): as Rotterdam;
+# - Jebel Ali: as Rotterdam (assumption: the Middle East exports few containers, carriers load
+#   empties back to Asia at their own cost, upply.com 2019; no Gulf -> China index found);
+# - Singapore, Laem Chabang, Busan: Drewry Intra-Asia Container Index (IACI) composite, 589 (second
+#   half of September 2024, hellenicshippingnews.com) and 573 (second half of October 2024,
+#   hellenicshippingnews.com 2024-11-01): 2024 581; 667 (to 2025-02-15, hellenicshippingnews.com
+#   2025-02-18), 604 (first half of March 2025, freshplaza.com), 668 (to 2025-04-15,
+#   logisticsnews.ph): 2025 on 646 (the composite mixes the 18 routes both ways; into-China lanes
+#   taken at the composite, assumption; check: Xeneta long-term Southeast Asia -> China ~US$725/FEU
+#   in March 2023, xeneta.com week 13 2023).
+SEA_PERIODS: list[tuple[dt.date, dt.date | None, dict[str, float], str]] = [
+    (D(2024, 1, 1), D(2024, 12, 31),
+     {"LA": 714.0, "RTM": 676.0, "IA": 581.0},
+     "Drewry WCI Los Angeles->Shanghai 714 (2024-09-05, magazine.joc.com), Rotterdam->Shanghai 676 "
+     "(2024-06-27, trasportoeuropa.it); Drewry IACI composite 589/573 (Sep/Oct 2024, "
+     "hellenicshippingnews.com) -> 581"),
+    (D(2025, 1, 1), None,
+     {"LA": 724.0, "RTM": 486.5, "IA": 646.0},
+     "Drewry WCI Los Angeles->Shanghai 725 (2025-01-16, airfreight.news) / 723 (2025-09-12, "
+     "trasportoeuropa.it) -> 724, Rotterdam->Shanghai 518 / 455 (same dates) -> 486.5; Drewry IACI "
+     "composite 667/604/668 (Feb-Apr 2025, hellenicshippingnews.com, freshplaza.com, "
+     "logisticsnews.ph) -> 646"),
+]
+SEA_NY_FACTOR = 478 / 375
+SEA_BASE = {"LOS_ANGELES": ("LA", 1.0, "as Los Angeles"),
+            "NEW_YORK": ("LA", SEA_NY_FACTOR, "Los Angeles x 478/375 (FBX04/FBX02, "
+                                              "terminal.freightos.com snapshot, early 2025)"),
+            "ROTTERDAM": ("RTM", 1.0, "as Rotterdam"),
+            "HAMBURG": ("RTM", 1.0, "as Rotterdam (one FBX12 North Europe range)"),
+            "FELIXSTOWE": ("RTM", 1.0, "as Rotterdam (one FBX12 North Europe range)"),
+            "JEBEL_ALI": ("RTM", 1.0, "as Rotterdam (assumption: Gulf exports few boxes, empties "
+                                      "go back to Asia, upply.com 2019)"),
+            "SINGAPORE": ("IA", 1.0, "Drewry IACI composite (assumption: into-China at the "
+                                     "composite)"),
+            "BANGKOK": ("IA", 1.0, "Drewry IACI composite (Laem Chabang-Shanghai is one of its "
+                                   "routes)"),
+            "BUSAN": ("IA", 1.0, "Drewry IACI composite (Busan-Shanghai is one of its routes)")}
+# Chinese destination charges per 40' HC box, import, Ningbo (KCN Shipping local charges,
+# kcnshipping.com/en/china-2, undated): THC 1,250 + D/O 250 + EIR 60 + DOC 500/BL + EDI 100/BL +
+# LO-LO 300/BL = 2,460 CNY (its "customs clearance 500/BL" is left out: the return declaration is
+# the node's clearance fee). Taken for every Chinese seaport (assumption), in USD at the CFETS
+# parity on the first day of the validity period (FX_FIXES).
+SEA_DEST_CNY_PER_BOX = 1_250 + 250 + 60 + 500 + 100 + 300
+SEA_BOX_M3 = 67.0
+# LCL: the consolidator sells 60% of the box's 67 m3 (assumption, as rail LCL) = 40.2 W/M, +20%
+# margin; destination CFS per W/M: THC 50 CNY per W/M (mackweldon.cn 2024-01-06, low reliability) +
+# destuffing 50 CNY per W/M (assumption, as the THC); per shipment: origin documentation EUR 50 and
+# consolidation EUR 40 (ShipTogether, China -> Europe LCL 2026: documentation EUR 35-75,
+# consolidation EUR 25-50; ship-together.com), converted at the CFETS EUR/USD parity of 2026-01-27,
+# + destination DOC 150 CNY (mackweldon.cn) + D/O 250 + EDI 100 CNY (KCN Shipping); volume breaks as
+# rail LCL; at least 1 W/M (LCL minimum 1 m3: xzzgzbsc.com.cn 2025; ShipTogether notes some
+# consolidators bill 2-3 m3 at least). One shipment is everything we put on a sailing (shipment =
+# departure): our batches on a sailing travel as one house B/L of one shipper (our returns
+# consolidator abroad) to one consignee at the Chinese CFS, so documents and the minimum are paid
+# once a sailing (assumption; as rail LCL and TIR groupage).
+SEA_LCL_LOAD_FACTOR, SEA_LCL_MARGIN = 0.60, 0.20
+SEA_LCL_DEST_CNY_PER_WM = 50.0 + 50.0
+SEA_LCL_ORIGIN_EUR = 50.0 + 40.0
+SEA_LCL_DEST_CNY_PER_SHIPMENT = 150.0 + 250.0 + 100.0
+
+# ---- South-East Asia land (issue 14), CNY ------------------------------------------------------
+# Cross-border truck: the domestic CFLP rate per km (FTL_CNY_KM) x 1.3 (assumption: mountain roads
+# in Laos and northern Vietnam, permits, a return leg found less easily) per km, + per truck: the
+# transshipment at the border, 800-1,000 CNY a truck (the cost GMS-CBTA through-trucks save, from
+# 2025-05-14: english.thesaigontimes.vn; en.gxzf.gov.cn/China Daily 2025-06-06) -> 900, kept for all
+# dates (assumption: few through permits, 500 a side, en.gxzf.gov.cn) + 300 CNY documents on the
+# foreign side (assumption). No published Laos/Vietnam -> China truck rate found.
+GMS_ROAD_PREMIUM = 1.3
+GMS_BORDER_CNY = 900.0
+GMS_DOCS_CNY = 300.0
+# Rail: half the truck (the China-Vietnam container train "halves freight rate ... compared to road
+# transport", Vietnam Railways, sggpnews.org.vn 2017; Thai farm exports via the China-Laos railway
+# cost "nearly one-half" of the traditional way, Kunming government, transportjournal.com 2022).
+GMS_RAIL_FACTOR = 0.5
+# Groupage and LCL: as TIR groupage and rail LCL (load factor 0.6, margin 20%), fees 1,000 CNY per
+# shipment for truck groupage and 700 CNY for rail LCL (assumptions: of the order of the TIR
+# groupage US$150 and rail LCL US$100 fees), at least 100 kg / 1 W/M.
+GMS_GRP_FEE_CNY, GMS_LCL_FEE_CNY = 1_000.0, 700.0
+
+# ---- bonded transit (issue 14), CNY ------------------------------------------------------------
+# Bonded LTL (one service per lane, see build_lanes.bonded_rows): the domestic LTL band rates x 1.2
+# (bonded premium, assumption: a customs-registered vehicle and driver, GPS e-seal, a return leg
+# found less easily), a transit declaration of 300 CNY per shipment (assumption, inside the broker
+# range RMB 200-800 per declaration, domain.md §4) and at least 100 CNY; the batches on a departure
+# travel on one transit declaration (shipment = departure). No bonded-trucking tariff was found.
+BONDED_PREMIUM = 1.2
+BONDED_LTL_FEE_CNY = 300.0
+BONDED_LTL_MIN_CNY = 100.0
+
 COLUMNS = [
     "lane_id", "service", "carrier", "currency", "valid_from", "valid_to", "basis", "min_charge",
     "fee_per_shipment", "surcharge_pct", "surcharge_per_unit", "divisor_cm3_per_kg", "shipment",
@@ -313,9 +454,10 @@ def km_of(lane: dict) -> int:
     return int(lane["distance_km"])
 
 
-def air_lines(lane: dict, service: str) -> list[Line]:
-    """The airline tariff of an air lane (backhaul, via hub when so)."""
-    k = AIR_BACKHAUL * (AIR_VIA_HUB if service == "via_hub" else 1.0)
+def air_lines(lane: dict, service: str, country: str = "RU") -> list[Line]:
+    """The airline tariff of an air lane (backhaul by origin region, via hub when so)."""
+    backhaul, region = AIR_REGION[country]
+    k = backhaul * (AIR_VIA_HUB if service == "via_hub" else 1.0)
     haul = "short" if km_of(lane) < AIR_SHORT_HAUL_KM else "long"
     per_kg = AIR_FUEL_USD_KG[haul] + AIR_SECURITY_USD_KG
     how = "direct" if service == "direct" else "via hub"
@@ -324,8 +466,9 @@ def air_lines(lane: dict, service: str) -> list[Line]:
         carrier=f"airline ({how}) through a forwarder", basis="kg",
         breaks=tuple((lo, r * k) for lo, r in AIR_TARIFF_BREAKS), min_charge=AIR_TARIFF_MIN * k,
         fee=AIR_AWB_USD, surcharge_per_unit=per_kg, divisor=AIR_DIVISOR,
-        source=(f"{AIR_TARIFF_SRC} x{AIR_BACKHAUL:.3f} backhaul (WorldACD wk44 2024 Europe-origin "
-                f"2.13 / Asia-Pacific-origin 3.56 USD/kg, eximin.net)"
+        source=(f"{AIR_TARIFF_SRC} x{backhaul:.3f} backhaul (WorldACD wk44 2024 Europe-origin "
+                f"2.13 / Asia-Pacific-origin 3.56 USD/kg, eximin.net"
+                + ("" if region == "Europe-origin" else f"; this origin: {region}") + ")"
                 + (f" x{AIR_VIA_HUB:.3f} via hub (domain.md §4 2023 via-hub/direct mid-points)"
                    if service == "via_hub" else "")
                 + f"; surcharges per chargeable kg: fuel {AIR_FUEL_USD_KG[haul]:.2f} {haul} haul "
@@ -428,6 +571,120 @@ def road_lines(lane: dict) -> list[Line]:
                          "consignees in the seller cluster)"))]
 
 
+def usd_per_cny(day: dt.date) -> float:
+    """USD per CNY at the latest CFETS fix on or before ``day``."""
+    fix = max((f for f in FX_FIXES if f[0] <= day and f[1]), key=lambda f: f[0])
+    return 100 / fix[1]
+
+
+def sea_lines(lane: dict) -> list[Line]:
+    """The 40' HC box or the LCL lines of a sea lane, one per validity period (USD)."""
+    hub = lane["origin"]
+    key, factor, how = SEA_BASE[hub]
+    eur_usd, eur_day = parity(D(2026, 1, 27))
+    lines = []
+    for start, end, base, why in SEA_PERIODS:
+        box = base[key] * factor
+        k = usd_per_cny(start)
+        dest = SEA_DEST_CNY_PER_BOX * k
+        src = (f"sea backhaul into China: {why}; this hub: {how} = US${box:,.0f} per 40' box; "
+               f"every Chinese seaport of the hub alike (base-port parity, assumption)")
+        if lane["lane_id"].startswith("SEA_FCL_"):
+            lines.append(Line(
+                lane_id=lane["lane_id"], service="sea FCL 40' HC (backhaul)",
+                carrier="ocean carrier", basis="vehicle", breaks=((0, box),), fee=dest,
+                valid_from=start, valid_to=end,
+                source=(f"{src}; + destination charges {SEA_DEST_CNY_PER_BOX:,} CNY a box (THC "
+                        "1,250, D/O 250, EIR 60, DOC 500, EDI 100, LO-LO 300; KCN Shipping Ningbo "
+                        f"import, kcnshipping.com) = US${dest:,.0f} at the CFETS parity of "
+                        f"{start.isoformat()}")))
+            continue
+        sold = SEA_BOX_M3 * SEA_LCL_LOAD_FACTOR
+        rate = box / sold * (1 + SEA_LCL_MARGIN) + SEA_LCL_DEST_CNY_PER_WM * k
+        fee = SEA_LCL_ORIGIN_EUR * eur_usd + SEA_LCL_DEST_CNY_PER_SHIPMENT * k
+        lines.append(Line(
+            lane_id=lane["lane_id"], service="sea LCL (W/M)", carrier="LCL consolidator",
+            basis="wm", breaks=tuple((lo, rate * f) for lo, f in LCL_BREAKS),
+            min_charge=rate * LCL_MIN_WM, fee=fee, valid_from=start, valid_to=end,
+            source=(f"{src}; LCL per W/M: box over 67 m3 x {SEA_LCL_LOAD_FACTOR} = {sold:.1f} W/M, "
+                    f"+{SEA_LCL_MARGIN:.0%} margin (assumptions) + destination THC 50 CNY/W/M "
+                    "(mackweldon.cn) and destuffing 50 CNY/W/M (assumption); per shipment: origin "
+                    "documentation EUR 50 + consolidation EUR 40 (ship-together.com 2026) at "
+                    f"{eur_usd:.4f} USD/EUR (CFETS {eur_day.isoformat()}) + destination DOC 150 "
+                    "(mackweldon.cn), D/O 250, EDI 100 CNY (kcnshipping.com) = "
+                    f"US${fee:,.0f}; -5% from 5 W/M, -10% from 10 W/M (assumption); minimum 1 W/M "
+                    "(xzzgzbsc.com.cn); one house B/L for our batches on a sailing (shipment = "
+                    "departure, assumption)")))
+    return lines
+
+
+def gms_truck_cny(km: int) -> tuple[float, float]:
+    """(fixed per truck, per-km part) of a South-East Asia cross-border truck, CNY."""
+    return GMS_BORDER_CNY + GMS_DOCS_CNY, FTL_CNY_KM * GMS_ROAD_PREMIUM * km
+
+
+def gms_lines(lane: dict) -> list[Line]:
+    """A South-East Asia land lane: truck, truck groupage, rail box or rail LCL (CNY)."""
+    lid = lane["lane_id"]
+    km = km_of(lane)
+    fixed, run = gms_truck_cny(km)
+    base = (f"cross-border truck: {FTL_CNY_KM:.2f} CNY/km (CFLP line price, audit F9) x "
+            f"{GMS_ROAD_PREMIUM} foreign-road premium (assumption) x {km:,} km + per truck "
+            f"border transshipment 900 CNY (800-1,000 a truck, english.thesaigontimes.vn, China "
+            f"Daily 2025-06-06) + 300 CNY documents (assumption) = {fixed + run:,.0f} CNY")
+    if lid.startswith("GMS_TRK_FTL_"):
+        return [Line(lane_id=lid, service="cross-border truck (GMS)", carrier="Guangxi/Yunnan "
+                     "trucker", currency="CNY", basis="vehicle", breaks=((0, run),), fee=fixed,
+                     source=base)]
+    if lid.startswith("GMS_TRK_GRP_"):
+        sold = 85.0 * 1e6 / ROAD_DIVISOR * GROUPAGE_LOAD_FACTOR
+        rate = (fixed + run) / sold * (1 + GROUPAGE_MARGIN)
+        return [Line(lane_id=lid, service="cross-border truck groupage (GMS)",
+                     carrier="groupage consolidator", currency="CNY", basis="kg",
+                     breaks=((0, rate),), min_charge=rate * GROUPAGE_MIN_KG, fee=GMS_GRP_FEE_CNY,
+                     divisor=ROAD_DIVISOR,
+                     source=(f"{base}; per chargeable kg at 333 kg/m3 over 85 m3 x "
+                             f"{GROUPAGE_LOAD_FACTOR} = {sold:,.0f} kg, +{GROUPAGE_MARGIN:.0%} "
+                             f"margin, {GMS_GRP_FEE_CNY:,.0f} CNY/shipment, minimum "
+                             f"{GROUPAGE_MIN_KG:.0f} kg (assumptions)"))]
+    # rail: half the truck over the rail lane's own distance
+    fixed_r, run_r = (GMS_RAIL_FACTOR * x for x in gms_truck_cny(km))
+    rail = (f"rail box = {GMS_RAIL_FACTOR} x a cross-border truck over the rail distance (trains "
+            "halve the road freight: Vietnam Railways, sggpnews.org.vn 2017; China-Laos railway "
+            "'nearly one-half', transportjournal.com 2022): truck "
+            f"{FTL_CNY_KM:.2f} CNY/km (CFLP) x {GMS_ROAD_PREMIUM} (assumption) x {km:,} km + "
+            f"900 border (China Daily 2025) + 300 documents (assumption) -> {fixed_r + run_r:,.0f} "
+            "CNY a 40' box")
+    if lid.startswith("GMS_RAIL_FEU_"):
+        return [Line(lane_id=lid, service="rail 40' HC box (China-Laos / China-Vietnam)",
+                     carrier="rail operator", currency="CNY", basis="vehicle",
+                     breaks=((0, run_r),), fee=fixed_r, source=rail)]
+    sold = RAIL_FEU_M3 * LCL_LOAD_FACTOR
+    rate = (fixed_r + run_r) / sold * (1 + LCL_MARGIN)
+    return [Line(lane_id=lid, service="rail LCL (W/M)", carrier="rail LCL consolidator",
+                 currency="CNY", basis="wm", breaks=tuple((lo, rate * f) for lo, f in LCL_BREAKS),
+                 min_charge=rate * LCL_MIN_WM, fee=GMS_LCL_FEE_CNY,
+                 source=(f"{rail}; LCL per W/M: 76.2 m3 x {LCL_LOAD_FACTOR} = {sold:.1f} W/M, "
+                         f"+{LCL_MARGIN:.0%} margin, {GMS_LCL_FEE_CNY:,.0f} CNY/shipment CFS fee, "
+                         "volume breaks as rail LCL (assumptions); minimum 1 W/M"))]
+
+
+def bonded_lines(lane: dict) -> list[Line]:
+    """The bonded LTL line of a bonded-transit lane (CNY)."""
+    km = km_of(lane)
+    base = (2 * FTL_CNY_KM / FTL_KG * km + LTL_HANDLING_CNY_KG) * BONDED_PREMIUM
+    return [Line(lane_id=lane["lane_id"], service="bonded LTL (under customs seal)",
+                 carrier="bonded LTL network", currency="CNY", basis="kg",
+                 breaks=tuple((lo, base * f) for lo, f in LTL_BANDS),
+                 min_charge=BONDED_LTL_MIN_CNY, fee=BONDED_LTL_FEE_CNY, divisor=ROAD_DIVISOR,
+                 source=(f"domestic LTL +500 kg band (2 x CFLP trailer cost per kg-km x {km:,} km "
+                         f"+ 0.20 CNY/kg, audit F10) x {BONDED_PREMIUM} bonded premium = "
+                         f"{base:.3f} CNY/kg, bands as domestic LTL; {BONDED_LTL_FEE_CNY:,.0f} CNY "
+                         "transit declaration per shipment (inside RMB 200-800 a declaration, "
+                         f"domain.md §4), minimum {BONDED_LTL_MIN_CNY:,.0f} CNY (assumptions); one "
+                         "transit declaration for the batches on a departure"))]
+
+
 def in_currency(line: Line, origin: str) -> Iterator[Line]:
     """The line as quoted: in USD/CNY as built, or for a EUR origin re-quoted each year."""
     if origin not in EUR_ORIGINS or line.currency != "USD":
@@ -448,7 +705,13 @@ def lines_of(lane: dict, countries: dict[str, str], services: dict[str, str],
     """Every rate line of a lane of lanes.csv."""
     lid = lane["lane_id"]
     if lid.startswith("AIR_"):
-        return air_lines(lane, services[lid])
+        return air_lines(lane, services[lid], countries[lane["origin"]])
+    if lid.startswith("SEA_"):
+        return sea_lines(lane)
+    if lid.startswith("GMS_"):
+        return gms_lines(lane)
+    if lid.startswith("BND_"):
+        return bonded_lines(lane)
     if lid.startswith("TIR_"):
         return tir_lines(lane, countries, tir_per_km)
     if lid.startswith("RAIL_"):

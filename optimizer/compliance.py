@@ -16,7 +16,16 @@ import datetime as dt
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from optimizer.domain import Batch, Check, Network, RegimeRule, Route, Rules, Trip
+from optimizer.domain import (
+    BONDED_MODES,
+    Batch,
+    Check,
+    Network,
+    RegimeRule,
+    Route,
+    Rules,
+    Trip,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +81,18 @@ def rule(rule_id: str, key: KeyFn) -> Callable[[RuleFn], RuleFn]:
 
 @rule("TRADE_MODE", key=lambda b, t: b.trade_mode)
 def _trade_mode(c: Context) -> Check:
-    ok = c.batch.trade_mode in c.rules.eligible_trade_modes
-    eligible = ", ".join(sorted(c.rules.eligible_trade_modes))
-    return Check("TRADE_MODE", ok, f"trade mode {c.batch.trade_mode} "
-                 + ("is" if ok else "is not") + f" a return-eligible CBEC mode ({eligible})")
+    mode = c.batch.trade_mode
+    procedure = c.rules.procedure(mode)
+    if procedure == "cbec":
+        return Check("TRADE_MODE", True, f"trade mode {mode} returns under the CBEC return "
+                     "procedure (GAC 2020 No. 44)")
+    if procedure == "general":
+        return Check("TRADE_MODE", True, f"trade mode {mode} is not covered by GAC 2020 No. 44: "
+                     "it returns under the general returned-goods procedure, never changing "
+                     "district")
+    eligible = ", ".join(sorted(c.rules.eligible_trade_modes | c.rules.general_return_trade_modes))
+    return Check("TRADE_MODE", False, f"trade mode {mode} has no return procedure in the rules "
+                 f"({eligible})")
 
 
 @rule("RETURN_WINDOW", key=lambda b, t: (t.declare_date, b.earliest_export, t.route.port.id))
@@ -100,7 +117,23 @@ REGIME_RULES = frozenset({"DISTRICT"})
 
 
 def _district_key(b: Batch, t: Trip) -> Hashable:
-    return (b.trade_mode, b.export_district, t.route.port.id, t.declare_date)
+    return (b.trade_mode, b.export_district, b.export_office, t.route.port.id, t.declare_date)
+
+
+def _home(c: Context, why: str) -> Check:
+    """A return that may not cross districts: it clears through the original export customs
+    office (``same_route_scope`` office) or anywhere in the export district (district)."""
+    port = c.route.port
+    export_d, return_d = c.batch.export_district, port.district or ""
+    if c.rules.same_route_scope == "district":
+        ok = return_d == export_d
+        return Check("DISTRICT", ok, f"{why}: it must clear in the export district {export_d}; "
+                     f"{port.id} is " + ("in it" if ok else f"in {return_d}"))
+    office = c.batch.export_office
+    ok = port.office == office
+    return Check("DISTRICT", ok, f"{why}: it must clear through the original export customs "
+                 f"office {office}; {port.id} is " + ("under it" if ok else
+                                                       f"under {port.office} ({return_d})"))
 
 
 @rule("DISTRICT", key=_district_key)
@@ -109,27 +142,32 @@ def _district(c: Context) -> Check:
     return_d = c.route.port.district or ""
     regime = c.regime
     day = c.trip.declare_date
+    mode = c.batch.trade_mode
+    if c.rules.procedure(mode) == "general":
+        return _home(c, f"general returned-goods procedure ({mode})")
+    if mode not in regime.cross_district_trade_modes:
+        return _home(c, f"{regime.id} regime: {mode} returns may not change district")
+    districts = c.network.districts
+    if regime.export_district_must_be_pilot and not (
+            export_d in districts and districts[export_d].is_pilot(day)):
+        # the cross-district rule does not cover this return at all: the old rule holds
+        return _home(c, f"{regime.id} regime: export district {export_d} is not a "
+                     f"cross-district pilot on {day}")
     if return_d == export_d:
         return Check("DISTRICT", True, f"{c.route.port.id} is in the export district {export_d}")
-    if c.batch.trade_mode not in regime.cross_district_trade_modes:
-        return Check("DISTRICT", False, f"{regime.id} regime: {c.batch.trade_mode} returns must "
-                     f"clear in the export district {export_d}; {c.route.port.id} is in "
-                     f"{return_d}")
-    districts = c.network.districts
     if regime.return_district_must_be_pilot and not districts[return_d].is_pilot(day):
         return Check("DISTRICT", False, f"{regime.id} regime: return district {return_d} is not "
                      f"a cross-district pilot on {day}")
-    if regime.export_district_must_be_pilot and not (
-            export_d in districts and districts[export_d].is_pilot(day)):
-        return Check("DISTRICT", False, f"{regime.id} regime: export district {export_d} is not "
-                     f"a cross-district pilot on {day}")
     return Check("DISTRICT", True, f"{regime.id} regime: cross-district return {export_d} -> "
-                 f"{return_d} allowed for {c.batch.trade_mode}")
+                 f"{return_d} allowed for {mode}")
 
 
 @rule("CBEC_SITE", key=lambda b, t: (b.trade_mode, t.route.port.id))
 def _cbec_site(c: Context) -> Check:
     port = c.route.port
+    if c.rules.procedure(c.batch.trade_mode) == "general":
+        return Check("CBEC_SITE", True, f"general returned-goods procedure: {port.id} clears "
+                     "imports; no CBEC site needed")
     if not port.cbec_return_site:
         return Check("CBEC_SITE", False, f"{port.id} does not supervise CBEC export returns")
     if port.return_trade_modes and c.batch.trade_mode not in port.return_trade_modes:
@@ -139,27 +177,73 @@ def _cbec_site(c: Context) -> Check:
     return Check("CBEC_SITE", True, f"{port.id} supervises CBEC {c.batch.trade_mode} returns")
 
 
-@rule("GOODS_MODE", key=lambda b, t: (b.goods_class, t.route.modes))
+def _goods_key(b: Batch, t: Trip) -> Hashable:
+    return (b.goods_class, t.route.modes, tuple(
+        (lane.lane_id, lane.aircraft, lane.dg_accepted) for lane in t.route.lanes
+        if lane.mode == "air"))
+
+
+#: what each air need means, for the messages
+AIR_NEEDS = {"cargo_aircraft": "a cargo aircraft (freighter)",
+             "dg_accepted": "a service that accepts declared dangerous goods"}
+
+
+@rule("GOODS_MODE", key=_goods_key)
 def _goods_mode(c: Context) -> Check:
-    forbidden = c.rules.goods_classes[c.batch.goods_class].forbidden_modes
-    bad = sorted({lane.mode for lane in c.route.lanes} & forbidden)
+    goods = c.rules.goods_classes[c.batch.goods_class]
+    modes = {lane.mode for lane in c.route.lanes}
+    bad = sorted(modes & goods.forbidden_modes)
     if bad:
-        return Check("GOODS_MODE", False, f"{c.batch.goods_class} goods may not travel by "
+        return Check("GOODS_MODE", False, f"{goods.id} goods may not travel by "
                      f"{', '.join(bad)}")
-    return Check("GOODS_MODE", True, f"{c.batch.goods_class} goods allowed on "
-                 f"{', '.join(sorted({lane.mode for lane in c.route.lanes}))}")
+    short = []
+    for lane in c.route.lanes:
+        if lane.mode != "air":
+            continue
+        has = {"cargo_aircraft": lane.aircraft == "cargo", "dg_accepted": lane.dg_accepted}
+        missing = [AIR_NEEDS[n] for n in sorted(goods.air_needs) if not has[n]]
+        if missing:
+            short.append(f"{lane.lane_id} ({lane.aircraft or 'passenger'} aircraft"
+                         f"{', dangerous goods accepted' if lane.dg_accepted else ''}) is not "
+                         + " and not ".join(missing))
+    if short:
+        return Check("GOODS_MODE", False, f"{goods.id} goods fly only on "
+                     + " and ".join(AIR_NEEDS[n] for n in sorted(goods.air_needs)) + ": "
+                     + "; ".join(short))
+    extra = (" (air: " + " and ".join(AIR_NEEDS[n] for n in sorted(goods.air_needs)) + ")"
+             if goods.air_needs and "air" in modes else "")
+    return Check("GOODS_MODE", True, f"{goods.id} goods allowed on "
+                 f"{', '.join(sorted(modes))}{extra}")
 
 
-@rule("TIR_OPEN", key=lambda b, t: t.route.route_id)
+def _tir_key(b: Batch, t: Trip) -> Hashable:
+    return (t.route.route_id, t.declare_date)
+
+
+@rule("TIR_OPEN", key=_tir_key)
 def _tir_open(c: Context) -> Check:
     nodes = c.network.nodes
-    closed = sorted({n for lane in c.route.lanes if lane.mode == "tir_road"
-                     for n in lane.nodes if nodes[n].domestic and not nodes[n].tir_open})
+    tir = [lane for lane in c.route.lanes if lane.mode == "tir_road"]
+    closed = sorted({n for lane in tir for n in lane.nodes
+                     if nodes[n].domestic and not nodes[n].tir_open})
     if closed:
         return Check("TIR_OPEN", False, f"TIR leg through {', '.join(closed)}, not TIR-open")
-    uses = any(lane.mode == "tir_road" for lane in c.route.lanes)
-    return Check("TIR_OPEN", True, "TIR legs only through TIR-open nodes" if uses
-                 else "no TIR leg")
+    if not tir:
+        return Check("TIR_OPEN", True, "no TIR leg")
+    rules, day = c.rules, c.trip.declare_date
+    if rules.tir_cbec_from is not None and day < rules.tir_cbec_from:
+        ends = sorted({nodes[lane.destination].office for lane in tir})
+        off = [o for o in ends if o not in rules.tir_cbec_offices]
+        if off:
+            approved = ", ".join(sorted(rules.tir_cbec_offices)) or "none"
+            return Check("TIR_OPEN", False, f"CBEC goods under TIR only from "
+                         f"{rules.tir_cbec_from} ({rules.tir_cbec_source}); before it only "
+                         f"into offices approved case by case ({approved}), not "
+                         f"{', '.join(off)} (declared {day})")
+        return Check("TIR_OPEN", True, f"TIR legs through TIR-open nodes into "
+                     f"{', '.join(ends)}, approved for CBEC goods before "
+                     f"{rules.tir_cbec_from}")
+    return Check("TIR_OPEN", True, "TIR legs only through TIR-open nodes")
 
 
 @rule("NODE_MODE", key=lambda b, t: t.route.route_id)
@@ -175,10 +259,18 @@ def _node_mode(c: Context) -> Check:
 @rule("DOMESTIC_MODE", key=lambda b, t: t.route.route_id)
 def _domestic_mode(c: Context) -> Check:
     allowed = c.rules.domestic_modes
-    bad = sorted({lane.lane_id for lane in c.route.domestic_lanes if lane.mode not in allowed})
+    route = c.route
+    bad = sorted({lane.lane_id for lane in route.domestic_lanes if lane.mode not in allowed})
     if bad:
         return Check("DOMESTIC_MODE", False, f"after clearance only {', '.join(sorted(allowed))};"
                      f" not {', '.join(bad)}")
+    nodes = c.network.nodes
+    loose = sorted(lane.lane_id for lane in route.lanes[:route.port_index + 1]
+                   if lane.mode in allowed and lane.mode not in BONDED_MODES
+                   and nodes[lane.origin].domestic)
+    if loose:
+        return Check("DOMESTIC_MODE", False, f"before clearance goods in China travel under "
+                     f"bond (bonded transit); {', '.join(loose)} is domestic delivery")
     return Check("DOMESTIC_MODE", True, "domestic delivery by " + ", ".join(sorted(allowed)))
 
 

@@ -17,17 +17,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Mode = Literal["tir_road", "rail", "air", "road"]
+#: ``sea``: port-to-port ocean service; ``bonded_road``: a truck under customs seal from the
+#: node where the goods enter China to an inland return port, before clearance (bonded transit)
+Mode = Literal["tir_road", "rail", "air", "road", "sea", "bonded_road"]
+MODES: tuple[Mode, ...] = ("tir_road", "rail", "air", "road", "sea", "bonded_road")
+#: the modes that only ever carry goods before clearance (never domestic delivery)
+BONDED_MODES: frozenset[str] = frozenset({"bonded_road"})
 NodeKind = Literal[
-    "foreign_hub", "border_crossing", "airport", "rail_terminal", "clearance_site", "seller_cluster"
+    "foreign_hub", "border_crossing", "airport", "seaport", "rail_terminal", "clearance_site",
+    "seller_cluster"
 ]
 NODE_KINDS: tuple[NodeKind, ...] = (
-    "foreign_hub", "border_crossing", "airport", "rail_terminal", "clearance_site", "seller_cluster"
+    "foreign_hub", "border_crossing", "airport", "seaport", "rail_terminal", "clearance_site",
+    "seller_cluster"
 )
 #: node kinds at which customs can take a return declaration
 CLEARING_KINDS: frozenset[str] = frozenset(
-    {"border_crossing", "airport", "rail_terminal", "clearance_site"}
+    {"border_crossing", "airport", "seaport", "rail_terminal", "clearance_site"}
 )
+#: why a parcel came back (returns column ``return_reason``): unsold (滞销), cancelled or
+#: refused orders, after-sales returns, quality or specification defects, other
+RETURN_REASONS: tuple[str, ...] = (
+    "unsold", "cancelled", "refused", "after_sales", "quality", "specification", "other")
+#: what an air service carries (lanes.csv ``aircraft``): belly hold of a passenger flight or a
+#: freighter; a standalone lithium battery (UN3480) may fly on a freighter only
+Aircraft = Literal["passenger", "cargo"]
 Regime = Literal["same_route", "pilot", "nationwide"]
 #: the compliance rules a rules.yaml may enable, in their usual order (see optimizer.compliance)
 RULE_IDS: tuple[str, ...] = (
@@ -78,6 +92,14 @@ class Node:
     clearance_days: int = 0
     locode: str | None = None
     source: str = ""
+    #: the customs office (隶属海关) the node belongs to; None: the node is its own office. The
+    #: rule that a return clears "through the original export customs office" compares these.
+    customs_office: str | None = None
+
+    @property
+    def office(self) -> str:
+        """The id of the customs office the node belongs to (its own id by default)."""
+        return self.customs_office or self.id
 
     @property
     def domestic(self) -> bool:
@@ -400,6 +422,11 @@ class Lane:
     #: the tariff of this departure (pinned copies of a lane with ``pricing``; a plain per-kg
     #: or per-vehicle tariff is also written into the CNY cost fields)
     tariff: Tariff | None = None
+    #: air services: ``passenger`` (belly hold) or ``cargo`` (freighter); None on other modes
+    aircraft: Aircraft | None = None
+    #: air services: whether the service takes declared dangerous goods (UN3480 batteries,
+    #: flammable liquids); other modes do not restrict them here
+    dg_accepted: bool = False
 
     @property
     def arrival(self) -> dt.date | None:
@@ -483,6 +510,11 @@ class Route:
     def mode(self) -> str:
         """The mode of the international leg, the one a planner names the route by."""
         return self.lanes[0].mode
+
+    @property
+    def bonded(self) -> bool:
+        """Whether a leg of the route is bonded transit (a truck under customs seal)."""
+        return any(lane.mode in BONDED_MODES for lane in self.lanes)
 
     @property
     def domestic_lanes(self) -> tuple[Lane, ...]:
@@ -575,6 +607,11 @@ class Parcel:
     deadline: dt.date | None = None
     row: int = 0
     extra: tuple[tuple[str, str], ...] = ()
+    #: why it came back (``RETURN_REASONS``; None: not given). A quality or specification
+    #: return may come back free of duty and VAT within a year (rules.yaml ``tax``).
+    return_reason: str | None = None
+    #: 1210 goods: the day they left the special customs area (the relief clock's start)
+    left_area_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -601,6 +638,10 @@ class Batch:
     #: the oldest export release in the batch: it sets the legal return window
     earliest_export: dt.date
     deadline: dt.date | None = None
+    #: the customs office of its export declarations (``Node.office`` of the export port):
+    #: batches are split by it when a return must come back through it (rules.yaml
+    #: ``same_route_scope: office``)
+    export_office: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -670,6 +711,8 @@ class GoodsClass:
     tax_relief: bool
     duty_rate: float
     source: str = ""
+    #: what an air service must offer to carry it: ``cargo_aircraft``, ``dg_accepted``
+    air_needs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -803,6 +846,41 @@ class Rules:
     lateness_cny_per_parcel_day: float | None = None
     #: how long batches may wait for a later departure, and what it costs
     waiting: WaitingRule = field(default_factory=WaitingRule)
+    #: trade modes returned under the general returned-goods procedure, not the CBEC one
+    #: (9710: GAC 2020 No. 44 does not cover it); they never cross districts
+    general_return_trade_modes: frozenset[str] = frozenset()
+    #: where a return that may not cross districts must clear: ``office`` (the original
+    #: export customs office) or ``district`` (anywhere in the export district)
+    same_route_scope: str = "office"
+    #: CBEC goods under TIR: allowed everywhere TIR is open from ``tir_cbec_from`` (None:
+    #: always), before it only into ``tir_cbec_offices``
+    tir_cbec_from: dt.date | None = None
+    tir_cbec_offices: frozenset[str] = frozenset()
+    tir_cbec_source: str = ""
+    #: the trade modes the 6-month relief covers
+    relief_trade_modes: frozenset[str] = frozenset()
+    #: trade modes whose relief clock starts when the goods left the special area
+    relief_from_area_exit: frozenset[str] = frozenset()
+    #: return reasons that come back tax-free within ``quality_return_months`` of export
+    quality_return_reasons: frozenset[str] = frozenset()
+    quality_return_months: int = 0
+
+    #: which bonded-transit routes a batch is offered: ``home`` only those to a return port in
+    #: its export district (where a return that may not change district must clear), ``any``
+    #: every one (the option set grows with every inland site a crossing reaches under bond)
+    bonded_transit: str = "home"
+
+    def offers(self, batch: Batch, route: Route) -> bool:
+        """Whether the option set holds ``route`` for ``batch`` (``bonded_transit``)."""
+        if self.bonded_transit == "any" or not route.bonded:
+            return True
+        return route.port.district == batch.export_district
+
+    def procedure(self, trade_mode: str) -> str:
+        """``cbec`` (GAC 2020 No. 44), ``general`` (returned goods) or ``none``."""
+        if trade_mode in self.eligible_trade_modes:
+            return "cbec"
+        return "general" if trade_mode in self.general_return_trade_modes else "none"
 
     def regime_on(self, on: dt.date) -> RegimeRule:
         """The regime in force on ``on``: the last one that started on or before it."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import os
 import pickle
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -156,7 +155,13 @@ def make_case(tmp_path: Path) -> CaseFn:
         (d / "ports.yaml").write_text(yaml.safe_dump(ports or small_ports(), sort_keys=False),
                                       encoding="utf-8")
         write_csv(d / "lanes.csv", lanes if lanes is not None else small_lanes(), LANE_FIELDS)
-        shutil.copy(ROOT / "data" / "rules.yaml", d / "rules.yaml")
+        # the small network's offices hold a case-by-case approval for CBEC goods under TIR
+        # (rules.yaml tir_cbec: before 2026-01-15 only approved offices), so that the other
+        # rules can be tested on its 2025 dates; test_audit_rules tests the rule itself
+        rules_doc = yaml.safe_load((ROOT / "data" / "rules.yaml").read_text(encoding="utf-8"))
+        rules_doc["tir_cbec"]["approved_offices"] = ["BORDER", "INLAND", "NOPILOT"]
+        (d / "rules.yaml").write_text(yaml.safe_dump(rules_doc, sort_keys=False),
+                                      encoding="utf-8")
         write_csv(d / "returns.csv", parcels if parcels is not None else [parcel("P1")],
                   PARCEL_FIELDS)
         doc: dict[str, Any] = {

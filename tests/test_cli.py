@@ -75,7 +75,8 @@ def test_validate(make_case) -> None:
 
 def test_explain_lists_every_port_and_mode(make_case) -> None:
     path = make_case()
-    res = invoke("explain", path, "--batch", "HUB-SELLER-general-9610-ADIST-20250701", "--json")
+    res = invoke("explain", path, "--batch", "HUB-SELLER-general-9610-ADIST-BORDER-20250701",
+                 "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     rows = {(r["return_port"], r["mode"]): r for r in doc["options"]}
@@ -87,7 +88,7 @@ def test_explain_lists_every_port_and_mode(make_case) -> None:
     nopilot = rows[("NOPILOT", "tir_road")]
     assert nopilot["status"] == "rejected"
     assert [r["rule"] for r in nopilot["rejected_by"]] == ["DISTRICT"]
-    res = invoke("explain", path, "--batch", "HUB-SELLER-general-9610-ADIST-20250701")
+    res = invoke("explain", path, "--batch", "HUB-SELLER-general-9610-ADIST-BORDER-20250701")
     assert res.exit_code == 0 and "not a cross-district pilot" in res.output
 
 

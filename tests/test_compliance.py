@@ -113,11 +113,17 @@ def test_cbec_site(make_case) -> None:
 
 
 def test_goods_class_vs_mode(make_case) -> None:
-    path = make_case([parcel("P1", goods="battery")])
+    # a standalone lithium battery (UN3480) may not fly on the small network's air lane (a
+    # passenger service by default); test_audit_rules covers every air restriction
+    path = make_case([parcel("P1", goods="battery_standalone")])
     check = _checks(path, "AIRPORT")["GOODS_MODE"]
-    assert not check.passed and "air" in check.detail
+    assert not check.passed and "cargo aircraft" in check.detail
     assert _checks(path, "BORDER")["GOODS_MODE"].passed
     assert _checks(make_case([parcel("P1")]), "AIRPORT")["GOODS_MODE"].passed
+    # a class may also be kept off a mode altogether
+    rules = {"goods_classes": {"general": {"forbidden_modes": ["air"]}}}
+    check = _checks(make_case([parcel("P1")], rules=rules), "AIRPORT")["GOODS_MODE"]
+    assert not check.passed and check.detail == "general goods may not travel by air"
 
 
 def test_tir_open(make_case) -> None:
@@ -279,7 +285,8 @@ def test_check_option_directly(make_case, regime_id: str, rejected: set[str]) ->
     for port, checks in by_port.items():
         district, mode = PORTS[port]
         assert _failed(checks) == ({"DISTRICT"} if port in rejected else set()), port
-        _names(checks["TRADE_MODE"].detail, "trade mode 9610 is a return-eligible")
+        _names(checks["TRADE_MODE"].detail, "trade mode 9610 returns under the CBEC return "
+               "procedure")
         _names(checks["RETURN_WINDOW"].detail, f"declared {declared[port]} at {port}",
                "window closes 2026-06-01", "export 2025-06-01")
         _names(checks["CBEC_SITE"].detail, f"{port} supervises CBEC 9610 returns")
@@ -287,11 +294,13 @@ def test_check_option_directly(make_case, regime_id: str, rejected: set[str]) ->
         _names(checks["TIR_OPEN"].detail, "no TIR leg" if mode == "air" else "TIR-open")
         _names(checks["DEADLINE"].detail, "no deadline")
         detail = checks["DISTRICT"].detail
-        if port == "BORDER":
+        if port == "BORDER" and regime_id == "same_route":
+            _names(detail, "original export customs office BORDER; BORDER is under it")
+        elif port == "BORDER":
             assert detail == "BORDER is in the export district ADIST"
         elif regime_id == "same_route":
-            _names(detail, "same_route regime", "9610", "export district ADIST",
-                   f"{port} is in {district}")
+            _names(detail, "same_route regime", "9610", "original export customs office "
+                   "BORDER", f"{port} is under {port} ({district})")
         elif port in rejected:
             # the pilot list is read on the day the return is declared
             _names(detail, f"{regime_id} regime", f"return district {district}",
@@ -308,7 +317,8 @@ def test_check_option_rejects_for_exactly_the_failing_rules(make_case) -> None:
     for node in ports["nodes"]:
         if node["id"] == "AIRPORT":
             node["return_trade_modes"] = ["1210"]
-    row = parcel("P1", goods="battery", export="2024-07-05") | {"deadline": "2025-07-09"}
+    row = parcel("P1", goods="battery_standalone", export="2024-07-05") | {
+        "deadline": "2025-07-09"}
     sc = load_scenario(make_case([row], ports=ports))
     assert sc.regime_rule.id == "pilot"
     rules = dataclasses.replace(sc.rules, batch_rules=(
@@ -323,14 +333,16 @@ def test_check_option_rejects_for_exactly_the_failing_rules(make_case) -> None:
     }
     air, border = by_port["AIRPORT"], by_port["BORDER"]
     _names(air["CBEC_SITE"].detail, "AIRPORT", "1210 only", "not 9610")
-    assert air["GOODS_MODE"].detail == "battery goods may not travel by air"
+    _names(air["GOODS_MODE"].detail, "battery_standalone goods fly only on a cargo aircraft",
+           "L_AIR (passenger aircraft)")
     _names(air["RETURN_WINDOW"].detail, "declared 2025-07-04 at AIRPORT",
            "window closes 2025-07-05")  # passed: declared a day before the window closes
     _names(air["DEADLINE"].detail, "arrives 2025-07-05, deadline 2025-07-09")  # passed
     _names(border["RETURN_WINDOW"].detail, "declared 2025-07-07 at BORDER",
            "window closes 2025-07-05", "export 2024-07-05")
     _names(border["DEADLINE"].detail, "arrives 2025-07-10, deadline 2025-07-09")
-    _names(border["GOODS_MODE"].detail, "battery goods allowed on road, tir_road")  # passed
+    _names(border["GOODS_MODE"].detail,  # passed
+           "battery_standalone goods allowed on road, tir_road")
     _names(by_port["INLAND"]["PLANNER"].detail, "planner forbids return port INLAND")
     _names(by_port["INLAND"]["RETURN_WINDOW"].detail, "declared 2025-07-10 at INLAND")
     _names(by_port["INLAND"]["DEADLINE"].detail, "arrives 2025-07-11")

@@ -184,7 +184,7 @@ def test_the_binding_dates_name_the_batch(stale) -> None:
     sc, doc = stale
     assert verify_plan(doc, sc) == []
     (u,) = doc["unrouted"]
-    assert u["batch_id"] == "HUB-SELLER-general-9610-ADIST-20250701-W20250501"
+    assert u["batch_id"] == "HUB-SELLER-general-9610-ADIST-BORDER-20250701-W20250501"
 
 
 def _rename(doc: Doc, new: str) -> str:
@@ -193,7 +193,7 @@ def _rename(doc: Doc, new: str) -> str:
     return new
 
 
-BASE = "HUB-SELLER-general-9610-ADIST-20250701"
+BASE = "HUB-SELLER-general-9610-ADIST-BORDER-20250701"
 
 
 @pytest.mark.parametrize(("suffix", "valid"), [

@@ -88,7 +88,7 @@ def test_the_all_air_baseline_and_a_return_alone_pay_express(make_case) -> None:
 # ---- disposal --------------------------------------------------------------------------------
 
 
-TINY = "HUB-SELLER-general-9610-ADIST-20250701"
+TINY = "HUB-SELLER-general-9610-ADIST-BORDER-20250701"
 
 
 @pytest.fixture

@@ -161,21 +161,22 @@ def test_every_field_at_its_limit_still_solves(make_case) -> None:
 
 
 @pytest.mark.parametrize(("when", "fragments"), [
-    ({"mode": ["tir_road"]}, ["documents.3.when.mode", "'tir_road', 'rail', 'air' or 'road'"]),
-    ({"mode": {"a": 1}}, ["documents.3.when.mode"]),
-    ({"mode": "boat"}, ["documents.3.when.mode"]),
-    ({"bonded_transit": [True]}, ["documents.3.when.bonded_transit", "boolean"]),
-    ({"colour": "red"}, ["documents.3.when.colour", "unknown key"]),
-    ("sometimes", ["documents.3.when", "expected 'always' or a mapping"]),
-    ([1, 2], ["documents.3.when"]),
+    ({"mode": ["tir_road"]}, ["documents.4.when.mode", "'tir_road', 'rail', 'air', 'road', "
+                              "'sea' or 'bonded_road'"]),
+    ({"mode": {"a": 1}}, ["documents.4.when.mode"]),
+    ({"mode": "boat"}, ["documents.4.when.mode"]),
+    ({"bonded_transit": [True]}, ["documents.4.when.bonded_transit", "boolean"]),
+    ({"colour": "red"}, ["documents.4.when.colour", "unknown key"]),
+    ("sometimes", ["documents.4.when", "expected 'always' or a mapping"]),
+    ([1, 2], ["documents.4.when"]),
 ])
 def test_document_conditions_are_typed(make_case, when: Any, fragments: list[str]) -> None:
     path = make_case()
     rules = path.parent / "rules.yaml"
 
     def edit(doc: dict[str, Any]) -> None:
-        assert doc["documents"][3]["id"] == "TIR_CARNET"
-        doc["documents"][3]["when"] = when
+        assert doc["documents"][4]["id"] == "TIR_CARNET"
+        doc["documents"][4]["when"] = when
 
     _edit_yaml(rules, edit)
     validate_fails(path, "rules.yaml", *fragments)
@@ -184,7 +185,8 @@ def test_document_conditions_are_typed(make_case, when: Any, fragments: list[str
 def test_document_conditions_still_work(make_case) -> None:
     sc = load_scenario(make_case())
     docs = {d.id: d.when for d in sc.rules.documents}
-    assert docs["RETURN_DECLARATION"] == ()
+    assert docs["RETURN_DECLARATION"] == (("procedure", "cbec"),)
+    assert docs["EXPORT_REFERENCES"] == ()
     assert docs["TIR_CARNET"] == (("mode", "tir_road"),)
     assert docs["TRANSIT_RECORD"] == (("bonded_transit", True),)
 

@@ -115,13 +115,16 @@ def test_tiny_time_limit_still_gives_a_complete_valid_plan(scenario: str) -> Non
 
 
 def test_everything_closed_is_reported_per_batch(make_case) -> None:
-    # only air lanes, and only batteries: nothing can move, nothing crashes
+    # only a passenger air lane, and only standalone batteries and flammable liquids (dangerous
+    # goods it does not take): nothing can move, nothing crashes
     lanes = [r for r in small_lanes() if r["mode"] in ("air", "road")]
-    parcels = [parcel("P1", goods="battery"), parcel("P2", goods="liquid", dest="SELLER2")]
+    parcels = [parcel("P1", goods="battery_standalone"),
+               parcel("P2", goods="dg_liquid", dest="SELLER2")]
     plan = run(load_scenario(make_case(parcels, lanes=lanes)))
     assert plan.status == "INFEASIBLE"
     assert {u.batch_id for u in plan.unrouted} == {
-        "HUB-SELLER-battery-9610-ADIST-20250701", "HUB-SELLER2-liquid-9610-ADIST-20250701"}
+        "HUB-SELLER-battery_standalone-9610-ADIST-BORDER-20250701",
+        "HUB-SELLER2-dg_liquid-9610-ADIST-BORDER-20250701"}
     for u in plan.unrouted:
         assert u.reasons[0].rule == "GOODS_MODE"
         assert u.would_route is None  # dangerous goods on air: never advised

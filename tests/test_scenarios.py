@@ -86,14 +86,23 @@ def test_mixed_week_routes_what_it_may(solved: Solved) -> None:
     assert {"TRADE_MODE", "RETURN_WINDOW"} <= reasons
     for d in plan.disposed:  # each says why (its cost against returning it alone)
         assert d.why.startswith("disposal ") and (d.return_cny is None or d.return_cny > 0)
-    nodes = sc.network.nodes
+    nodes, lanes = sc.network.nodes, sc.network.lanes
+    parcels = {p.parcel_id: p for p in sc.parcels}
     for bp in plan.batches:
         assert all(c.passed for c in bp.compliance)
         if bp.trade_mode in ("1210", "9810", "9710"):
+            # they never change district: back through the original export customs office
+            offices = {nodes[parcels[pid].export_port].office for pid in bp.parcel_ids}
+            assert offices == {nodes[bp.return_port].office}
             assert bp.return_district == bp.export_district
-        assert nodes[bp.return_port].cbec_return_site
-        if bp.goods_class in ("battery", "liquid"):
-            assert all(leg.mode != "air" for leg in bp.legs)
+        # 9710 returns under the general procedure: no CBEC site needed
+        assert nodes[bp.return_port].cbec_return_site or bp.trade_mode == "9710"
+        for leg in bp.legs:
+            lane = lanes[leg.lane_id]
+            if lane.mode == "air" and bp.goods_class == "battery_standalone":
+                assert lane.aircraft == "cargo" and lane.dg_accepted
+            if lane.mode == "air" and bp.goods_class == "dg_liquid":
+                assert lane.dg_accepted
     assert plan.summary.cost_cny <= plan.summary.greedy_baseline_cny + 1e-6
     assert plan.summary.tax_exposure_cny > 0
 

@@ -313,7 +313,7 @@ def test_a_committed_batch_keeps_its_trip(make_case) -> None:
     sc, plan = _solve(path)
     assert verify_plan(plan, sc) == []
     by = {b["batch_id"]: b for b in plan["batches"]}
-    left, new = by["LEFT-1"], by["HUB-SELLER-general-9610-ADIST-20250705"]
+    left, new = by["LEFT-1"], by["HUB-SELLER-general-9610-ADIST-BORDER-20250705"]
     assert (left["ready_date"], left["depart_date"], left["components"]["storage"],
             left["committed"]) == ("2025-07-01", "2025-07-03", 20.0, "departed 2025-07-03")
     assert (new["ready_date"], new["depart_date"], new["committed"]) == (

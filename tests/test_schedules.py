@@ -592,3 +592,23 @@ def test_block_train_plan_passes_the_checker(bundled_plans) -> None:
     tight = [b for b in plan.batches
              if b.batch_id.endswith(f"-D{b.ready_date + dt.timedelta(days=6):%Y%m%d}")]
     assert tight and {b.mode for b in tight} == {"air"}
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 4))
+def test_large_group_path_proves_the_brute_force_optimum(make_case, monkeypatch,
+                                                         seed: int) -> None:
+    """Every group forced down the large-group path (LP bound, rounding, fix-and-optimise, then
+    SCIP on the whole group with the time left): with time to spare it ends at the brute-force
+    optimum, proven."""
+    from optimizer.planning import mip
+
+    monkeypatch.setattr(mip, "LARGE_GROUP_OPTIONS", 1)
+    prepared = _small_instance(make_case, seed)
+    expected = brute_force(prepared)
+    plan = run(prepared.scenario, prepared=prepared, check=False, same_route_baseline=False)
+    routable = {b.batch_id for b in _choices(prepared)[0]}
+    if expected is None or {u.batch_id for u in plan.unrouted} & routable:
+        return  # no assignment carries everything (test_optimal_against_brute_force checks it)
+    assert plan.solver_status == "OPTIMAL"
+    assert plan.objective_cny == pytest.approx(expected, rel=1e-9, abs=1e-6)
+    assert plan.bound_cny == pytest.approx(expected, rel=1e-6, abs=1e-6)

@@ -272,7 +272,7 @@ def test_a_different_valid_grouping_passes(make_case) -> None:
     assert sorted(b["parcel_ids"] for b in day_doc["batches"]) == [["P1"], ["P2"]]
     assert verify_plan(day_doc, load_scenario(week_path)) == []
     problems = verify_plan(week_doc, load_scenario(day_path))
-    assert _found(problems) == {("window", "HUB-SELLER-general-9610-ADIST-20250701")}
+    assert _found(problems) == {("window", "HUB-SELLER-general-9610-ADIST-BORDER-20250701")}
 
 
 def test_a_batch_mixing_goods_classes_is_rejected(make_case) -> None:
@@ -283,7 +283,7 @@ def test_a_batch_mixing_goods_classes_is_rejected(make_case) -> None:
     doc["batches"].remove(fragile)
     problems = verify_plan(doc, load_scenario(path))
     (mixed,) = [p for p in problems if p.kind == "mixed_batch"]
-    assert mixed.batch == general["batch_id"] == "HUB-SELLER-general-9610-ADIST-20250701"
+    assert mixed.batch == general["batch_id"] == "HUB-SELLER-general-9610-ADIST-BORDER-20250701"
     assert "goods_class (fragile, general)" in mixed.detail
 
 

@@ -93,8 +93,8 @@ def _flows(plan: Plan) -> dict[str, str]:
 
 
 #: the modes counted in the vehicles rows and in the share-of-kg rows of the metrics table
-VEHICLE_MODES = ("tir_road", "rail", "air", "road")
-SHARE_MODES = ("tir_road", "rail", "air")
+VEHICLE_MODES = ("tir_road", "rail", "air", "sea", "bonded_road", "road")
+SHARE_MODES = ("tir_road", "rail", "air", "sea")
 
 
 def _column_names(plans: Sequence[Plan]) -> list[str]:

@@ -37,7 +37,7 @@ ALIASES = {
 }
 TOP_KEYS = {"as_of", "policy", "objective", "solver", "consolidation", "overrides", "rules",
             "name", "description"}
-MODES = ("tir_road", "rail", "air", "road")
+MODES = ("tir_road", "rail", "air", "road", "sea", "bonded_road")
 
 
 def key_path(name: str) -> tuple[str, ...]:
@@ -220,6 +220,7 @@ class SweepRow:
     share_tir_road_pct: float | None = None
     share_rail_pct: float | None = None
     share_air_pct: float | None = None
+    share_sea_pct: float | None = None
     seconds: float = 0.0
 
     def flat(self) -> dict[str, Any]:
@@ -240,7 +241,7 @@ def solve_point(base: str, point: Mapping[str, Any]) -> SweepRow:
     except InputError as err:
         return SweepRow(dict(point), "INPUT_ERROR", error=str(err))
     totals = plan.summary
-    kg: dict[str, float] = {m: 0.0 for m in ("tir_road", "rail", "air")}
+    kg: dict[str, float] = {m: 0.0 for m in ("tir_road", "rail", "air", "sea")}
     for bp in plan.batches:
         kg[bp.mode] = kg.get(bp.mode, 0.0) + bp.weight_kg
     total_kg = sum(kg.values()) or 1.0
@@ -255,6 +256,7 @@ def solve_point(base: str, point: Mapping[str, Any]) -> SweepRow:
         parcels_disposed=totals.parcels_disposed, parcels_unrouted=totals.parcels_unrouted,
         share_tir_road_pct=100 * kg["tir_road"] / total_kg,
         share_rail_pct=100 * kg["rail"] / total_kg, share_air_pct=100 * kg["air"] / total_kg,
+        share_sea_pct=100 * kg["sea"] / total_kg,
         seconds=time.perf_counter() - started)
 
 

@@ -67,9 +67,23 @@ def load_ports(path: Path) -> tuple[dict[str, District], dict[str, Node]]:
             modes=frozenset(n.modes), district=n.district, cbec_return_site=n.cbec_return_site,
             return_trade_modes=frozenset(n.return_trade_modes), tir_open=n.tir_open,
             clearance_fee_cny=n.clearance_fee_cny, clearance_days=n.clearance_days,
-            locode=n.locode, source=n.source)
+            locode=n.locode, source=n.source, customs_office=n.customs_office)
+    _check_office_districts(col, nodes)
     col.raise_if_any()
     return districts, nodes
+
+
+def _check_office_districts(col: Collector, nodes: Mapping[str, Node]) -> None:
+    """A customs office (``customs_office``) lies in one district: an office shared across
+    districts would let a return that may not change district change it."""
+    spans: dict[str, set[str]] = {}
+    for node in nodes.values():
+        if node.district is not None:
+            spans.setdefault(node.office, set()).add(node.district)
+    for office, where in sorted(spans.items()):
+        if len(where) > 1:
+            col.add(f"customs_office {office}", "district", f"one customs office in several "
+                    f"districts ({', '.join(sorted(where))}): an office belongs to one district")
 
 
 LANE_COLUMNS = (
@@ -78,9 +92,9 @@ LANE_COLUMNS = (
     "co2e_g_per_tkm", "source",
 )
 #: columns a lanes file may leave out: ``via``; ``schedule`` (daily) and ``cutoff_days`` (0)
-LANE_OPTIONAL = ("via", "schedule", "cutoff_days")
+LANE_OPTIONAL = ("via", "schedule", "cutoff_days", "aircraft", "dg_accepted")
 #: columns whose empty cell means "not given"
-BLANK_OK = ("via", "max_vehicles", "schedule", "cutoff_days")
+BLANK_OK = ("via", "max_vehicles", "schedule", "cutoff_days", "aircraft", "dg_accepted")
 
 
 def load_lanes(path: Path, nodes: Mapping[str, Node]) -> dict[str, Lane]:
@@ -172,7 +186,9 @@ def lane_from_model(r: LaneIn) -> Lane:
                 vehicle_capacity_m3=r.vehicle_capacity_m3, max_vehicles=r.max_vehicles,
                 transit_days=r.transit_days, distance_km=r.distance_km,
                 co2e_g_per_tkm=r.co2e_g_per_tkm, via=r.via, source=r.source,
-                schedule=parse_schedule(r.schedule or "daily"), cutoff_days=r.cutoff_days or 0)
+                schedule=parse_schedule(r.schedule or "daily"), cutoff_days=r.cutoff_days or 0,
+                aircraft=(r.aircraft or "passenger") if r.mode == "air" else None,
+                dg_accepted=bool(r.dg_accepted))
 
 
 def lane_from_row(row: Mapping[str, Any], nodes: Mapping[str, Node], *,

@@ -44,7 +44,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from optimizer.domain import BatchRule, Closure, District, Lane, Network, Node
+from optimizer.domain import MODES, BatchRule, Closure, District, Lane, Network, Node
 from optimizer.inputs.files import validation_message
 from optimizer.inputs.fx import FxIn
 from optimizer.inputs.rates import MAX_AMOUNT, largest_amount, scale_pricing
@@ -57,7 +57,7 @@ from optimizer.inputs.schema import (
     VehicleCount,
 )
 
-ModeLit = Literal["tir_road", "rail", "air", "road"]
+ModeLit = Literal[MODES]  # type: ignore[valid-type]
 Multiplier = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
 
 

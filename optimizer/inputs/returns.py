@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from optimizer.domain import Lane, Node, Parcel
-from optimizer.inputs.files import Collector, blank_to_none, open_csv
+from optimizer.domain import RETURN_REASONS, Lane, Node, Parcel
+from optimizer.inputs.files import Collector, blank_to_none, nearest, open_csv
 from optimizer.inputs.schema import ParcelIn
 from optimizer.inputs.text import clean_text
 
@@ -25,7 +25,7 @@ RETURN_COLUMNS = (
     "parcel_id", "origin", "destination", "weight_kg", "volume_m3", "value_cny", "trade_mode",
     "export_date", "export_port", "goods_class", "ready_date",
 )
-RETURN_OPTIONAL = ("deadline",)
+RETURN_OPTIONAL = ("deadline", "return_reason", "left_area_date")
 #: parcels in one run: the largest instance the project plans for is 500,000 parcels (a
 #: busy week of a large platform); 20% above that, a run is refused rather than left to exhaust
 #: the machine (a 1M-parcel run under a 1.5 GB cap spun for 10 minutes before this limit)
@@ -70,7 +70,7 @@ class _RowReader:
     def parcel(self, line: int, row: Mapping[str, str]) -> Parcel | None:
         """The parcel of one row, or None (its problems recorded)."""
         try:
-            r = ParcelIn.model_validate(blank_to_none(row, ("deadline",)))
+            r = ParcelIn.model_validate(blank_to_none(row, RETURN_OPTIONAL))
         except ValidationError as err:
             _shape_problems(self.col, f"line {line}", row, err, self.nodes, self.classes)
             self._extra(line, row)
@@ -89,7 +89,8 @@ class _RowReader:
             trade_mode=s(r.trade_mode), export_date=s(r.export_date),
             export_port=s(r.export_port), goods_class=s(r.goods_class),
             ready_date=s(r.ready_date), deadline=s(r.deadline), row=line,
-            extra=self._extra(line, row))
+            extra=self._extra(line, row), return_reason=s(r.return_reason),
+            left_area_date=s(r.left_area_date))
 
     def _share(self, value: Any) -> Any:
         """The one stored copy of a value many parcels repeat (a node id, a date)."""
@@ -138,6 +139,18 @@ def _row_problems(col: Collector, where: str, r: ParcelIn, nodes: Mapping[str, N
                 "as_of is the planning date (nothing departs before it), so a return must "
                 "have been exported by then: move as_of on, or ask a what-if of another "
                 "policy with policy.regime")
+    if r.return_reason is not None and r.return_reason not in RETURN_REASONS:
+        near = nearest(r.return_reason, RETURN_REASONS)
+        col.add(where, "return_reason", f"unknown return reason {r.return_reason!r}"
+                + (f" (did you mean {near}?)" if near else "")
+                + f"; known: {', '.join(RETURN_REASONS)}")
+    if r.left_area_date is not None and r.left_area_date < r.export_date:
+        col.add(where, "left_area_date", f"{r.left_area_date} is before the export date "
+                f"{r.export_date}")
+    elif r.left_area_date is not None and r.left_area_date > r.ready_date:
+        col.add(where, "left_area_date", f"{r.left_area_date} is after the ready date "
+                f"{r.ready_date}: goods leave the special area before they are exported and "
+                "come back")
     if r.ready_date < r.export_date:
         col.add(where, "ready_date", f"{r.ready_date} is before the export date "
                 f"{r.export_date}")

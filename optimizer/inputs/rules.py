@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.domain import (
+    RETURN_REASONS,
     DeclarationRule,
     DisposalRule,
     DocumentRule,
@@ -39,6 +40,14 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
     for i, p in enumerate(doc.tax.relief_periods):
         if p.end < p.start:
             col.add(f"tax.relief_periods[{i}]", "to", "ends before it starts")
+    both = sorted(set(doc.eligible_trade_modes) & set(doc.general_return_trade_modes))
+    if both:
+        col.add("general_return_trade_modes", "", f"{both} also in eligible_trade_modes: a "
+                "return goes under one procedure")
+    odd = sorted(set(doc.tax.quality_return_reasons) - set(RETURN_REASONS))
+    if odd:
+        col.add("tax", "quality_return_reasons", f"unknown return reason(s) {odd}; known: "
+                f"{', '.join(RETURN_REASONS)}")
     unknown = sorted(set(doc.disposal.forbid_goods_classes) - set(doc.goods_classes))
     if unknown:
         col.add("disposal", "forbid_goods_classes", f"unknown goods class(es) {unknown}; "
@@ -55,7 +64,8 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
             export_district_must_be_pilot=r.export_district_must_be_pilot, source=r.source)
             for r in doc.regimes),
         goods_classes={k: GoodsClass(k, frozenset(v.forbidden_modes), v.tax_relief, v.duty_rate,
-                                     v.source) for k, v in sorted(doc.goods_classes.items())},
+                                     v.source, frozenset(v.air_needs))
+                       for k, v in sorted(doc.goods_classes.items())},
         domestic_modes=frozenset(doc.domestic_modes),
         vat_rate=doc.tax.vat_rate,
         relief_months=doc.tax.relief_months,
@@ -81,4 +91,15 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
             doc.domestic_express.co2e_g_per_tkm,
             tuple(ExpressZone(z.up_to_km, z.first_kg_cny, z.extra_kg_cny, z.days)
                   for z in doc.domestic_express.zones), doc.domestic_express.source),
+        general_return_trade_modes=frozenset(doc.general_return_trade_modes),
+        same_route_scope=doc.same_route_scope,
+        bonded_transit=doc.bonded_transit,
+        tir_cbec_from=doc.tir_cbec.start,
+        tir_cbec_offices=frozenset(doc.tir_cbec.approved_offices),
+        tir_cbec_source=doc.tir_cbec.source,
+        relief_trade_modes=frozenset(doc.eligible_trade_modes if doc.tax.relief_trade_modes
+                                     is None else doc.tax.relief_trade_modes),
+        relief_from_area_exit=frozenset(doc.tax.relief_from_area_exit),
+        quality_return_reasons=frozenset(doc.tax.quality_return_reasons),
+        quality_return_months=doc.tax.quality_return_months,
     )

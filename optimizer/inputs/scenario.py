@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from optimizer.domain import (
     BatchRule,
     Commitment,
     Network,
+    Node,
     Objective,
     Scenario,
     SolverOptions,
@@ -34,7 +35,7 @@ from optimizer.inputs import fx as fx_mod
 from optimizer.inputs import overrides as overrides_mod
 from optimizer.inputs.commitments import check_commitments
 from optimizer.inputs.express import express_lanes
-from optimizer.inputs.files import Collector, problem, read_yaml, refuse
+from optimizer.inputs.files import Collector, nearest, problem, read_yaml, refuse
 from optimizer.inputs.memory import check_memory
 from optimizer.inputs.network import lane_from_row, load_ports, read_lanes
 from optimizer.inputs.rates import load_rate_card, override_lines, price_lanes
@@ -153,6 +154,23 @@ def _network(files: _Files, network: Network, lines: Mapping[str, int],
     return network, batch_rules
 
 
+def _check_offices(where: Path, offices: Iterable[str], nodes: Mapping[str, Node]) -> None:
+    """Every office a scenario's ``rules: tir_cbec: approved_offices`` names is a customs office
+    of the network (a node's ``customs_office``, or its id): a typo would approve nothing. (The
+    bundled rules.yaml's list names the bundled network's offices; a scenario on another network
+    that gives its own list is checked against it.)"""
+    known = sorted({n.office for n in nodes.values() if n.domestic})
+    col = Collector(where)
+    for office in sorted(offices):
+        if office not in known:
+            node = nodes.get(office) or nodes.get(nearest(office, list(nodes)) or "")
+            near = nearest(office, known) or (node.office if node is not None else None)
+            col.add("rules.tir_cbec", "approved_offices", f"unknown customs office {office}"
+                    + (f" (did you mean {near}?)" if near else "")
+                    + "; an office is a node's customs_office in ports.yaml, or its id")
+    col.raise_if_any()
+
+
 def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     """Read a scenario YAML and everything it points to; paths are relative to the scenario.
 
@@ -169,6 +187,9 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     districts, nodes = load_ports(files.ports)
     lanes, lines = read_lanes(files.lanes, nodes)
     rules = load_rules(files.rules, doc.rules, str(path))
+    given = (doc.rules or {}).get("tir_cbec")
+    if isinstance(given, Mapping) and given.get("approved_offices"):
+        _check_offices(path, rules.tir_cbec_offices, nodes)
     try:
         ov = overrides_mod.parse(doc.overrides)
     except ValidationError as err:

@@ -24,11 +24,13 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from optimizer.domain import (
     DAILY,
     DECLARATION_FIELDS,
+    MODES,
     NODE_KINDS,
     RULE_IDS,
     WEEKDAYS,
@@ -95,7 +97,7 @@ PathText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PATH_CH
                      AfterValidator(check_text)]
 Date = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE)]
 TradeMode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
-ModeLit = Literal["tir_road", "rail", "air", "road"]
+ModeLit = Literal[MODES]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):
@@ -125,6 +127,7 @@ class NodeIn(_Strict):
     clearance_days: Annotated[int, Field(ge=0, le=60)] = 0
     locode: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[A-Z0-9]{3}$")] | None = None
     source: Text = ""
+    customs_office: Id | None = None
 
 
 class PortsIn(_Strict):
@@ -181,6 +184,17 @@ class LaneIn(_Strict):
     distance_km: DistanceKm
     co2e_g_per_tkm: Co2ePerTkm
     source: Text = ""
+    #: air lanes: ``passenger`` or ``cargo`` (none: passenger, the cautious reading)
+    aircraft: Literal["passenger", "cargo"] | None = None
+    #: air lanes: the service takes declared dangerous goods (none: it does not)
+    dg_accepted: bool | None = None
+
+    @model_validator(mode="after")
+    def _air_only(self) -> LaneIn:
+        if self.mode != "air" and (self.aircraft is not None or self.dg_accepted):
+            raise ValueError(f"aircraft and dg_accepted describe air services; this lane is "
+                             f"{self.mode}")
+        return self
 
     @field_validator("schedule")
     @classmethod
@@ -201,6 +215,9 @@ class RegimeIn(_Strict):
 
 class GoodsClassIn(_Strict):
     forbidden_modes: list[ModeLit] = []
+    #: what an air service must offer to carry the class: ``cargo_aircraft`` (a freighter,
+    #: UN3480 batteries), ``dg_accepted`` (declared dangerous goods)
+    air_needs: list[Literal["cargo_aircraft", "dg_accepted"]] = []
     tax_relief: bool = True
     duty_rate: Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)] = 0.0
     source: Text = ""
@@ -217,6 +234,26 @@ class TaxIn(_Strict):
     vat_rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
     relief_months: Annotated[int, Field(ge=0, le=120)]
     relief_periods: list[ReliefPeriodIn] = []
+    #: the export trade modes the relief covers (none: ``eligible_trade_modes``)
+    relief_trade_modes: list[TradeMode] | None = None
+    #: for these trade modes the relief clock starts when the goods left the special customs
+    #: area (the parcel's ``left_area_date``), not at the export release
+    relief_from_area_exit: list[TradeMode] = []
+    #: goods returned for these reasons within ``quality_return_months`` of export pay no duty
+    #: or import VAT (the general returned-goods rule)
+    quality_return_reasons: list[Annotated[str, StringConstraints(
+        pattern=r"^[a-z][a-z_]*$", max_length=32)]] = []
+    quality_return_months: Annotated[int, Field(ge=0, le=120)] = 0
+    quality_source: Text = ""
+
+
+class TirCbecIn(_Strict):
+    """When CBEC goods may travel under TIR into China: from ``from`` on everywhere TIR is open;
+    before it only to the customs offices approved case by case."""
+
+    start: Date | None = Field(default=None, alias="from")
+    approved_offices: list[Id] = []
+    source: Text = ""
 
 
 class WhenIn(_Strict):
@@ -226,6 +263,12 @@ class WhenIn(_Strict):
     bonded_transit: bool | None = None
     cross_district: bool | None = None
     tax_relief: bool | None = None
+    #: the return's customs procedure: ``cbec`` (2020 No. 44) or ``general`` (returned goods)
+    procedure: Literal["cbec", "general"] | None = None
+    #: a TIR leg ends at an inland office (not at the border): the inland TIR declaration
+    tir_inland: bool | None = None
+    #: some parcel comes back tax-free as a quality/specification return
+    quality_return: bool | None = None
 
 
 class DocumentIn(_Strict):
@@ -242,7 +285,8 @@ class DocumentIn(_Strict):
             return {}
         if isinstance(value, str):
             raise ValueError("expected 'always' or a mapping of conditions (mode, "
-                             "bonded_transit, cross_district, tax_relief)")
+                             "bonded_transit, cross_district, tax_relief, procedure, "
+                             "tir_inland, quality_return)")
         return value
 
 
@@ -308,7 +352,11 @@ class WaitingIn(_Strict):
 class RulesIn(_Strict):
     enabled: list[Literal[RULE_IDS]]  # type: ignore[valid-type]
     eligible_trade_modes: list[TradeMode]
+    general_return_trade_modes: list[TradeMode] = []
     return_window_days: Annotated[int, Field(gt=0, le=3650)]
+    same_route_scope: Literal["office", "district"] = "office"
+    bonded_transit: Literal["home", "any"] = "home"
+    tir_cbec: TirCbecIn = TirCbecIn()
     regimes: Annotated[list[RegimeIn], Field(min_length=1)]
     goods_classes: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")],
                         GoodsClassIn]
@@ -337,6 +385,8 @@ class ParcelIn(BaseModel):
     goods_class: Annotated[str, StringConstraints(max_length=64)]
     ready_date: Date
     deadline: Date | None = None
+    return_reason: Annotated[str, StringConstraints(max_length=64)] | None = None
+    left_area_date: Date | None = None
 
 
 class PolicyIn(_Strict):

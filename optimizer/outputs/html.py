@@ -38,8 +38,10 @@ import jinja2
 
 from optimizer.outputs.tariffs import Bill
 
-MODE_COLOURS = {"tir_road": "#c0504d", "rail": "#4f81bd", "air": "#2e9e5b", "road": "#8e6bb4"}
-MODE_NAMES = {"tir_road": "TIR road", "rail": "rail", "air": "air", "road": "domestic truck"}
+MODE_COLOURS = {"tir_road": "#c0504d", "rail": "#4f81bd", "air": "#2e9e5b", "road": "#8e6bb4",
+                "sea": "#1f6f8b", "bonded_road": "#d08c2c"}
+MODE_NAMES = {"tir_road": "TIR road", "rail": "rail", "air": "air", "road": "domestic truck",
+              "sea": "sea", "bonded_road": "bonded truck (under seal)"}
 KIND_STYLE = {  # node kind: (radius, fill)
     "foreign_hub": (5, "#333333"), "border_crossing": (4.5, "#d98c00"),
     "airport": (4, "#2e9e5b"), "rail_terminal": (4, "#4f81bd"),

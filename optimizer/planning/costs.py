@@ -1,8 +1,12 @@
 """Tax exposure: the duty and import VAT a batch owes, by the date its return is declared.
 
-A parcel whose export falls in a relief period, of a goods class that has the
-relief, declared within ``relief_months`` of its export, comes back free of duty and import VAT;
-any other parcel pays ``value * (duty + VAT * (1 + duty))`` (VAT is levied on value plus duty).
+A parcel whose export falls in a relief period, of a goods class that has the relief and a
+trade mode it covers, declared within ``relief_months`` of its export (for 1210 goods, of the day
+they left the special area, when the returns give it), comes back free of duty and import VAT.
+So does a parcel returned for a quality or specification reason within
+``quality_return_months`` of its export (the general returned-goods rule, any goods class or
+trade mode). Any other parcel pays ``value * (duty + VAT * (1 + duty))`` (VAT is levied on value
+plus duty).
 """
 
 from __future__ import annotations
@@ -59,12 +63,31 @@ class TaxTable:
         return self._memo[declared]
 
 
-def relief_deadline(parcel: Parcel, rules: Rules) -> dt.date | None:
-    """The last declaration date that keeps the relief, or None when the parcel has none."""
+def cbec_relief_deadline(parcel: Parcel, rules: Rules) -> dt.date | None:
+    """The last declaration date that keeps the 6-month CBEC relief (None: it has none)."""
     goods = rules.goods_classes[parcel.goods_class]
     in_period = any(p.start <= parcel.export_date <= p.end for p in rules.relief_periods)
-    if goods.tax_relief and in_period and parcel.trade_mode in rules.eligible_trade_modes:
-        return add_months(parcel.export_date, rules.relief_months)
+    if goods.tax_relief and in_period and parcel.trade_mode in rules.relief_trade_modes:
+        start = parcel.export_date
+        if parcel.trade_mode in rules.relief_from_area_exit and parcel.left_area_date:
+            start = parcel.left_area_date
+        return add_months(start, rules.relief_months)
     return None
+
+
+def quality_deadline(parcel: Parcel, rules: Rules) -> dt.date | None:
+    """The last declaration date of a tax-free quality or specification return (None: the
+    parcel's reason is not one)."""
+    if parcel.return_reason in rules.quality_return_reasons and rules.quality_return_months:
+        return add_months(parcel.export_date, rules.quality_return_months)
+    return None
+
+
+def relief_deadline(parcel: Parcel, rules: Rules) -> dt.date | None:
+    """The last declaration date that keeps the parcel free of duty and VAT (the later of the
+    CBEC relief and the quality-return exemption), or None when it has neither."""
+    found = [d for d in (cbec_relief_deadline(parcel, rules), quality_deadline(parcel, rules))
+             if d is not None]
+    return max(found) if found else None
 
 

@@ -163,8 +163,9 @@ def ready_on(batch: Batch, scenario: Scenario) -> dt.date:
 
 def build_options(batches: Sequence[Batch], scenario: Scenario, index: RouteIndex,
                   tick: Callable[[], None] | None = None) -> dict[str, tuple[Option, ...]]:
-    """Every trip of every candidate route of every batch, checked against the rules in force
-    on its declaration day and priced.
+    """Every trip of every candidate route of every batch (the bonded-transit routes rules.yaml
+    ``bonded_transit`` offers it), checked against the rules in force on its declaration day and
+    priced.
 
     ``tick`` is called before each batch (the command line's budget check: it raises to stop).
     """
@@ -179,6 +180,8 @@ def build_options(batches: Sequence[Batch], scenario: Scenario, index: RouteInde
         ready = ready_on(batch, scenario)
         mine = []
         for route in index.routes(batch.origin, batch.destination):
+            if not scenario.rules.offers(batch, route):
+                continue
             key = (route.route_id, ready)
             if key not in found:
                 found[key] = trips(route, ready, waiting)

@@ -74,7 +74,8 @@ def prepare(scenario: Scenario, index: RouteIndex | None = None,
     taken = {pid for c in scenario.commitments for pid in c.parcel_ids}
     batches = consolidate([p for p in scenario.parcels if p.parcel_id not in taken],
                           scenario.network.nodes, scenario.window_days,
-                          scenario.rules.return_window_days, horizon)
+                          scenario.rules.return_window_days, horizon,
+                          by_office=scenario.rules.same_route_scope == "office")
     options = build_options(batches, scenario, index, tick)
     fixed, fixed_options = committed_batches(scenario, index)
     return Prepared(scenario, (*fixed, *batches), {**fixed_options, **options}, index,

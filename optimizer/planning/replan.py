@@ -85,8 +85,8 @@ def committed_batches(scenario: Scenario, index: RouteIndex
 def _batch(c: Commitment, parcels: Sequence[Parcel], scenario: Scenario) -> Batch:
     p = parcels[0]
     district = scenario.network.nodes[p.export_port].district or ""
-    made = make_batch((p.origin, p.destination, p.goods_class, p.trade_mode, district, "", ""),
-                      list(parcels))
+    made = make_batch((p.origin, p.destination, p.goods_class, p.trade_mode, district, "", "",
+                       ""), list(parcels), scenario.network.nodes)
     return dataclasses.replace(made, batch_id=c.batch_id)
 
 

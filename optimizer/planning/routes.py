@@ -3,16 +3,18 @@
 A route (``domain.Route``) is a simple path of lanes from a foreign hub to a seller cluster plus
 the choice of the node where the return is declared (the *return port*): the lanes up to it
 travel under bond, the lanes after it are domestic delivery. A path through several clearing
-nodes yields one route per possible return port. Routes depend only on the network, never on a
-batch, so they are enumerated once per (hub, cluster) pair and reused for every batch of that
-pair.
+nodes yields one route per possible return port, except a port before a bonded lane (a
+``bonded_road`` truck under seal carries uncleared goods only: cleared earlier, the goods could
+not ride it, so such a route would only ever be rejected). Routes depend only on the network,
+never on a batch, so they are enumerated once per (hub, cluster) pair and reused for every batch
+of that pair.
 """
 
 from __future__ import annotations
 
 import networkx as nx
 
-from optimizer.domain import Network, Route, entry_node
+from optimizer.domain import BONDED_MODES, Network, Route, entry_node
 
 
 def build_graph(network: Network) -> nx.MultiDiGraph:
@@ -55,9 +57,11 @@ class RouteIndex:
             entry = entry_node(path, nodes)
             if entry is None:
                 continue
+            last = max((i for i, lane in enumerate(path) if lane.mode in BONDED_MODES),
+                       default=-1)
             for i, lane in enumerate(path):
                 port = nodes[lane.destination]
-                if port.can_clear:
+                if port.can_clear and i >= last:
                     found.append(Route(lanes=path, port_index=i, port=port, entry=entry))
         found.sort(key=lambda r: r.route_id)
         return tuple(found)

@@ -38,14 +38,36 @@ def months_later(day: dt.date, months: int) -> dt.date:
                        day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def relieved(parcel: Parcel, declared: dt.date, scenario: Scenario) -> bool:
-    """Whether the parcel comes back free of duty and VAT when declared on ``declared``."""
+def cbec_relieved(parcel: Parcel, declared: dt.date, scenario: Scenario) -> bool:
+    """Whether the parcel keeps the 6-month CBEC relief when declared on ``declared``: exported
+    in a relief period, its goods class and trade mode covered, within ``relief_months`` of
+    the export (for the trade modes of ``relief_from_area_exit``, of the day it left the
+    special area, when the returns give it)."""
     rules = scenario.rules
     goods = rules.goods_classes[parcel.goods_class]
     covered = any(period.start <= parcel.export_date <= period.end
                   for period in rules.relief_periods)
-    return (covered and goods.tax_relief and parcel.trade_mode in rules.eligible_trade_modes
-            and declared <= months_later(parcel.export_date, rules.relief_months))
+    clock = parcel.export_date
+    if parcel.trade_mode in rules.relief_from_area_exit and parcel.left_area_date is not None:
+        clock = parcel.left_area_date
+    return (covered and goods.tax_relief and parcel.trade_mode in rules.relief_trade_modes
+            and declared <= months_later(clock, rules.relief_months))
+
+
+def quality_relieved(parcel: Parcel, declared: dt.date, scenario: Scenario) -> bool:
+    """Whether the parcel comes back tax-free as a quality or specification return: its reason
+    is one of ``quality_return_reasons`` and it is declared within ``quality_return_months``
+    of the export."""
+    rules = scenario.rules
+    return (parcel.return_reason in rules.quality_return_reasons
+            and rules.quality_return_months > 0
+            and declared <= months_later(parcel.export_date, rules.quality_return_months))
+
+
+def relieved(parcel: Parcel, declared: dt.date, scenario: Scenario) -> bool:
+    """Whether the parcel comes back free of duty and VAT when declared on ``declared``."""
+    return (cbec_relieved(parcel, declared, scenario)
+            or quality_relieved(parcel, declared, scenario))
 
 
 def full_tax(parcel: Parcel, scenario: Scenario) -> float:

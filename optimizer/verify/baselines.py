@@ -143,7 +143,7 @@ def _dearest_alone(b: Batch, book: RouteBook) -> float:
     sc = book.scenario
     fixed = committed(b, sc) is not None
     routes = ([t.route for t in book.trips(b)] if fixed
-              else list(book.routes(b.origin, b.destination)))
+              else [r for r in book.routes(b.origin, b.destination) if sc.rules.offers(b, r)])
     if not routes:
         return 0.0
     rule = sc.rules.declaration

@@ -22,6 +22,9 @@ from optimizer.verify.problems import CENT, KG, M3, Problems, close
 #: the parcel fields (and the export district) every parcel of one batch shares
 GROUP_FIELDS: tuple[str, ...] = ("origin", "destination", "goods_class", "trade_mode",
                                  "export_district")
+#: and the export customs office, when returns that may not change district must come back
+#: through it (rules.yaml ``same_route_scope: office``)
+OFFICE_FIELDS: tuple[str, ...] = (*GROUP_FIELDS, "export_office")
 
 
 #: what may follow the base id: the window close and the deadline that bind the batch
@@ -44,9 +47,27 @@ def _district(p: Parcel, nodes: Mapping[str, Node]) -> str:
     return (node.district or "") if node is not None else ""
 
 
-def _group_values(p: Parcel, nodes: Mapping[str, Node]) -> tuple[str, ...]:
-    """The parcel's values of ``GROUP_FIELDS``."""
-    return (p.origin, p.destination, p.goods_class, p.trade_mode, _district(p, nodes))
+def _port_office(port: str, nodes: Mapping[str, Node]) -> str:
+    """The customs office of an export port ('' when unknown)."""
+    node = nodes.get(port)
+    return node.office if node is not None else ""
+
+
+def _office(p: Parcel, nodes: Mapping[str, Node]) -> str:
+    """The customs office of a parcel's export port ('' when unknown)."""
+    return _port_office(p.export_port, nodes)
+
+
+def _fields(scenario: Scenario) -> tuple[str, ...]:
+    """The fields every parcel of one batch shares in this scenario."""
+    return OFFICE_FIELDS if scenario.rules.same_route_scope == "office" else GROUP_FIELDS
+
+
+def _group_values(p: Parcel, nodes: Mapping[str, Node],
+                  fields: tuple[str, ...] = GROUP_FIELDS) -> tuple[str, ...]:
+    """The parcel's values of ``fields``."""
+    values = (p.origin, p.destination, p.goods_class, p.trade_mode, _district(p, nodes))
+    return (*values, _office(p, nodes)) if len(fields) > len(GROUP_FIELDS) else values
 
 
 def _members(entry: Mapping[str, Any], bid: str, where: str, parcels: Mapping[str, Parcel],
@@ -70,14 +91,18 @@ def _check_contract(bid: str, where: str, members: Sequence[Parcel], scenario: S
     batch the scenario commits, by its id and exactly its parcels, keeps its id and grouping:
     it has left, or a planner fixed it.)"""
     nodes = scenario.network.nodes
-    keys = _group_values(members[0], nodes)
-    differ = [f"{name} ({', '.join(sorted({_group_values(p, nodes)[i] for p in members}))})"
-              for i, name in enumerate(GROUP_FIELDS)
-              if any(_group_values(p, nodes)[i] != keys[i] for p in members)]
+    mine = {p.parcel_id for p in members}
+    fixed = any(c.batch_id == bid and set(c.parcel_ids) == mine for c in scenario.commitments)
+    # a committed batch keeps the grouping it left with (an earlier plan may not have split
+    # batches by export office)
+    fields = GROUP_FIELDS if fixed else _fields(scenario)
+    values = [_group_values(p, nodes, fields) for p in members]
+    keys = values[0]
+    differ = [f"{name} ({', '.join(sorted({v[i] for v in values}))})"
+              for i, name in enumerate(fields) if any(v[i] != keys[i] for v in values)]
     if differ:
         out.add("mixed_batch", bid, f"{where}: its parcels differ in {'; '.join(differ)}")
-    mine = {p.parcel_id for p in members}
-    if any(c.batch_id == bid and set(c.parcel_ids) == mine for c in scenario.commitments):
+    if fixed:
         return bid
     first, last = members[0].ready_date, max(p.ready_date for p in members)
     if (last - first).days > scenario.window_days:
@@ -149,7 +174,10 @@ def _rebuild(batch_id: str, members: Sequence[Parcel], nodes: Mapping[str, Node]
         volume_m3=round(sum(p.volume_m3 for p in members), 4),
         value_cny=round(sum(p.value_cny for p in members), 2),
         earliest_export=min(p.export_date for p in members),
-        deadline=min(deadlines) if deadlines else None)
+        deadline=min(deadlines) if deadlines else None,
+        # the office of the most common export port (the engine's rule; for a batch split by
+        # office every parcel's)
+        export_office=_port_office(min(ports, key=lambda k: (-ports[k], k)), nodes))
 
 
 def parcel_alone(batch: Batch, parcel: Parcel, nodes: Mapping[str, Node]) -> Batch:
@@ -165,7 +193,7 @@ def _check_batch_fields(entry: Mapping[str, Any], bid: str, b: Batch, where: str
     if not close(entry["weight_kg"], b.weight_kg, KG):
         out.add("weight", bid, f"{where}: weight {entry['weight_kg']} but its parcels "
                 f"weigh {b.weight_kg}")
-    wrong = [f"{name} {entry[name]} (parcels: {getattr(b, name)})" for name in GROUP_FIELDS
+    wrong = [f"{name} {entry[name]} (parcels: {getattr(b, name)})" for name in OFFICE_FIELDS
              if name in entry and entry[name] != getattr(b, name)]
     wrong += [f"{name} {entry[name]} (parcels: {getattr(b, name)})"
               for name, tol in (("volume_m3", M3), ("value_cny", CENT))

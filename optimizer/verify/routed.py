@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from optimizer.domain import Batch, Lane, Network, Route, Scenario, Trip, entry_node
-from optimizer.verify.arith import Costing, parcel_charge, relieved
+from optimizer.verify.arith import Costing, cbec_relieved, parcel_charge, quality_relieved
 from optimizer.verify.batches import Entry
 from optimizer.verify.problems import CENT, Problems, close
 from optimizer.verify.routes import RouteBook
@@ -154,15 +154,26 @@ def expected_documents(b: Batch, route: Route, cost: Costing,
                        scenario: Scenario) -> list[tuple[str, str]]:
     """The (id, name) of every document of rules.yaml whose condition holds for the batch on
     the route: a leg by a mode; entered at one node and cleared at another (bonded transit);
-    cleared outside the export district; some parcel declared within its tax relief."""
+    cleared outside the export district; some parcel declared within its 6-month relief; some
+    parcel a tax-free quality return; the return's procedure (cbec or general: the trade mode
+    lists of rules.yaml); a TIR leg that ends at the return port when that is not a border
+    crossing (the TIR import declared inland)."""
+    rules = scenario.rules
+    procedure = ("cbec" if b.trade_mode in rules.eligible_trade_modes else
+                 "general" if b.trade_mode in rules.general_return_trade_modes else "none")
     facts = {
         "bonded_transit": route.entry.id != route.port.id,
         "cross_district": (route.port.district or "") != b.export_district,
-        "tax_relief": any(relieved(p, cost.declared, scenario) for p in b.parcels),
+        "tax_relief": any(cbec_relieved(p, cost.declared, scenario) for p in b.parcels),
+        "quality_return": any(quality_relieved(p, cost.declared, scenario) for p in b.parcels),
+        "tir_inland": route.port.kind != "border_crossing" and any(
+            lane.mode == "tir_road" and lane.destination == route.port.id
+            for lane in route.lanes),
     }
     modes = {lane.mode for lane in route.lanes}
-    return [(d.id, d.name) for d in scenario.rules.documents
-            if all(value in modes if key == "mode" else bool(facts.get(key)) == bool(value)
+    return [(d.id, d.name) for d in rules.documents
+            if all(value in modes if key == "mode" else value == procedure
+                   if key == "procedure" else bool(facts.get(key)) == bool(value)
                    for key, value in d.when)]
 
 

@@ -18,6 +18,7 @@ from collections.abc import Hashable, Iterator, Mapping, Sequence
 
 from optimizer.compliance import Screener, check_option
 from optimizer.domain import (
+    BONDED_MODES,
     Batch,
     Check,
     Commitment,
@@ -74,7 +75,8 @@ def _paths(leaving: Mapping[str, Sequence[Lane]], origin: str, destination: str,
 def enumerate_routes(net: Network, leaving: Mapping[str, Sequence[Lane]], origin: str,
                      destination: str, max_legs: int) -> tuple[Route, ...]:
     """Every route of a (hub, cluster) pair: each path that enters China, with each clearing node
-    it reaches as the return port; sorted by route id."""
+    it reaches as the return port (none before a bonded lane: that lane carries uncleared goods
+    only); sorted by route id."""
     if (origin == destination or origin not in net.nodes or destination not in net.nodes
             or max_legs < 1):
         return ()
@@ -83,9 +85,10 @@ def enumerate_routes(net: Network, leaving: Mapping[str, Sequence[Lane]], origin
         entry = entry_node(path, net.nodes)
         if entry is None:
             continue
+        bonded = [i for i, lane in enumerate(path) if lane.mode in BONDED_MODES]
         for i, lane in enumerate(path):
             port = net.nodes[lane.destination]
-            if port.can_clear:
+            if port.can_clear and not any(j > i for j in bonded):
                 found.append(Route(lanes=path, port_index=i, port=port, entry=entry))
     return tuple(sorted(found, key=lambda r: r.route_id))
 
@@ -102,7 +105,7 @@ class RouteBook:
         self.scenario = scenario
         self._leaving = lanes_leaving(scenario.network)
         self._routes: dict[tuple[str, str], tuple[Route, ...]] = {}
-        self._trips: dict[tuple[str, str, dt.date], tuple[Trip, ...]] = {}
+        self._trips: dict[tuple[str, str, dt.date, str], tuple[Trip, ...]] = {}
         self._route_trips: dict[tuple[str, dt.date], tuple[Trip, ...]] = {}
         self._fixed: dict[int, tuple[Trip, ...]] = {}
         self._checks: dict[tuple[int, Hashable, str], tuple[Check, ...]] = {}
@@ -132,9 +135,10 @@ class RouteBook:
         return ready_day(batch, self.scenario)
 
     def trips(self, batch: Batch, mode: str | None = None) -> tuple[Trip, ...]:
-        """Every trip the batch may take: each route on each first departure the waiting rule
-        allows (a committed batch: its committed trip alone); ``mode``: only the routes whose
-        first (international) lane goes by it."""
+        """Every trip the batch may take: each route the option set holds for it (rules.yaml
+        ``bonded_transit``) on each first departure the waiting rule allows (a committed batch:
+        its committed trip alone); ``mode``: only the routes whose first (international) lane
+        goes by it."""
         fixed = self._fixed.get(id(batch))
         if fixed is None and committed(batch, self.scenario) is not None:
             trip = self._committed_trip(batch, committed(batch, self.scenario))
@@ -143,13 +147,15 @@ class RouteBook:
         if fixed is not None:
             return tuple(t for t in fixed if mode in (None, t.route.lanes[0].mode))
         ready = self.ready(batch)
+        offers = self.scenario.rules.offers
         if mode is not None:
             return tuple(t for r in self.routes(batch.origin, batch.destination)
-                         if r.lanes[0].mode == mode for t in self.route_trips(r, ready))
-        key = (batch.origin, batch.destination, ready)
+                         if r.lanes[0].mode == mode and offers(batch, r)
+                         for t in self.route_trips(r, ready))
+        key = (batch.origin, batch.destination, ready, batch.export_district)
         if key not in self._trips:
             self._trips[key] = tuple(t for r in self.routes(batch.origin, batch.destination)
-                                     for t in self.route_trips(r, ready))
+                                     if offers(batch, r) for t in self.route_trips(r, ready))
         return self._trips[key]
 
     def first_departures(self, lane: Lane, ready: dt.date) -> list[dt.date]:
