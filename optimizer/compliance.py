@@ -231,13 +231,19 @@ def _tir_open(c: Context) -> Check:
     if not tir:
         return Check("TIR_OPEN", True, "no TIR leg")
     rules, day = c.rules, c.trip.declare_date
-    if rules.tir_cbec_from is not None and day < rules.tir_cbec_from:
-        ends = sorted({nodes[lane.destination].office for lane in tir})
-        off = [o for o in ends if o not in rules.tir_cbec_offices]
+    # a carnet that ends at the border crossing is cleared there as any road import (the TIR
+    # gateways since 2018); what GAC 2026 No. 2 opens is CBEC goods under TIR to inland offices
+    inland = [lane for lane in tir if nodes[lane.destination].kind != "border_crossing"]
+    if inland and rules.tir_cbec_from is not None and day < rules.tir_cbec_from:
+        ends = sorted({nodes[lane.destination].office for lane in inland})
+        since = dict(rules.tir_cbec_approved_from)
+        off = [o for o in ends if o not in rules.tir_cbec_offices
+               or (o in since and day < since[o])]
         if off:
-            approved = ", ".join(sorted(rules.tir_cbec_offices)) or "none"
-            return Check("TIR_OPEN", False, f"CBEC goods under TIR only from "
-                         f"{rules.tir_cbec_from} ({rules.tir_cbec_source}); before it only "
+            approved = ", ".join(o + (f" from {since[o]}" if o in since else "")
+                                 for o in sorted(rules.tir_cbec_offices)) or "none"
+            return Check("TIR_OPEN", False, f"CBEC goods under TIR to an inland office only "
+                         f"from {rules.tir_cbec_from} ({rules.tir_cbec_source}); before it only "
                          f"into offices approved case by case ({approved}), not "
                          f"{', '.join(off)} (declared {day})")
         return Check("TIR_OPEN", True, f"TIR legs through TIR-open nodes into "

@@ -856,6 +856,8 @@ class Rules:
     #: always), before it only into ``tir_cbec_offices``
     tir_cbec_from: dt.date | None = None
     tir_cbec_offices: frozenset[str] = frozenset()
+    #: (office, first declaration date) for approvals that start on a known day
+    tir_cbec_approved_from: tuple[tuple[str, dt.date], ...] = ()
     tir_cbec_source: str = ""
     #: the trade modes the 6-month relief covers
     relief_trade_modes: frozenset[str] = frozenset()

@@ -284,9 +284,18 @@ def test_tir_for_cbec_goods_before_2026_01_15_only_into_approved_offices(make_ca
     check = _checks(before, "INLAND")["TIR_OPEN"]
     assert not check.passed and "2026-01-15" in check.detail and "INLAND" in check.detail
     assert _checks(before, "AIRPORT")["TIR_OPEN"].passed  # no TIR leg
+    # a carnet that ends at the border crossing is cleared there: no approval needed
+    assert _checks(before, "BORDER")["TIR_OPEN"].passed
     approved = make_case([parcel("P1")], rules={"tir_cbec": {"approved_offices": ["INLAND"]}})
     assert _checks(approved, "INLAND")["TIR_OPEN"].passed
-    assert not _checks(approved, "BORDER")["TIR_OPEN"].passed
+    # an approval dated after the declaration does not cover it; one dated before it does
+    late = make_case([parcel("P1")], rules={"tir_cbec": {
+        "approved_offices": ["INLAND"], "approved_from": {"INLAND": "2025-12-01"}}})
+    check = _checks(late, "INLAND")["TIR_OPEN"]
+    assert not check.passed and "INLAND from 2025-12-01" in check.detail
+    early = make_case([parcel("P1")], rules={"tir_cbec": {
+        "approved_offices": ["INLAND"], "approved_from": {"INLAND": "2025-01-01"}}})
+    assert _checks(early, "INLAND")["TIR_OPEN"].passed
     after = make_case([parcel("P1", export="2026-01-20", ready="2026-02-01")],
                       as_of="2026-02-01", rules=unapproved)
     assert _checks(after, "INLAND")["TIR_OPEN"].passed
@@ -354,6 +363,10 @@ def test_offices_and_approvals_are_checked(make_case) -> None:
     with pytest.raises(InputError) as err:
         load_scenario(make_case(rules={"tir_cbec": {"approved_offices": ["INLANDD"]}}))
     assert "unknown customs office INLANDD (did you mean INLAND?)" in str(err.value)
+    with pytest.raises(InputError) as err:
+        load_scenario(make_case(rules={"tir_cbec": {"approved_offices": ["INLAND"],
+                                                    "approved_from": {"INLNAD": "2025-01-01"}}}))
+    assert "unknown customs office INLNAD (did you mean INLAND?)" in str(err.value)
     # goods leave the special area before they come back
     rows = [dict(parcel("P1", mode="1210"), left_area_date="2025-07-02")]
     with pytest.raises(InputError) as err:

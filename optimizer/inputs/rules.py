@@ -96,6 +96,7 @@ def load_rules(path: Path, override: Mapping[str, Any] | None = None,
         bonded_transit=doc.bonded_transit,
         tir_cbec_from=doc.tir_cbec.start,
         tir_cbec_offices=frozenset(doc.tir_cbec.approved_offices),
+        tir_cbec_approved_from=tuple(sorted(doc.tir_cbec.approved_from.items())),
         tir_cbec_source=doc.tir_cbec.source,
         relief_trade_modes=frozenset(doc.eligible_trade_modes if doc.tax.relief_trade_modes
                                      is None else doc.tax.relief_trade_modes),

@@ -188,8 +188,11 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     lanes, lines = read_lanes(files.lanes, nodes)
     rules = load_rules(files.rules, doc.rules, str(path))
     given = (doc.rules or {}).get("tir_cbec")
-    if isinstance(given, Mapping) and given.get("approved_offices"):
-        _check_offices(path, rules.tir_cbec_offices, nodes)
+    if isinstance(given, Mapping) and (given.get("approved_offices")
+                                       or given.get("approved_from")):
+        _check_offices(path, rules.tir_cbec_offices | {
+            o for o, _ in rules.tir_cbec_approved_from if o in (given.get("approved_from") or {})},
+            nodes)
     try:
         ov = overrides_mod.parse(doc.overrides)
     except ValidationError as err:

@@ -253,6 +253,9 @@ class TirCbecIn(_Strict):
 
     start: Date | None = Field(default=None, alias="from")
     approved_offices: list[Id] = []
+    #: the first declaration date an approved office's approval covers (an approved office not
+    #: named here: any date; a date for an office not approved approves nothing)
+    approved_from: dict[Id, Date] = {}
     source: Text = ""
 
 
