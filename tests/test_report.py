@@ -373,3 +373,15 @@ def test_terminal_says_what_waiting_saves_when_some_batch_waits(waits, make_case
     assert "2025-07-03 (waits 2 d)" in _summary(plan)
     alone = pipeline.run(load_scenario(make_case()), check=False)
     assert "waiting:" not in _summary(alone)
+
+
+def test_the_map_styles_every_node_kind() -> None:
+    """Every node kind has its own marker on the report's map and in its legend (a seaport
+    drawn as an unknown black dot was a gap)."""
+    import typing
+
+    from optimizer.domain import NodeKind
+    from optimizer.outputs.html import KIND_STYLE
+
+    assert set(KIND_STYLE) == set(typing.get_args(NodeKind))
+    assert len({fill for _, fill in KIND_STYLE.values()}) == len(KIND_STYLE)

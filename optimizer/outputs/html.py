@@ -44,7 +44,7 @@ MODE_NAMES = {"tir_road": "TIR road", "rail": "rail", "air": "air", "road": "dom
               "sea": "sea", "bonded_road": "bonded truck (under seal)"}
 KIND_STYLE = {  # node kind: (radius, fill)
     "foreign_hub": (5, "#333333"), "border_crossing": (4.5, "#d98c00"),
-    "airport": (4, "#2e9e5b"), "rail_terminal": (4, "#4f81bd"),
+    "airport": (4, "#2e9e5b"), "seaport": (4.5, "#1f9fbf"), "rail_terminal": (4, "#4f81bd"),
     "clearance_site": (4, "#7f3fbf"), "seller_cluster": (3, "#777777"),
 }
 
