@@ -75,6 +75,16 @@ def lane(lane_id: str, origin: str, dest: str, mode: str, per_kg: float = 0.0,
             "co2e_g_per_tkm": co2, "source": "test"}
 
 
+def small_rules() -> str:
+    """The bundled rules.yaml, with the small network's inland offices holding a case-by-case
+    approval for CBEC goods under TIR (rules.yaml tir_cbec: before 2026-01-15 only approved
+    offices), so that the other rules can be tested on its 2025 dates; test_audit_rules tests
+    the rule itself."""
+    doc = yaml.safe_load((ROOT / "data" / "rules.yaml").read_text(encoding="utf-8"))
+    doc["tir_cbec"]["approved_offices"] = ["BORDER", "INLAND", "NOPILOT"]
+    return yaml.safe_dump(doc, sort_keys=False)
+
+
 def small_lanes() -> list[dict[str, Any]]:
     """Lanes of the small network (see the module docstring)."""
     rows = [
@@ -155,13 +165,7 @@ def make_case(tmp_path: Path) -> CaseFn:
         (d / "ports.yaml").write_text(yaml.safe_dump(ports or small_ports(), sort_keys=False),
                                       encoding="utf-8")
         write_csv(d / "lanes.csv", lanes if lanes is not None else small_lanes(), LANE_FIELDS)
-        # the small network's offices hold a case-by-case approval for CBEC goods under TIR
-        # (rules.yaml tir_cbec: before 2026-01-15 only approved offices), so that the other
-        # rules can be tested on its 2025 dates; test_audit_rules tests the rule itself
-        rules_doc = yaml.safe_load((ROOT / "data" / "rules.yaml").read_text(encoding="utf-8"))
-        rules_doc["tir_cbec"]["approved_offices"] = ["BORDER", "INLAND", "NOPILOT"]
-        (d / "rules.yaml").write_text(yaml.safe_dump(rules_doc, sort_keys=False),
-                                      encoding="utf-8")
+        (d / "rules.yaml").write_text(small_rules(), encoding="utf-8")
         write_csv(d / "returns.csv", parcels if parcels is not None else [parcel("P1")],
                   PARCEL_FIELDS)
         doc: dict[str, Any] = {

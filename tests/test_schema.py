@@ -149,10 +149,12 @@ def test_unrouted_for_capacity_with_a_counterfactual_validates(make_case) -> Non
 
 
 def test_nothing_routed_validates(make_case) -> None:
-    # only air lanes, and only goods that may not fly: INFEASIBLE, and no counterfactual (the
-    # goods rule is the law, an explanation never proposes relaxing it)
+    # only air lanes (passenger aircraft, no dangerous goods), and only goods that may not fly
+    # on them: INFEASIBLE, and no counterfactual (the goods rule is the law, an explanation
+    # never proposes relaxing it)
     lanes = [r for r in small_lanes() if r["mode"] in ("air", "road")]
-    parcels = [parcel("P1", goods="battery"), parcel("P2", goods="liquid", dest="SELLER2")]
+    parcels = [parcel("P1", goods="battery_standalone"),
+               parcel("P2", goods="dg_liquid", dest="SELLER2")]
     doc = valid_doc(pipeline.run(load_scenario(make_case(parcels, lanes=lanes))))
     assert doc["status"] == "INFEASIBLE" and doc["batches"] == [] and doc["vehicles"] == []
     assert doc["totals"]["mean_transit_days"] is None

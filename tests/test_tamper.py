@@ -18,7 +18,6 @@ import copy
 import json
 import math
 import os
-import shutil
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -29,11 +28,11 @@ import yaml
 from conftest import (
     LANE_FIELDS,
     PARCEL_FIELDS,
-    ROOT,
     lane,
     parcel,
     small_lanes,
     small_ports,
+    small_rules,
     write_csv,
 )
 from hypothesis import HealthCheck, given, settings
@@ -63,7 +62,7 @@ def _write_case(root: Path, name: str, parcels: list[dict[str, Any]], *,
     (d / "ports.yaml").write_text(yaml.safe_dump(small_ports(), sort_keys=False),
                                   encoding="utf-8")
     write_csv(d / "lanes.csv", lanes if lanes is not None else small_lanes(), LANE_FIELDS)
-    shutil.copy(ROOT / "data" / "rules.yaml", d / "rules.yaml")
+    (d / "rules.yaml").write_text(small_rules(), encoding="utf-8")
     write_csv(d / "returns.csv", parcels, PARCEL_FIELDS)
     doc = {"name": name, "as_of": "2025-07-01", "policy": {"regime": "auto"},
            "network": {"ports": "ports.yaml", "lanes": "lanes.csv", "rules": "rules.yaml"},
