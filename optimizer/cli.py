@@ -357,7 +357,7 @@ def sweep(base: Path, params: tuple[str, ...], samples: int | None, seed: int, w
         return
     cols = [*names, "status", "total_cny", "cost_cny", "disposal_cny", "declarations",
             "saving_vs_air_pct", "share_tir_road_pct", "share_rail_pct", "share_air_pct",
-            "share_sea_pct",
+            "share_sea_pct", "share_road_pct",
             "co2e_kg", "parcels_disposed", "parcels_unrouted"]
     click.echo(frame[[c for c in cols if c in frame]].to_string(index=False))
     click.echo(f"{len(result.rows)} points in {result.seconds:.1f} s ({result.executor}); "

@@ -65,6 +65,8 @@ def test_sweep_cli_air_rates(make_case, tmp_path: Path) -> None:
     assert rows[0.3]["share_air_pct"] == 100 and rows[0.3]["cost_cny"] == pytest.approx(9_700)
     assert rows[0.4]["share_air_pct"] == 100 and rows[0.4]["cost_cny"] == pytest.approx(12_700)
     assert rows[0.5]["share_air_pct"] == 0 and rows[0.5]["cost_cny"] == pytest.approx(13_500)
+    modes = ("tir_road", "rail", "air", "sea", "road")  # every international mode has a share
+    assert all(sum(r[f"share_{m}_pct"] for m in modes) == pytest.approx(100) for r in doc["rows"])
     assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "sweep.csv").read_text().count("\n") == 5
 

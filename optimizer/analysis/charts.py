@@ -36,7 +36,7 @@ def chart(rows: Sequence[SweepRow], params: Iterable[str], title: str) -> bytes:
         ax2 = axes[1][j]
         bottom = np.zeros(len(x))
         for mode, colour in (("tir_road", "#c0504d"), ("rail", "#4f81bd"), ("air", "#9bbb59"),
-                             ("sea", "#1f6f8b")):
+                             ("sea", "#1f6f8b"), ("road", "#d98c00")):
             share = np.array([getattr(ok[i], f"share_{mode}_pct") for i in order])
             ax2.bar(range(len(x)), share, bottom=bottom, color=colour, label=mode)
             bottom += share

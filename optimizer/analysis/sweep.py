@@ -221,6 +221,8 @@ class SweepRow:
     share_rail_pct: float | None = None
     share_air_pct: float | None = None
     share_sea_pct: float | None = None
+    #: international road without a TIR carnet (the GMS trucks through Pingxiang, Mohan)
+    share_road_pct: float | None = None
     seconds: float = 0.0
 
     def flat(self) -> dict[str, Any]:
@@ -241,7 +243,7 @@ def solve_point(base: str, point: Mapping[str, Any]) -> SweepRow:
     except InputError as err:
         return SweepRow(dict(point), "INPUT_ERROR", error=str(err))
     totals = plan.summary
-    kg: dict[str, float] = {m: 0.0 for m in ("tir_road", "rail", "air", "sea")}
+    kg: dict[str, float] = {m: 0.0 for m in ("tir_road", "rail", "air", "sea", "road")}
     for bp in plan.batches:
         kg[bp.mode] = kg.get(bp.mode, 0.0) + bp.weight_kg
     total_kg = sum(kg.values()) or 1.0
@@ -256,7 +258,7 @@ def solve_point(base: str, point: Mapping[str, Any]) -> SweepRow:
         parcels_disposed=totals.parcels_disposed, parcels_unrouted=totals.parcels_unrouted,
         share_tir_road_pct=100 * kg["tir_road"] / total_kg,
         share_rail_pct=100 * kg["rail"] / total_kg, share_air_pct=100 * kg["air"] / total_kg,
-        share_sea_pct=100 * kg["sea"] / total_kg,
+        share_sea_pct=100 * kg["sea"] / total_kg, share_road_pct=100 * kg["road"] / total_kg,
         seconds=time.perf_counter() - started)
 
 
