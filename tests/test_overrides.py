@@ -135,10 +135,9 @@ def test_extends_cycle(tmp_path: Path) -> None:
         load_scenario(tmp_path / "a.yaml")
 
 
-def test_bundled_khorgos_closure_scenario() -> None:
-    base = run(load_scenario(ROOT / "scenarios" / "mixed-week.yaml"), same_route_baseline=False)
-    closed = run(load_scenario(ROOT / "scenarios" / "khorgos-closure.yaml"),
-                 same_route_baseline=False)
+def test_bundled_khorgos_closure_scenario(bundled_plans) -> None:
+    _, base = bundled_plans("mixed-week")  # solved once a run (conftest), 180 s each
+    _, closed = bundled_plans("khorgos-closure")
     used = [bp for bp in base.batches if "KHORGOS" in {bp.entry_point, bp.return_port}]
     assert used, "the base plan should use Khorgos for this test to mean anything"
     moved = {bp.batch_id: bp for bp in closed.batches}
@@ -149,8 +148,9 @@ def test_bundled_khorgos_closure_scenario() -> None:
                 if "KHORGOS" in {leg.origin, leg.destination, leg.via}:
                     assert (leg.arrive_date < closed_days[0]
                             or leg.depart_date > closed_days[1]), (bp.batch_id, leg)
-    # the closure only removes options: the objective can only go up
-    assert closed.objective_cny >= base.objective_cny - 1e-6
+    # the closure only removes options: its optimum is at least the base's, so at least the
+    # base's proven bound (both stop at their time limit, not always proven optimal)
+    assert closed.objective_cny >= base.bound_cny - 1e-6
 
 
 def test_policy_timeline_scenarios() -> None:

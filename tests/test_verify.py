@@ -196,7 +196,9 @@ TAMPERING: dict[str, tuple[Tamper, str, bool]] = {
                             "batch_fields", True),
     "leg on no lane": (lambda d, sc: _leg(d, "lane_id", "NO-SUCH-LANE"), "unknown_lane", False),
     "leg ends elsewhere": (lambda d, sc: _leg(d, "to", "NOWHERE"), "leg_mismatch", True),
-    "leg days changed": (lambda d, sc: _leg(d, "transit_days", 1), "leg_mismatch", True),
+    "leg days changed": (  # never a no-op: the leg may already take one day
+        lambda d, sc: _leg(d, "transit_days", _shared(d)["legs"][0]["transit_days"] + 3),
+        "leg_mismatch", True),
     "last leg dropped": (_drop_last_leg, "route_ends", False),
     "legs reversed": (_reverse_legs, "legs_disconnected", False),
     "leg repeated": (_revisit, "revisits_node", False),
