@@ -13,6 +13,7 @@ the same road lanes as SELLER.
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import pickle
 from collections.abc import Callable
@@ -75,6 +76,7 @@ def lane(lane_id: str, origin: str, dest: str, mode: str, per_kg: float = 0.0,
             "co2e_g_per_tkm": co2, "source": "test"}
 
 
+@functools.cache
 def small_rules() -> str:
     """The bundled rules.yaml, with the small network's inland offices holding a case-by-case
     approval for CBEC goods under TIR (rules.yaml tir_cbec: before 2026-01-15 only approved
