@@ -136,7 +136,7 @@ def test_extends_cycle(tmp_path: Path) -> None:
 
 
 def test_bundled_khorgos_closure_scenario(bundled_plans) -> None:
-    _, base = bundled_plans("mixed-week")  # solved once a run (conftest), 180 s each
+    _, base = bundled_plans("mixed-week")  # solved once a run (conftest), 240 s
     _, closed = bundled_plans("khorgos-closure")
     used = [bp for bp in base.batches if "KHORGOS" in {bp.entry_point, bp.return_port}]
     assert used, "the base plan should use Khorgos for this test to mean anything"
