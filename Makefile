@@ -45,6 +45,6 @@ data: $(STAMP)
 clean:
 	rm -rf out $(VENV) *.egg-info .pytest_cache .ruff_cache
 
-# benchmark: regenerates the instances, runs every measurement, writes BENCHMARKS.md (~1 h)
+# benchmark: regenerates the instances, runs the engine and its HiGHS peer side by side on them and on every bundled scenario, writes BENCHMARKS.md (hours on 2 cores)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
