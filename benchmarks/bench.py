@@ -119,8 +119,10 @@ def end_to_end(scenario: Path, out_dir: Path) -> dict:
     seconds = time.perf_counter() - t0
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     doc = json.loads(proc.stdout) if proc.returncode == 0 else {}
+    said = proc.stderr.strip().splitlines()
     return {"seconds": seconds, "exit": proc.returncode, "status": doc.get("status"),
-            "gap": doc.get("gap"), "children_peak_mb": usage.ru_maxrss / 1024}
+            "gap": doc.get("gap"), "children_peak_mb": usage.ru_maxrss / 1024,
+            "error": said[-1] if proc.returncode and said else None}
 
 
 def med(values: list[float | None]) -> tuple[float | None, float | None]:
@@ -303,7 +305,8 @@ def write_markdown(path: Path, rows: list[dict], e2e: dict | None, cmnd: list[di
                   f" (read the parcels, consolidate, solve, same-route baseline, verify, "
                   f"write): **{e2e['seconds']:.1f} s**, exit {e2e['exit']}, status "
                   f"{e2e['status']}, gap {fmt(e2e['gap'], 2, True)}, peak memory of the "
-                  f"process {e2e['children_peak_mb']:,.0f} MB.", ""]
+                  f"process {e2e['children_peak_mb']:,.0f} MB."
+                  + (f" It said: {e2e['error']}" if e2e.get("error") else ""), ""]
     if cmnd:
         lines += ["## CMND (Canad C instances, shared/benchmarks/cmnd)", "",
                   "| instance | variant | status | objective | bound | gap | seconds |",
