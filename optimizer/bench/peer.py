@@ -24,6 +24,7 @@ trips: no pruning, no decomposition, no starting plan, one thread, HiGHS's defau
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -81,10 +82,16 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     text = h.modelStatusToString(h.getModelStatus())
     has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
     objective = info.objective_function_value + constant if has_plan else None
-    bound = info.mip_dual_bound + constant
-    proven = objective is not None and objective - bound <= 1e-6 + 1e-9 * abs(objective)
+    bound: float | None = info.mip_dual_bound + constant
+    if bound is not None and not math.isfinite(bound):
+        bound = None  # stopped before its root LP: no bound at all
+    proven = (objective is not None and bound is not None
+              and objective - bound <= 1e-6 + 1e-9 * abs(objective))
+    # no plan at the time limit is NOT_SOLVED, not FEASIBLE (L: HiGHS had none in 60 s)
     status = "OPTIMAL" if text == "Optimal" and proven else (
-        "FEASIBLE" if has_plan else STATUS.get(text, text))
-    gap = None if objective is None else max(0.0, objective - bound) / max(abs(objective), 1e-9)
+        "FEASIBLE" if has_plan else "NOT_SOLVED" if text == "Time limit reached"
+        else STATUS.get(text, text))
+    gap = (None if objective is None or bound is None
+           else max(0.0, objective - bound) / max(abs(objective), 1e-9))
     return PeerResult(status, objective, bound, gap, build_s, solve_s, len(m.cost),
                       len(m.lower))
