@@ -12,10 +12,7 @@ from conftest import ROOT
 
 from optimizer.bench import peer
 from optimizer.inputs import load_scenario
-from optimizer.planning.baselines import greedy
-from optimizer.planning.heuristic import improve
-from optimizer.planning.mip import solve
-from optimizer.planning.pipeline import leave_costs, prepare
+from optimizer.planning.pipeline import leave_costs, optimise, prepare
 
 
 @pytest.mark.parametrize("name", ["yiwu-tir-return", "yiwu-tir-groupage", "timeline-2025-pilot",
@@ -25,10 +22,9 @@ def test_the_peer_proves_the_engines_optimum(name: str) -> None:
     sc = dataclasses.replace(sc, solver=dataclasses.replace(sc.solver, time_limit_s=120.0,
                                                             relative_gap=0.0))
     prepared = prepare(sc)
-    allowed, leave = prepared.allowed(), leave_costs(prepared)
-    start = improve(prepared.batches, allowed, greedy(prepared.batches, allowed))
-    ours = solve(prepared.batches, allowed, sc.solver, hint=start, leave=leave)
-    theirs = peer.solve(prepared.batches, allowed, 120.0, leave=leave)
+    allowed = prepared.allowed()
+    ours, _, _ = optimise(prepared)  # the engine as a plan is made: start, then the solver
+    theirs = peer.solve(prepared.batches, allowed, 120.0, leave=leave_costs(prepared))
     assert ours.status == "OPTIMAL" and theirs.status == "OPTIMAL"
     assert theirs.objective == pytest.approx(ours.objective_cny, rel=1e-9, abs=1e-6)
     assert theirs.bound is not None and theirs.gap == pytest.approx(0.0, abs=1e-9)

@@ -49,9 +49,10 @@ class PeerResult:
     constraints: int
 
 
-#: HiGHS model status -> the engine's status names
-STATUS = {"Optimal": "OPTIMAL", "Time limit reached": "FEASIBLE",
-          "Infeasible": "INFEASIBLE", "Solution limit reached": "FEASIBLE"}
+#: HiGHS model status -> the engine's status names, for a run that has no plan (a run with one
+#: is FEASIBLE, or OPTIMAL when proven): stopped by a limit with none is NOT_SOLVED
+STATUS = {"Optimal": "OPTIMAL", "Time limit reached": "NOT_SOLVED",
+          "Infeasible": "INFEASIBLE", "Solution limit reached": "NOT_SOLVED"}
 
 
 def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
@@ -82,15 +83,13 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     text = h.modelStatusToString(h.getModelStatus())
     has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
     objective = info.objective_function_value + constant if has_plan else None
-    bound: float | None = info.mip_dual_bound + constant
-    if bound is not None and not math.isfinite(bound):
-        bound = None  # stopped before its root LP: no bound at all
+    # -inf when it stopped before its root LP: no bound at all
+    raw = info.mip_dual_bound + constant
+    bound = raw if math.isfinite(raw) else None
     proven = (objective is not None and bound is not None
               and objective - bound <= 1e-6 + 1e-9 * abs(objective))
-    # no plan at the time limit is NOT_SOLVED, not FEASIBLE (L: HiGHS had none in 60 s)
     status = "OPTIMAL" if text == "Optimal" and proven else (
-        "FEASIBLE" if has_plan else "NOT_SOLVED" if text == "Time limit reached"
-        else STATUS.get(text, text))
+        "FEASIBLE" if has_plan else STATUS.get(text, text))
     gap = (None if objective is None or bound is None
            else max(0.0, objective - bound) / max(abs(objective), 1e-9))
     return PeerResult(status, objective, bound, gap, build_s, solve_s, len(m.cost),
