@@ -180,6 +180,25 @@ def instances(sizes: list[str], scenarios: list[str]) -> list[tuple[str, Path]]:
     return out
 
 
+def _chosen(ap: argparse.ArgumentParser, args: argparse.Namespace
+            ) -> tuple[list[str], list[str]]:
+    """The generated sizes and bundled scenario names asked for; an unknown one is a usage
+    error (exit 2) naming the closest known one."""
+    from optimizer.inputs.files import did_you_mean
+
+    sizes = [s for s in args.sizes.split(",") if s]
+    bundled = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
+    names = (bundled if args.scenarios == "all"
+             else [] if args.scenarios == "none" else args.scenarios.split(","))
+    for size in sizes:
+        if size not in ("S", "M", "L", "X"):  # generate.SIZES and the synthetic X
+            ap.error(f"--sizes: unknown instance {size!r}{did_you_mean(size, 'SMLX')}")
+    for name in names:
+        if name not in bundled:
+            ap.error(f"--scenarios: no scenarios/{name}.yaml{did_you_mean(name, bundled)}")
+    return sizes, names
+
+
 def main() -> None:
     """Generate the instances, run every measurement, print each row, write BENCHMARKS.md."""
     ap = argparse.ArgumentParser(description="returnroute benchmark: the engine and its peer")
@@ -196,9 +215,7 @@ def main() -> None:
         scenario, solver, limit = args.measure
         print(json.dumps(measure(Path(scenario), solver, float(limit))))
         return
-    sizes = [s for s in args.sizes.split(",") if s]
-    names = (sorted(p.stem for p in SCENARIOS.glob("*.yaml")) if args.scenarios == "all"
-             else [] if args.scenarios == "none" else args.scenarios.split(","))
+    sizes, names = _chosen(ap, args)
     rows = []
     for name, scenario in instances(sizes, names):
         runs: dict[str, list[dict]] = {s: [] for s in SOLVERS}
