@@ -71,6 +71,9 @@ sides consult). In order:
    was used) as cost + shadow prices (lateness under soft deadlines included) + penalties +
    disposal costs; bound, gap and status; the scenario's settings in ``meta``; the ``nodes``
    the plan mentions.
+9. the bound of a small plan that checks out (``optimum``): not above the optimum of the
+   checker's own re-solve (every assignment of its batches to their compliant trips, disposal
+   or being left out, priced by the checker's arithmetic).
 
 Not independently verified, because they cannot be recomputed without re-solving or are prose:
 
@@ -79,8 +82,10 @@ Not independently verified, because they cannot be recomputed without re-solving
   the range of ``same_route_unrouted`` are checked; not that the plan costs less (the objective
   also prices days, holding and CO2e, and a time-limited solve proves nothing);
 - ``greedy_baseline_cny`` (the planner's heuristic): only an upper bound;
-- that the plan is optimal or its bound valid: only bound <= objective, the gap's arithmetic and
-  the status's claim against the gap asked for;
+- that the plan is optimal or its bound valid, beyond bound <= objective, the gap's arithmetic
+  and the status's claim against the gap asked for: only for a small plan (``optimum``: up to
+  eight batches and a search of 100,000 nodes), which the checker re-solves by its own search
+  and arithmetic, and whose bound must not be above the optimum it finds;
 - which vehicle carries which parcel (plan.json lists batches per vehicle, not parcels): only
   bounds any packing meets, and an overfull vehicle is accepted as a packing fragment when one
   of its parcels fits in no other vehicle as loaded (as planning.manifests packs them);
@@ -206,10 +211,11 @@ the plan as a whole
     other than its batches give; ``greedy_baseline`` a greedy cost no plan of these batches can
     have; ``objective`` a missing objective or one other than cost + shadow prices + penalties
     + disposal costs;
-    ``bound`` a missing bound or one above the objective; ``gap`` a gap other than (objective -
-    bound) / objective; ``status`` a status that does not match what is routed, the solver's
-    status or the gap; ``meta`` settings other than the scenario's; ``nodes`` nodes other than
-    those the plan mentions, as ports.yaml has them.
+    ``bound`` a missing bound, one above the objective, or (a small plan that checks out
+    otherwise) one above the optimum the checker finds re-solving it; ``gap`` a gap other
+    than (objective - bound) / objective; ``status`` a status that does not match what is
+    routed, the solver's status or the gap; ``meta`` settings other than the scenario's;
+    ``nodes`` nodes other than those the plan mentions, as ports.yaml has them.
 """
 
 from __future__ import annotations
@@ -222,6 +228,7 @@ from optimizer.verify.batches import rebuild_batches
 from optimizer.verify.declarations import check_declarations
 from optimizer.verify.disposal import check_disposed, check_undisposed
 from optimizer.verify.marginal import check_marginal, check_wait_savings
+from optimizer.verify.optimum import check_bound_optimum
 from optimizer.verify.problems import KINDS, PlanProblem, Problems
 from optimizer.verify.routed import Routed, check_costs, check_route
 from optimizer.verify.routes import RouteBook
@@ -271,4 +278,6 @@ def verify_plan(doc: Any, scenario: Scenario) -> list[PlanProblem]:
     check_objective(doc, scenario, routed, fleet, summary, disposal, out)
     check_meta(doc, scenario, out)
     check_nodes(doc, scenario, routed, sections.all, out)
+    if not out.found:  # a re-solve means something only of a plan that checks out
+        check_bound_optimum(doc, sections.all, book, out)
     return out.found
