@@ -191,7 +191,8 @@ PREPARE_PER_PARCEL_S = 0.08e-3
 SUGGEST_SOLVE_S = 5.0
 
 
-def _too_short(scenario: Scenario, deadline: Deadline, more_s: float, what: str) -> None:
+def _too_short(scenario: Scenario, deadline: Deadline, more_s: float, what: str,
+               done: str = "starting and reading") -> None:
     """Refuse the command (InputError, exit 2) when ``more_s`` seconds of work still to come
     would end it after its budget and the allowed overrun: a clean refusal before the solve
     rather than a plan hours late or unchecked."""
@@ -203,7 +204,7 @@ def _too_short(scenario: Scenario, deadline: Deadline, more_s: float, what: str)
     raise InputError([Problem(
         file, "solver", "time_limit_s",
         f"{deadline.budget_s:g} s is too short for this run: the limit is the whole "
-        f"command's budget, {elapsed:.1f} s went on starting and reading, and {what} "
+        f"command's budget, {elapsed:.1f} s went on {done}, and {what} "
         f"need about {more_s:.1f} s more; set it to at least {suggest} s")])
 
 
@@ -326,8 +327,8 @@ def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = T
         if keep:
             keep_budget(scenario, deadline)
         prepared = prepare(scenario, tick=(lambda: _too_short(
-            scenario, deadline, FINISH_FIXED_S, "preparing the parcels and finishing the plan"))
-            if keep else None)
+            scenario, deadline, FINISH_FIXED_S, "preparing the rest and finishing the plan",
+            "starting, reading and preparing part of the parcels")) if keep else None)
     res = reserve(prepared, outputs=outputs, check=check)
     if keep:
         keep_budget(scenario, deadline, prepared, res)
