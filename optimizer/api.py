@@ -18,14 +18,18 @@ from optimizer.plan import Plan
 from optimizer.planning.pipeline import run
 
 
-def solve(scenario: Scenario | str | Path, *, same_route_baseline: bool = True) -> TabularPlan:
+def solve(scenario: Scenario | str | Path, *, same_route_baseline: bool = True,
+          scheduler: str | None = None) -> TabularPlan:
     """Plan a scenario (a loaded one, or the path of its YAML); the plan is verified.
 
-    The plan has pandas views: ``routes``, ``vehicles`` and ``totals``.
+    The plan has pandas views: ``routes``, ``vehicles`` and ``totals``. ``scheduler``: a Dask
+    scheduler's address (``tcp://HOST:PORT``) to solve the independent groups of batches on
+    (``returnroute solve --scheduler``); the same plan when every group is proven optimal.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    return TabularPlan.of(run(scenario, same_route_baseline=same_route_baseline))
+    return TabularPlan.of(run(scenario, same_route_baseline=same_route_baseline,
+                              scheduler=scheduler))
 
 
 def compare(items: Sequence[Plan | Scenario | str | Path]) -> Comparison:

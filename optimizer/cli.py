@@ -54,6 +54,7 @@ from optimizer.outputs.plan_json import explanation_to_dict, read_plan, to_json
 from optimizer.outputs.terminal import print_explanation, print_frame, print_summary
 from optimizer.plan import Change
 from optimizer.planning.explain import explain_scenario
+from optimizer.planning.mip import Cluster, ClusterFailed, SchedulerUnreachable, connect
 from optimizer.planning.pipeline import Deadline, prepare, run
 from optimizer.planning.replan import changes, with_previous
 from optimizer.supervise import memory_limit, writing
@@ -184,16 +185,43 @@ def validate(scenario: Path, debug: bool) -> None:
               help="Re-plan: a plan.json of the same returns made earlier. Its batches that "
                    "have left or are within their cut-off on the scenario's as_of are kept as "
                    "they are; the rest is planned again, and changes.csv says what changed.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Solve the independent groups of batches on this Dask cluster, side by side "
+                   "(its workers need this package installed); the time limit still bounds "
+                   "the whole command.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def solve(scenario: Path, out_dir: Path | None, as_json: bool, previous: Path | None,
-          debug: bool) -> None:
+          scheduler: str | None, debug: bool) -> None:
     """Plan the cheapest compliant return routes of a scenario.
 
     The scenario's ``solver.time_limit_s`` is the budget of the whole command, from reading
     the inputs to writing the files.
+
+    With ``--scheduler`` the cluster is connected to first: a scheduler that cannot be reached
+    (or has no workers) is a usage error, one line and exit 2; a group's task that fails on
+    the cluster is one line and exit 1 (the traceback with --debug).
     """
     started = _command_started()
+    if scheduler is None:
+        _solve(scenario, out_dir, as_json, previous, started, None)
+        return
+    try:
+        with connect(scheduler) as cluster:
+            _solve(scenario, out_dir, as_json, previous, started, cluster)
+    except SchedulerUnreachable as err:
+        _stderr(f"error: {err}")
+        sys.exit(2)
+    except ClusterFailed as err:
+        _stderr(f"error: {err}")
+        if debug:
+            traceback.print_exc()
+        sys.exit(1)
+
+
+def _solve(scenario: Path, out_dir: Path | None, as_json: bool, previous: Path | None,
+           started: float, cluster: Cluster | None) -> None:
+    """``solve`` once its cluster (if any) is connected."""
     sc = load_scenario(scenario)
     before = None
     if previous is not None:
@@ -202,7 +230,7 @@ def solve(scenario: Path, out_dir: Path | None, as_json: bool, previous: Path | 
     if out_dir is not None:
         check_out_dir(out_dir, [*sc.inputs.values(), *([str(previous)] if previous else [])])
     plan = run(sc, deadline=Deadline(sc.solver.time_limit_s, started),
-               outputs=out_dir is not None or as_json, keep=True)
+               outputs=out_dir is not None or as_json, keep=True, scheduler=cluster)
     if before is not None:
         plan = dataclasses.replace(plan, changes=changes(before, plan, sc.commitments))
     if out_dir is not None:

@@ -42,7 +42,8 @@ the benchmark):
 3. *Decomposition.* Batches interact only through shared resources; they are split into
    independent groups (union-find) and each group is solved on its own. A group of one batch is
    solved by enumeration. The bound is the sum of the groups' bounds; the time limit is shared
-   out by model size, unused time rolls over.
+   out by model size, unused time rolls over. Given a Dask cluster (``connect``), the groups
+   of several batches are solved on its workers, side by side (``_solve_on_cluster``).
 4. *Strong linking* rows and a *starting plan* (greedy, then local search) for SCIP.
 5. *Large groups* (over ``LARGE_GROUP_OPTIONS`` trips) get their bound from the LP relaxation
    (HiGHS, ``planning.highs``); its solution, rounded, is a plan, and when the LP is integral
@@ -57,13 +58,15 @@ rule to let the solver consider longer waits.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -85,6 +88,9 @@ from optimizer.planning.capacity import (
     vehicles_needed,
 )
 from optimizer.planning.options import Option
+
+if TYPE_CHECKING:  # Dask is imported only when a cluster is used (its import takes ~1 s)
+    from distributed import Client, Future
 
 #: the OR-Tools backend the model is solved with
 BACKEND = "SCIP"
@@ -931,7 +937,8 @@ def plan_vehicles(plan: Mapping[str, Option]) -> dict[Key, int]:
 
 def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
           settings: SolverOptions, hint: Mapping[str, Option] | None = None,
-          leave: Mapping[str, float] | None = None) -> Solution:
+          leave: Mapping[str, float] | None = None, cluster: Cluster | None = None
+          ) -> Solution:
     """Solve the network design model over the allowed options of every batch.
 
     ``leave``: what not returning a batch costs where it may be disposed of abroad (its
@@ -943,6 +950,11 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     practice, used for every group SCIP finds nothing better for in time. ``settings``'s time
     limit covers the whole call, preprocessing included; ``time_limit_reached`` says whether any
     group stopped at its share of it without proving optimality.
+
+    ``cluster``: solve the groups of several batches as tasks on this Dask cluster (see
+    ``_solve_on_cluster``) instead of one after another here; the plan is the same whenever
+    every group is proven optimal (each group is the same model, and SCIP is deterministic).
+    Raises ClusterFailed when the cluster does not deliver.
     """
     started = time.perf_counter()
     leave = leave or {}
@@ -967,11 +979,15 @@ def solve(batches: Sequence[Batch], options: Mapping[str, Sequence[Option]],
     sizes = [sum(len(kept[b.batch_id]) for b in g) for g in groups]
     remaining_size = sum(sizes)
     until = started + settings.time_limit_s
-    for group, size in zip(groups, sizes, strict=True):
-        # the group's share of the time left, by model size (unused time rolls over)
-        share = max(0.0, until - time.perf_counter()) * size / max(1, remaining_size)
-        remaining_size -= size
-        parts.append(_solve_group(group, kept, penalties, settings, share, hint, size))
+    if cluster is not None:
+        parts.extend(_solve_on_cluster(cluster, groups, sizes, kept, penalties, settings, hint,
+                                       until))
+    else:
+        for group, size in zip(groups, sizes, strict=True):
+            # the group's share of the time left, by model size (unused time rolls over)
+            share = max(0.0, until - time.perf_counter()) * size / max(1, remaining_size)
+            remaining_size -= size
+            parts.append(_solve_group(group, kept, penalties, settings, share, hint, size))
     stats["variables"] = sum(p.variables for p in parts)
     stats["constraints"] = sum(p.constraints for p in parts)
     sol = _combine(parts, time.perf_counter() - started, SolverStats(**stats))
@@ -1034,6 +1050,238 @@ def _solve_group(group: Sequence[Batch], kept: Mapping[str, Sequence[Option]],
     if part.objective is None and covered:
         part = _from_hint(group, start, part)
     return part
+
+
+# ---- solving on a Dask cluster -----------------------------------------------------------------
+
+#: seconds to wait for a Dask scheduler to answer (Dask retries a refused connection until then)
+CONNECT_TIMEOUT_S = 10.0
+
+#: how long past the time limit the cluster's answers are awaited: a group's solve may overrun
+#: its share by the time to build its model, and a worker that died leaves the tasks pinned to
+#: it waiting for ever; after this the solve fails (ClusterFailed) rather than hang
+CLUSTER_GRACE_S = 10.0
+
+
+class ClusterError(RuntimeError):
+    """The Dask cluster given as ``--scheduler`` could not be used; the message names it."""
+
+    def __init__(self, address: str, what: str) -> None:
+        self.address = address
+        super().__init__(f"Dask scheduler {address}: {what}")
+
+
+class SchedulerUnreachable(ClusterError):
+    """No Dask scheduler answered at the address, or it has no workers: the user's to fix."""
+
+
+class ClusterFailed(ClusterError):
+    """A group's task failed on the cluster, or its answer did not come in time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A Dask client connected to a scheduler, and the address the user gave for it."""
+
+    address: str
+    client: Client
+
+
+@contextlib.contextmanager
+def connect(address: str, timeout_s: float | None = None) -> Iterator[Cluster]:
+    """A client of the Dask scheduler at ``address`` (``tcp://HOST:PORT``) for the block.
+
+    Raises SchedulerUnreachable when nothing answers within ``timeout_s`` (default
+    CONNECT_TIMEOUT_S), when the address is not one or what answers is not a Dask scheduler,
+    and when the scheduler has no workers. The client is not made Dask's default (a caller's own
+    client stays theirs) and is closed on leaving. Workers need this package installed, the
+    same version: they unpickle the groups' data and run ``solve_group_task``.
+    """
+    from distributed import Client
+
+    timeout = CONNECT_TIMEOUT_S if timeout_s is None else timeout_s
+    try:
+        client = Client(address, timeout=timeout, set_as_default=False)
+    except ValueError as exc:  # malformed: no port, unknown protocol
+        raise SchedulerUnreachable(address, f"not a scheduler address ({_reason(exc)})") from exc
+    except OSError as exc:  # refused, unknown host, no answer in time
+        raise SchedulerUnreachable(address, f"cannot connect ({_reason(exc)})") from exc
+    except Exception as exc:  # something answered, but not as a Dask scheduler does
+        raise SchedulerUnreachable(address, "cannot connect: what answers there is not a Dask "
+                                   f"scheduler of this version ({_reason(exc)})") from exc
+    try:
+        if not client.nthreads():
+            raise SchedulerUnreachable(address, "the scheduler has no workers")
+        yield Cluster(address, client)
+    finally:
+        with contextlib.suppress(Exception):  # a scheduler that has gone: nothing to close
+            client.close(timeout=5)
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as one short line: its type and the first line of its message."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class _GroupTask:
+    """What a worker needs to solve one group, and nothing more: the group's batches, their
+    kept options, penalties and hinted options (None: no hint, as for the whole solve), and
+    the model sizes of the group and of the rest of its chain (itself and the groups after it
+    on the same worker thread, ``_solve_on_cluster``). One object, pickled at once, so the
+    lanes the options share stay shared on the worker (``Pricing`` compares by identity)."""
+
+    group: list[Batch]
+    kept: dict[str, tuple[Option, ...]]
+    penalties: dict[str, float]
+    settings: SolverOptions
+    hint: dict[str, Option] | None
+    size: int
+    rest: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """A group's result on a worker, and its chain's deadline on that worker's clock."""
+
+    part: _Part
+    until: float
+
+
+def solve_group_task(task: _GroupTask, budget_s: float, previous: _Link | None) -> _Link:
+    """Solve one group on a Dask worker: ``_solve_group``, as the local loop calls it.
+
+    The first task of a chain sets the chain's deadline, ``budget_s`` from when it starts (the
+    worker's clock is not the client's); each later task, given its predecessor's result,
+    takes its share of what is left of it by model size, ``size / rest``, as the local loop
+    does, so time a group leaves unused rolls over to the groups after it on the chain.
+    """
+    until = time.perf_counter() + budget_s if previous is None else previous.until
+    share = max(0.0, until - time.perf_counter()) * task.size / max(1, task.rest)
+    part = _solve_group(task.group, task.kept, task.penalties, task.settings, share, task.hint,
+                        task.size)
+    return _Link(part, until)
+
+
+def _chains(sizes: Mapping[int, int], slots: int) -> list[list[int]]:
+    """Groups (index -> model size) dealt to ``slots`` worker threads, largest first, each to
+    the thread with the least model size so far (LPT; ties to the earlier group and thread):
+    the list of group indices per thread, in the order they run."""
+    chains: list[list[int]] = [[] for _ in range(slots)]
+    loads = [0] * slots
+    for k in sorted(sizes, key=lambda k: (-sizes[k], k)):
+        j = min(range(slots), key=lambda j: (loads[j], j))
+        chains[j].append(k)
+        loads[j] += sizes[k]
+    return chains
+
+
+def _solve_on_cluster(cluster: Cluster, groups: Sequence[Sequence[Batch]], sizes: Sequence[int],
+                      kept: Mapping[str, Sequence[Option]], penalties: Mapping[str, float],
+                      settings: SolverOptions, hint: Mapping[str, Option] | None,
+                      until: float) -> list[_Part]:
+    """The groups' parts, in group order, the groups of several batches solved on the cluster.
+
+    Time: every worker thread (``client.nthreads()``) is a slot; the groups are dealt to the
+    slots largest first by model size (``_chains``, LPT), and each slot's groups form a chain
+    of tasks pinned to its worker, each task depending on the one before it. A chain runs its
+    groups one after another with the local loop's rule (each its model size's share of the
+    chain's time left, unused time rolling over, ``solve_group_task``), and every chain has
+    the whole time left when it is submitted: chains run side by side, so the solve still ends
+    by ``until``, give or take the latency of starting the chain's first task (milliseconds on
+    an idle cluster; a worker busy with other work starts it later). This beats giving each
+    group a fixed share of its worker's time: a group proven early hands its time to the next.
+    A thread of a worker with several runs at most one task of its chains at a time, since a
+    chain's tasks wait for each other.
+
+    What is sent: one ``_GroupTask`` a group (scattered to its worker), only that group's
+    data. The groups of one batch are enumerated here meanwhile (they are instant). Answers
+    are awaited until CLUSTER_GRACE_S past ``until``; a task that raised, or one still missing
+    then (its worker died, say), is a ClusterFailed naming the group, after the rest are
+    cancelled.
+    """
+    client = cluster.client
+    many = {k: sizes[k] for k, g in enumerate(groups) if len(g) > 1}
+    futures: dict[int, Future] = {}
+    where: dict[int, str] = {}
+    try:
+        workers = sorted(client.nthreads().items())
+        slots = [addr for addr, threads in workers for _ in range(threads)]
+        if many and not slots:
+            raise ClusterFailed(cluster.address, "the scheduler has no workers left")
+        for addr, chain in zip(slots, _chains(many, len(slots)) if many else [], strict=False):
+            previous: Future | None = None
+            rest = sum(sizes[k] for k in chain)
+            budget = max(0.0, until - time.perf_counter())
+            for k in chain:
+                data = client.scatter(_group_task(groups[k], kept, penalties, settings, hint,
+                                                  sizes[k], rest), workers=[addr], hash=False)
+                rest -= sizes[k]
+                previous = futures[k] = client.submit(
+                    solve_group_task, data, budget, previous, workers=[addr],
+                    allow_other_workers=False, pure=False)
+                where[k] = addr
+    except ClusterError:
+        raise
+    except Exception as exc:  # the connection broke while sending
+        client.cancel(list(futures.values()))
+        raise ClusterFailed(cluster.address, f"could not send the groups ({_reason(exc)})"
+                            ) from exc
+    parts: list[_Part | None] = [None] * len(groups)
+    for k, (group, size) in enumerate(zip(groups, sizes, strict=True)):
+        if k not in many:
+            parts[k] = _solve_group(group, kept, penalties, settings, 0.0, hint, size)
+    for k, part in _gather(cluster, futures, where, groups, until).items():
+        parts[k] = part
+    return [p for p in parts if p is not None]
+
+
+def _group_task(group: Sequence[Batch], kept: Mapping[str, Sequence[Option]],
+                penalties: Mapping[str, float], settings: SolverOptions,
+                hint: Mapping[str, Option] | None, size: int, rest: int) -> _GroupTask:
+    """A group's task: its own batches, options, penalties and hint only."""
+    ids = [b.batch_id for b in group]
+    return _GroupTask(list(group), {bid: tuple(kept[bid]) for bid in ids},
+                      {bid: penalties[bid] for bid in ids}, settings,
+                      None if hint is None else {bid: hint[bid] for bid in ids if bid in hint},
+                      size, rest)
+
+
+def _gather(cluster: Cluster, futures: Mapping[int, Future], where: Mapping[int, str],
+            groups: Sequence[Sequence[Batch]], until: float) -> dict[int, _Part]:
+    """The parts of the submitted groups (group index -> part), or ClusterFailed naming the
+    first group, in the order they were submitted, whose task failed or did not answer by
+    CLUSTER_GRACE_S past ``until`` (a failed task fails those after it on its chain)."""
+    from distributed import wait
+
+    if not futures:
+        return {}
+    timeout = max(0.0, until - time.perf_counter()) + CLUSTER_GRACE_S
+    try:
+        with cluster.client.as_current():  # ``wait`` asks for the current client: not a default
+            wait(list(futures.values()), timeout=timeout)
+    except TimeoutError:
+        pass  # the late ones are named below
+    except Exception as exc:
+        raise ClusterFailed(cluster.address, f"lost while solving ({_reason(exc)})") from exc
+    for k, fut in futures.items():
+        status = fut.status
+        if status == "finished":
+            continue
+        what = f"group {k + 1} ({len(groups[k])} batches, on worker {where[k]})"
+        if status == "error":
+            why = f"the task of {what} failed: {_reason(fut.exception())}"
+        else:
+            why = (f"no answer for {what} {CLUSTER_GRACE_S:g} s after the time limit "
+                   f"({status}: has the worker died?)")
+        cluster.client.cancel(list(futures.values()))  # (a cancelled future forgets its error)
+        raise ClusterFailed(cluster.address, why)
+    try:
+        return {k: fut.result().part for k, fut in futures.items()}
+    except Exception as exc:
+        raise ClusterFailed(cluster.address, f"lost while collecting the results "
+                            f"({_reason(exc)})") from exc
 
 
 def _combine(parts: Sequence[_Part], seconds: float, stats: SolverStats) -> Solution:

@@ -15,10 +15,11 @@ and a ``reserve`` for the work around them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from optimizer.compliance import REGIME_RULES, Screener
 from optimizer.domain import Batch, Scenario
@@ -30,7 +31,7 @@ from optimizer.planning.baselines import greedy
 from optimizer.planning.consolidate import consolidate
 from optimizer.planning.disposal import disposal_cost
 from optimizer.planning.heuristic import improve
-from optimizer.planning.mip import MIN_SOLVE_S, Solution, plan_vehicles, solve
+from optimizer.planning.mip import MIN_SOLVE_S, Cluster, Solution, connect, plan_vehicles, solve
 from optimizer.planning.options import Option, build_options
 from optimizer.planning.replan import committed_batches
 from optimizer.planning.routes import RouteIndex
@@ -249,15 +250,16 @@ def leave_costs(prepared: Prepared) -> dict[str, float]:
     return {bid: c for bid, c in costs.items() if c is not None}
 
 
-def optimise(prepared: Prepared, deadline: Deadline | None = None
-             ) -> tuple[Solution, dict[str, Option], bool]:
+def optimise(prepared: Prepared, deadline: Deadline | None = None,
+             cluster: Cluster | None = None) -> tuple[Solution, dict[str, Option], bool]:
     """Solve from a heuristic start; when the solver has no plan in time, use the heuristic's.
 
     The start is the greedy no-sharing plan improved by local search (batches joining vehicles
     that run anyway). The solver gets what is left of ``deadline`` once the start is built (the
     scenario's time limit without one); with less than the model's setup and MIN_SOLVE_S left,
-    no solve is started. Returns the solution, the greedy plan (a baseline) and whether the
-    fallback was used.
+    no solve is started. ``cluster``: the solver's groups run on this Dask cluster
+    (``mip.solve``). Returns the solution, the greedy plan (a baseline) and whether the fallback
+    was used.
     """
     allowed = prepared.allowed()
     start = greedy(prepared.batches, allowed)
@@ -266,7 +268,10 @@ def optimise(prepared: Prepared, deadline: Deadline | None = None
     if deadline is not None:
         settings = dataclasses.replace(settings, time_limit_s=deadline.remaining())
     if settings.time_limit_s >= reserve(prepared).solve_setup_s:
-        sol = solve(prepared.batches, allowed, settings, hint=warm, leave=leave_costs(prepared))
+        # the cluster only when there is one: a local solve is called exactly as before
+        on = {} if cluster is None else {"cluster": cluster}
+        sol = solve(prepared.batches, allowed, settings, hint=warm, leave=leave_costs(prepared),
+                    **on)
     else:  # no time for the solver: the heuristic's plan, marked as cut short
         sol = Solution("NOT_SOLVED", None, None, None, 0.0, {}, (), {},
                        time_limit_reached=True)
@@ -281,14 +286,15 @@ def optimise(prepared: Prepared, deadline: Deadline | None = None
     return fallback, start, True
 
 
-def same_route_costs(prepared: Prepared, sol: Solution, deadline: Deadline | None = None
-                     ) -> tuple[dict[str, float], int]:
+def same_route_costs(prepared: Prepared, sol: Solution, deadline: Deadline | None = None,
+                     cluster: Cluster | None = None) -> tuple[dict[str, float], int]:
     """Per batch, what the plan would cost under the old same-route rule, and how many batches
     that rule leaves unrouted.
 
     The old rule only changes which options are allowed: re-check, do not re-price. Within
     ``deadline``, its re-check included (not computed, ``({}, 0)``, when there is not even time
     for the re-check); without one, the baseline gets a sixth of the time limit (at least 5 s).
+    Its solve runs on ``cluster`` when given, as the plan's does.
     """
     scenario = prepared.scenario
     if scenario.regime == "same_route":
@@ -300,14 +306,15 @@ def same_route_costs(prepared: Prepared, sol: Solution, deadline: Deadline | Non
         old = dataclasses.replace(
             scenario, regime="same_route", regime_forced=True,
             solver=dataclasses.replace(scenario.solver, time_limit_s=limit))
-        old_sol, _, _ = optimise(recheck(prepared, old), deadline)
+        old_sol, _, _ = optimise(recheck(prepared, old), deadline, cluster)
         costs = batch_costs(old_sol, old)
     return costs, sum(1 for b in prepared.batches if b.batch_id not in costs)
 
 
 def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = True,
         prepared: Prepared | None = None, deadline: Deadline | None = None,
-        outputs: bool = False, keep: bool = False) -> Plan:
+        outputs: bool = False, keep: bool = False, scheduler: str | Cluster | None = None
+        ) -> Plan:
     """Plan the scenario: the optimal compliant routes, with the baselines to compare against.
 
     Every plan is checked by ``verify.verify_plan`` before it is returned (``check=False`` skips
@@ -321,8 +328,31 @@ def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = T
     share of what is left when that solve returns. A solve cut short by its time is recorded in
     ``plan.meta.time_limit_reached``. ``keep=True`` (the command line) refuses a budget the
     run cannot keep within OVERRUN with an InputError instead (``keep_budget``).
+
+    ``scheduler``: a Dask scheduler's address (``tcp://HOST:PORT``, connected to before
+    anything else, ``mip.connect``: an unreachable one raises SchedulerUnreachable) or a
+    connected ``mip.Cluster``; the solves' groups of several batches then run on its workers,
+    within the same deadline (``mip.solve``), which connecting counts against.
     """
     deadline = deadline or Deadline.start(scenario.solver.time_limit_s)
+    with _connected(scheduler) as cluster:
+        return _run(scenario, same_route_baseline, check, prepared, deadline, outputs, keep,
+                    cluster)
+
+
+@contextlib.contextmanager
+def _connected(scheduler: str | Cluster | None) -> Iterator[Cluster | None]:
+    """The cluster of ``scheduler``: connected for the block when it is an address."""
+    if isinstance(scheduler, str):
+        with connect(scheduler) as cluster:
+            yield cluster
+    else:
+        yield scheduler
+
+
+def _run(scenario: Scenario, same_route_baseline: bool, check: bool, prepared: Prepared | None,
+         deadline: Deadline, outputs: bool, keep: bool, cluster: Cluster | None) -> Plan:
+    """``run`` with its cluster connected."""
     if prepared is None:
         if keep:
             keep_budget(scenario, deadline)
@@ -334,13 +364,13 @@ def run(scenario: Scenario, *, same_route_baseline: bool = True, check: bool = T
         keep_budget(scenario, deadline, prepared, res)
     baseline = same_route_baseline and scenario.regime != "same_route"
     main_s, baseline_s = split(deadline.remaining(), res, baseline)
-    sol, start, fell_back = optimise(prepared, deadline.within(main_s))
+    sol, start, fell_back = optimise(prepared, deadline.within(main_s), cluster)
     same_route: dict[str, float] = {}
     same_route_unrouted = 0
     if same_route_baseline:
         left = deadline.remaining() - res.finish_s
         same_route, same_route_unrouted = same_route_costs(
-            prepared, sol, deadline.within(min(baseline_s, left)))
+            prepared, sol, deadline.within(min(baseline_s, left)), cluster)
     plan = assemble(scenario, prepared.batches, prepared.options, sol,
                     Baselines(start, same_route, same_route_unrouted), fell_back)
     if check:
