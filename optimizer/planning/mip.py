@@ -1085,6 +1085,15 @@ class Cluster:
 
     address: str
     client: Client
+    #: a task a worker process, started on connecting so that it imports the solver while the
+    #: caller reads and prepares (a fresh worker takes about a second to); held, or Dask would
+    #: drop it
+    warming: tuple[Future, ...] = ()
+
+
+def _ready() -> bool:
+    """Nothing: a task that makes a worker import this module (and the solvers) to run it."""
+    return True
 
 
 @contextlib.contextmanager
@@ -1094,8 +1103,10 @@ def connect(address: str, timeout_s: float | None = None) -> Iterator[Cluster]:
     Raises SchedulerUnreachable when nothing answers within ``timeout_s`` (default
     CONNECT_TIMEOUT_S), when the address is not one or what answers is not a Dask scheduler,
     and when the scheduler has no workers. The client is not made Dask's default (a caller's own
-    client stays theirs) and is closed on leaving. Workers need this package installed, the
-    same version: they unpickle the groups' data and run ``solve_group_task``.
+    client stays theirs) and is closed on leaving. Each worker is given a trivial task at once,
+    so that it imports the solver while the caller prepares (``Cluster.warming``). Workers need
+    this package installed, the same version: they unpickle the groups' data and run
+    ``solve_group_task``.
     """
     from distributed import Client
 
@@ -1110,9 +1121,12 @@ def connect(address: str, timeout_s: float | None = None) -> Iterator[Cluster]:
         raise SchedulerUnreachable(address, "cannot connect: what answers there is not a Dask "
                                    f"scheduler of this version ({_reason(exc)})") from exc
     try:
-        if not client.nthreads():
+        workers = client.nthreads()
+        if not workers:
             raise SchedulerUnreachable(address, "the scheduler has no workers")
-        yield Cluster(address, client)
+        yield Cluster(address, client, tuple(
+            client.submit(_ready, workers=[addr], allow_other_workers=False, pure=False)
+            for addr in sorted(workers)))
     finally:
         with contextlib.suppress(Exception):  # a scheduler that has gone: nothing to close
             client.close(timeout=5)
@@ -1251,20 +1265,22 @@ def _group_task(group: Sequence[Batch], kept: Mapping[str, Sequence[Option]],
 def _gather(cluster: Cluster, futures: Mapping[int, Future], where: Mapping[int, str],
             groups: Sequence[Sequence[Batch]], until: float) -> dict[int, _Part]:
     """The parts of the submitted groups (group index -> part), or ClusterFailed naming the
-    first group, in the order they were submitted, whose task failed or did not answer by
-    CLUSTER_GRACE_S past ``until`` (a failed task fails those after it on its chain)."""
+    first group, in the order they were submitted, whose task failed, was cancelled (its
+    worker died, and the group's data with it) or did not answer by CLUSTER_GRACE_S past
+    ``until`` (a failed task fails those after it on its chain)."""
     from distributed import wait
 
     if not futures:
         return {}
     timeout = max(0.0, until - time.perf_counter()) + CLUSTER_GRACE_S
+    trouble: Exception | None = None
     try:
         with cluster.client.as_current():  # ``wait`` asks for the current client: not a default
             wait(list(futures.values()), timeout=timeout)
     except TimeoutError:
         pass  # the late ones are named below
-    except Exception as exc:
-        raise ClusterFailed(cluster.address, f"lost while solving ({_reason(exc)})") from exc
+    except Exception as exc:  # a task cancelled, the connection lost: named below
+        trouble = exc
     for k, fut in futures.items():
         status = fut.status
         if status == "finished":
@@ -1272,11 +1288,15 @@ def _gather(cluster: Cluster, futures: Mapping[int, Future], where: Mapping[int,
         what = f"group {k + 1} ({len(groups[k])} batches, on worker {where[k]})"
         if status == "error":
             why = f"the task of {what} failed: {_reason(fut.exception())}"
+        elif status == "cancelled":
+            why = f"the task of {what} was cancelled: has the worker died?"
+        elif trouble is not None:
+            why = f"lost while solving {what} ({_reason(trouble)})"
         else:
             why = (f"no answer for {what} {CLUSTER_GRACE_S:g} s after the time limit "
                    f"({status}: has the worker died?)")
         cluster.client.cancel(list(futures.values()))  # (a cancelled future forgets its error)
-        raise ClusterFailed(cluster.address, why)
+        raise ClusterFailed(cluster.address, why) from trouble
     try:
         return {k: fut.result().part for k, fut in futures.items()}
     except Exception as exc:
