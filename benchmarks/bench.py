@@ -103,11 +103,56 @@ def measure(scenario: Path, solver: str, limit: float) -> dict:
     return out
 
 
+def measure_xl(scenario: Path, limit: float) -> dict:
+    """XL as far as the engine gets in this process: reading, preparing (consolidation and
+    every batch's checked and priced trips), the starting plan, then the solver with ``limit``
+    seconds; each stage's seconds and the peak memory. (The end-to-end command refuses a
+    budget it cannot keep, so the stages are timed here without one.)"""
+    from optimizer.inputs import load_scenario
+    from optimizer.planning.baselines import greedy
+    from optimizer.planning.heuristic import improve
+    from optimizer.planning.mip import solve
+    from optimizer.planning.pipeline import leave_costs, prepare
+
+    t0 = time.perf_counter()
+    sc = load_scenario(scenario)
+    out: dict = {"parcels": len(sc.parcels), "read_s": time.perf_counter() - t0}
+    t1 = time.perf_counter()
+    prepared = prepare(sc)
+    allowed = prepared.allowed()
+    out.update(batches=len(prepared.batches), options=sum(len(v) for v in allowed.values()),
+               prepare_s=time.perf_counter() - t1,
+               prepare_peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    t2 = time.perf_counter()
+    start = improve(prepared.batches, allowed, greedy(prepared.batches, allowed))
+    out["first_s"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    settings = dataclasses.replace(sc.solver, time_limit_s=limit, relative_gap=0.0)
+    sol = solve(prepared.batches, allowed, settings, hint=start, leave=leave_costs(prepared))
+    out.update(solve_s=time.perf_counter() - t3, status=sol.status, objective=sol.objective_cny,
+               bound=sol.bound_cny, gap=sol.gap, total_s=time.perf_counter() - t0,
+               peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return out
+
+
 def run_child(*args: str) -> dict:
     """Run ``measure`` (or a CLI) in a fresh process and parse its JSON."""
     proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
                           check=True, cwd=ROOT)
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def stages_xl() -> dict:
+    """Generate XL under out/ (timed: *build*), then its stages in a fresh process with the
+    solver given XL's whole budget (``generate.TIME_LIMIT_S``)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import generate
+
+    t0 = time.perf_counter()
+    scenario = generate.bundled_instance("XL", ROOT / "out" / "bench-instances")
+    build_s = time.perf_counter() - t0
+    stages = run_child("--measure-xl", str(scenario), str(generate.TIME_LIMIT_S["XL"]))
+    return {"build_s": build_s, "budget_s": generate.TIME_LIMIT_S["XL"], **stages}
 
 
 def end_to_end(scenario: Path, out_dir: Path) -> dict:
@@ -209,11 +254,19 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--limit", type=float, default=TIME_LIMIT, help="seconds per solve")
     ap.add_argument("--no-cmnd", action="store_true", help="skip the CMND instances")
+    ap.add_argument("--xl", action="store_true",
+                    help="also XL (500,000 parcels, generated under out/): its stages, timed")
+    ap.add_argument("--measure-xl", nargs=2, metavar=("SCENARIO", "LIMIT"),
+                    help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     args = ap.parse_args()
     if args.measure:
         scenario, solver, limit = args.measure
         print(json.dumps(measure(Path(scenario), solver, float(limit))))
+        return
+    if args.measure_xl:
+        print(json.dumps(measure_xl(Path(args.measure_xl[0]), float(args.measure_xl[1])),
+                         default=str))
         return
     sizes, names = _chosen(ap, args)
     rows = []
@@ -229,6 +282,10 @@ def main() -> None:
     if "L" in sizes:
         e2e = end_to_end(INSTANCES / "L" / "scenario.yaml", ROOT / "out" / "bench-L")
         print("end-to-end L:", json.dumps(e2e), flush=True)
+    xl = None
+    if args.xl:
+        xl = stages_xl()
+        print("XL:", json.dumps(xl, default=str), flush=True)
     cmnd = []
     for name in () if args.no_cmnd else ("c33", "c41"):
         for flag in ((), ("--unsplittable",)):
@@ -238,7 +295,7 @@ def main() -> None:
                                   check=True)
             cmnd.append(json.loads(proc.stdout))
             print(json.dumps(cmnd[-1]), flush=True)
-    write_markdown(args.out, rows, e2e, cmnd, args.repeats, args.limit)
+    write_markdown(args.out, rows, e2e, cmnd, args.repeats, args.limit, xl)
     print(f"wrote {args.out}")
 
 
@@ -255,7 +312,7 @@ def _ratio(v: float | None) -> str:
 
 
 def write_markdown(path: Path, rows: list[dict], e2e: dict | None, cmnd: list[dict],
-                   repeats: int, limit: float) -> None:
+                   repeats: int, limit: float, xl: dict | None = None) -> None:
     """BENCHMARKS.md: the side-by-side tables, the machine, and how to read them."""
     import ortools
 
@@ -324,6 +381,22 @@ def write_markdown(path: Path, rows: list[dict], e2e: dict | None, cmnd: list[di
                   f"{e2e['status']}, gap {fmt(e2e['gap'], 2, True)}, peak memory of the "
                   f"process {e2e['children_peak_mb']:,.0f} MB."
                   + (f" It said: {e2e['error']}" if e2e.get("error") else ""), ""]
+    if xl:
+        lines += ["## XL: a week of a large platform's returns", "",
+                  f"`python benchmarks/bench.py --xl`: {xl['parcels']:,} parcels over 14 days "
+                  f"(benchmarks/generate.py XL, generated in {xl['build_s']:.1f} s), "
+                  f"{xl['batches']:,} batches, {xl['options']:,} allowed trips.", "",
+                  "| stage | seconds |", "|---|---:|",
+                  f"| read the returns | {xl['read_s']:.1f} |",
+                  f"| prepare (consolidate, check and price every trip) | "
+                  f"{xl['prepare_s']:.1f} |",
+                  f"| starting plan (greedy + local search) | {xl['first_s']:.1f} |",
+                  f"| solve (limit {xl['budget_s']:g} s) | {xl['solve_s']:.1f} |",
+                  f"| **total** | **{xl['total_s']:.1f}** |", "",
+                  f"Solver: {xl['status']}, objective {fmt(xl['objective'])}, bound "
+                  f"{fmt(xl['bound'])}, gap {fmt(xl['gap'], 2, True)}. Peak memory "
+                  f"{xl['prepare_peak_mb']:,.0f} MB after preparing, {xl['peak_mb']:,.0f} MB "
+                  "at the end.", ""]
     if cmnd:
         lines += ["## CMND (Canad C instances, shared/benchmarks/cmnd)", "",
                   "| instance | variant | status | objective | bound | gap | seconds |",

@@ -4,6 +4,15 @@
   the bundled mixed scenario: nine foreign hubs, ten seller clusters, every goods class, mostly
   9610 with some 9710/9810/1210 and a few ineligible trade modes, export dates from weeks to
   over a year before the return, lognormal weights;
+  returns carry what the other issues made the engine handle: deadlines on about 5% of parcels
+  (a fifth of them 5-8 days after the parcel is ready, so some have passed on the planning date:
+  stale parcels), a return reason (the retail mix of scenarios/generate_world.py), and disposal
+  abroad allowed where it pays (``rules: {disposal: {allowed: true}}``, as the 3pl-week
+  scenario); the bundled lanes bring the schedules, rate cards (data/rates.csv) and return
+  declarations. These extras are drawn from their own random stream, so each parcel's other
+  fields are those of the earlier instances;
+- ``XL``: issue 15's week of a large platform, 500,000 parcels over 14 days, generated on demand
+  (``bench.py --xl``; not stored);
 - ``X``: a synthetic stress network of ~100 nodes and ~1,000 lanes with ~1,000 batches, to test
   the solver where the real network is too small.
 
@@ -34,9 +43,18 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 COLUMNS = ["parcel_id", "origin", "destination", "weight_kg", "volume_m3", "value_cny",
            "trade_mode", "export_date", "export_port", "goods_class", "ready_date"]
+#: S/M/L/XL's returns also carry a deadline and a return reason
+BUNDLED_COLUMNS = [*COLUMNS, "deadline", "return_reason"]
+#: share of parcels with a deadline, and of those a tight one (scenarios/generate_3pl_week.py)
+DEADLINE_SHARE, TIGHT_SHARE = 0.05, 0.2
+#: the retail mix of return reasons (scenarios/generate_world.py RETAIL_REASONS; assumption)
+REASONS = {"unsold": 0.05, "cancelled": 0.25, "refused": 0.25, "after_sales": 0.25,
+           "quality": 0.08, "specification": 0.04, "other": 0.08}
 
 #: parcels and days of returns per size (batches follow from the consolidation keys)
-SIZES = {"S": (22, 7), "M": (640, 14), "L": (50_000, 9)}
+SIZES = {"S": (22, 7), "M": (640, 14), "L": (50_000, 9), "XL": (500_000, 14)}
+#: the whole command's budget per size: XL is issue 15's "five minutes end to end"
+TIME_LIMIT_S = {"XL": 300.0}
 
 HUBS = {  # hub: (share, export ports its goods typically left through)
     "MOSCOW": (0.30, ["KHORGOS", "YIWU_CUSTOMS", "HANGZHOU_CBEC", "MANZHOULI", "PVG_AIRPORT",
@@ -79,6 +97,11 @@ def returns_rows(n: int, days: int, seed: int, hubs: dict | None = None,
     value_per_kg = rng.uniform(60, 400, size=n)
     ready_off = rng.integers(0, days, size=n)
     age_kind = rng.choice(3, size=n, p=[0.82, 0.15, 0.03])
+    extra = np.random.default_rng(seed + 7919)  # the extras' own stream (module docstring)
+    has_deadline = extra.random(n) < DEADLINE_SHARE
+    tight = extra.random(n) < TIGHT_SHARE
+    deadline_days = np.where(tight, extra.integers(5, 9, size=n), extra.integers(10, 31, size=n))
+    reasons = extra.choice(list(REASONS), size=n, p=list(REASONS.values()))
     rows = []
     for i in range(n):
         hub = names[hub_idx[i]]
@@ -93,7 +116,10 @@ def returns_rows(n: int, days: int, seed: int, hubs: dict | None = None,
             "trade_mode": MODES[modes[i]],
             "export_date": (ready - dt.timedelta(days=age)).isoformat(),
             "export_port": ports[int(rng.integers(0, len(ports)))],
-            "goods_class": CLASSES[classes[i]], "ready_date": ready.isoformat()})
+            "goods_class": CLASSES[classes[i]], "ready_date": ready.isoformat(),
+            "deadline": ((ready + dt.timedelta(days=int(deadline_days[i]))).isoformat()
+                         if has_deadline[i] else ""),
+            "return_reason": str(reasons[i])})
     return rows
 
 
@@ -105,12 +131,13 @@ def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
 
 
 def _scenario(path: Path, name: str, network: dict[str, str], time_limit: float,
-              gap: float = 0.0) -> None:
+              gap: float = 0.0, disposal: bool = False) -> None:
     path.write_text(yaml.safe_dump({
         "name": name, "description": f"benchmark instance {name} (benchmarks/generate.py)",
         "as_of": AS_OF.isoformat(), "policy": {"regime": "auto"}, "network": network,
         "returns": "returns.csv", "consolidation": {"window_days": 7},
         "objective": {"holding_cost_pct_per_year": 25},
+        **({"rules": {"disposal": {"allowed": True}}} if disposal else {}),
         "solver": {"time_limit_s": time_limit, "relative_gap": gap}}, sort_keys=False),
         encoding="utf-8")
 
@@ -120,11 +147,12 @@ def bundled_instance(size: str, out: Path, seed: int = 1) -> Path:
     n, days = SIZES[size]
     d = out / size
     d.mkdir(parents=True, exist_ok=True)
-    _write_csv(d / "returns.csv", returns_rows(n, days, seed), COLUMNS)
+    _write_csv(d / "returns.csv", returns_rows(n, days, seed), BUNDLED_COLUMNS)
     rel = Path("..") / ".." / ".." / "data" if out == ROOT / "benchmarks" / "instances" else DATA
     network = {"ports": str(rel / "ports.yaml"), "lanes": str(rel / "lanes.csv"),
                "rules": str(rel / "rules.yaml")}
-    _scenario(d / "scenario.yaml", size, network, time_limit=60)
+    _scenario(d / "scenario.yaml", size, network, time_limit=TIME_LIMIT_S.get(size, 60),
+              disposal=True)
     return d / "scenario.yaml"
 
 
