@@ -1085,9 +1085,9 @@ class Cluster:
 
     address: str
     client: Client
-    #: a task a worker process, started on connecting so that it imports the solver while the
-    #: caller reads and prepares (a fresh worker takes about a second to); held, or Dask would
-    #: drop it
+    #: one trivial task per worker process, started on connecting so that the worker imports
+    #: the solver while the caller reads and prepares (a fresh worker takes about a second to);
+    #: held, or Dask would drop them
     warming: tuple[Future, ...] = ()
 
 
@@ -1206,14 +1206,14 @@ def _solve_on_cluster(cluster: Cluster, groups: Sequence[Sequence[Batch]], sizes
     by ``until``, give or take the latency of starting the chain's first task (milliseconds on
     an idle cluster; a worker busy with other work starts it later). This beats giving each
     group a fixed share of its worker's time: a group proven early hands its time to the next.
-    A thread of a worker with several runs at most one task of its chains at a time, since a
-    chain's tasks wait for each other.
+    A worker of several threads gets as many chains and runs at most one task of each at a
+    time (a chain's tasks wait for each other), so no thread is given more than the time left.
 
     What is sent: one ``_GroupTask`` a group (scattered to its worker), only that group's
     data. The groups of one batch are enumerated here meanwhile (they are instant). Answers
-    are awaited until CLUSTER_GRACE_S past ``until``; a task that raised, or one still missing
-    then (its worker died, say), is a ClusterFailed naming the group, after the rest are
-    cancelled.
+    are awaited until CLUSTER_GRACE_S past ``until``; a task that raised, was cancelled (its
+    worker died) or is still missing then is a ClusterFailed naming the group, after the rest
+    are cancelled.
     """
     client = cluster.client
     many = {k: sizes[k] for k, g in enumerate(groups) if len(g) > 1}
