@@ -17,7 +17,7 @@ from optimizer.outputs.plan_json import plan_to_dict
 from optimizer.planning.baselines import greedy, greedy_cost
 from optimizer.planning.heuristic import improve
 from optimizer.planning.mip import Solution
-from optimizer.planning.pipeline import prepare, run
+from optimizer.planning.pipeline import improve_looks, prepare, run
 from optimizer.verify import verify_plan
 
 
@@ -52,7 +52,7 @@ def test_tiny_time_limit_still_gives_a_complete_valid_plan(scenario: str) -> Non
     routable = {b.batch_id for b in prepared.batches if allowed[b.batch_id]}
     assert routable, "the scenario must have routable batches for this test to mean anything"
     start = greedy(prepared.batches, allowed)
-    warm = improve(prepared.batches, allowed, start)
+    warm = improve(prepared.batches, allowed, start, max_looks=improve_looks(sc))
     assert set(warm) == routable  # the fallback plan itself routes every routable batch
     # check=False: the plan is verified below, not by run()
     plan = run(sc, same_route_baseline=False, check=False, prepared=prepared)

@@ -99,6 +99,19 @@ def recheck(prepared: Prepared, scenario: Scenario) -> Prepared:
 #: the same-route baseline's share of the time left for solving once the plan's other work is
 #: reserved (it is a comparison figure: the plan itself gets the rest)
 BASELINE_SHARE = 1 / 6
+#: the local search of the starting plan prices at most this share of the time limit's worth
+#: of options (at IMPROVE_LOOKS_PER_S, measured here: 55-63k a second on mixed-week, M and the
+#: EU week), and at least IMPROVE_MIN_LOOKS: uncapped, it took 51 s of L's 60 s and 12.6 s of
+#: 3pl-week's solve. A count, not a clock: the same scenario gives the same starting plan
+IMPROVE_SHARE = 0.25
+IMPROVE_LOOKS_PER_S = 60_000
+IMPROVE_MIN_LOOKS = 60_000
+
+
+def improve_looks(scenario: Scenario) -> int:
+    """How many options the starting plan's local search may price (``heuristic.improve``)."""
+    return max(IMPROVE_MIN_LOOKS, int(IMPROVE_SHARE * scenario.solver.time_limit_s
+                                      * IMPROVE_LOOKS_PER_S))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -255,15 +268,16 @@ def optimise(prepared: Prepared, deadline: Deadline | None = None,
     """Solve from a heuristic start; when the solver has no plan in time, use the heuristic's.
 
     The start is the greedy no-sharing plan improved by local search (batches joining vehicles
-    that run anyway). The solver gets what is left of ``deadline`` once the start is built (the
-    scenario's time limit without one); with less than the model's setup and MIN_SOLVE_S left,
-    no solve is started. ``cluster``: the solver's groups run on this Dask cluster
-    (``mip.solve``). Returns the solution, the greedy plan (a baseline) and whether the fallback
-    was used.
+    that run anyway), pricing at most ``improve_looks`` options. The solver gets what is left
+    of ``deadline`` once the start is built (the scenario's time limit without one); with less
+    than the model's setup and MIN_SOLVE_S left, no solve is started. ``cluster``: the
+    solver's groups run on this Dask cluster (``mip.solve``). Returns the solution, the greedy
+    plan (a baseline) and whether the fallback was used.
     """
     allowed = prepared.allowed()
     start = greedy(prepared.batches, allowed)
-    warm = improve(prepared.batches, allowed, start)
+    warm = improve(prepared.batches, allowed, start,
+                   max_looks=improve_looks(prepared.scenario))
     settings = prepared.scenario.solver
     if deadline is not None:
         settings = dataclasses.replace(settings, time_limit_s=deadline.remaining())
