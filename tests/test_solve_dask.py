@@ -114,11 +114,12 @@ def free_port() -> int:
 
 
 @pytest.mark.parametrize("address, what", [
-    (f"tcp://127.0.0.1:{free_port()}", "cannot connect"),
-    ("localhost", "not a scheduler address"),
+    ("tcp://127.0.0.1:{free}", "cannot connect"),  # the port is picked when the test runs:
+    ("localhost", "not a scheduler address"),       # test ids must be the same on every worker
 ])
 def test_an_unreachable_scheduler_is_a_usage_error(monkeypatch: pytest.MonkeyPatch,
                                                    address: str, what: str) -> None:
+    address = address.format(free=free_port())
     monkeypatch.setattr(mip, "CONNECT_TIMEOUT_S", 1.0)  # Dask retries a refused port until then
     res = CliRunner().invoke(cli, ["solve", str(SCENARIO), "--scheduler", address])
     assert res.exit_code == 2
