@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, lane, parcel
 
 from optimizer.domain import Scenario
 from optimizer.inputs import load_scenario
@@ -89,3 +89,29 @@ def test_the_checkers_optimum_is_the_engines(name: str) -> None:
     assert found.objective == pytest.approx(doc["objective_cny"], abs=CENT)
     assert optimum.reoptimise(entries, book, doc["objective_cny"] - CENT) == \
         optimum.Optimum(None, None)  # searched to the end: no plan is cheaper
+
+
+def test_a_heavy_and_a_bulky_batch_sharing_a_truck_are_found(make_case) -> None:
+    """One batch fills the truck by weight, the other by volume: they share one truck (8,500
+    CNY), though each one's larger share of it is 0.9. A floor of 0.9 truck each (1.8 trucks)
+    cut that plan from the search; the floor is the smaller share (0.1 truck each). Found by
+    the review of this module."""
+    lanes = [lane("L_TIR", "HUB", "BORDER", "tir_road", per_vehicle=5_000, days=5,
+                  cap_kg=1000, cap_m3=10),
+             lane("L_AIR", "HUB", "AIRPORT", "air", per_kg=30.0, days=2),
+             lane("L_ROAD", "BORDER", "SELLER", "road", per_kg=3.0, days=3),
+             lane("L_ROAD_AIR", "AIRPORT", "SELLER", "road", per_kg=0.3, days=1),
+             lane("L_ROAD_2", "BORDER", "SELLER2", "road", per_kg=3.0, days=3),
+             lane("L_ROAD_AIR_2", "AIRPORT", "SELLER2", "road", per_kg=0.3, days=1)]
+    sc = load_scenario(make_case([parcel("A", 900, volume=1.0, value=10_000),
+                                  parcel("B", 100, volume=9.0, value=10_000, dest="SELLER2")],
+                                 lanes=lanes))
+    prepared = prepare(sc)
+    best = _doc(sc, prepared)
+    assert best["status"] == "OPTIMAL" and verify_plan(best, sc) == []
+    bulky = next(b["batch_id"] for b in best["batches"] if b["volume_m3"] > 5)
+    worse = _doc(sc, _without_lane(prepared, bulky, "L_TIR"))
+    assert worse["bound_cny"] == worse["objective_cny"] > best["objective_cny"] + 1000
+    problems = verify_plan(worse, sc)
+    assert [p.kind for p in problems] == ["bound"]
+    assert f"above the optimum {best['objective_cny']:.2f}" in problems[0].detail

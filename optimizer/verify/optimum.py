@@ -18,13 +18,15 @@ departure (an assignment over a limit is not a plan); per declaration (rules.yam
 ``declaration.group_by``), its fixed fee once. A batch with no compliant trip adds its
 disposal cost where allowed and nothing otherwise (it is reported unrouted).
 
-The search is depth-first, the batches with fewest choices first and each batch's choices
-cheapest alone first, with the plan's own objective as the first incumbent. A branch stops as
-soon as its partial objective reaches the incumbent: no term falls as batches are added (a
-departure's vehicles and rate-card bill never fall as its load grows, a fee is paid once and
-every other term is a batch's own, none negative). The optimum it finds is the cost of a plan
-every check of this package accepts, so a bound above it (beyond a cent and 1e-7 of it) is not
-a bound: problem ``bound``.
+The search is depth-first, the batches with fewest choices first and each batch's choices by
+their floor, with the plan's own objective as the first incumbent. A branch stops as soon as
+its partial objective reaches the incumbent: no term falls as batches are added (a departure's
+vehicles and rate-card bill never fall as its load grows, a fee is paid once and every other
+term is a batch's own, none negative); or as soon as the floors of its choices and of the
+batches still to place reach it (a choice's floor: its own terms and its smaller share, by kg
+or m3, of each vehicle it rides, ``_floor``: summed over a plan, never above its objective).
+The optimum it finds is the cost of a plan every check of this package accepts, so a bound
+above it (beyond a cent and 1e-7 of it) is not a bound: problem ``bound``.
 
 Only small plans are judged: up to ``MAX_BATCHES`` batches, and the search gives up after
 ``MAX_NODES`` nodes (the optimum is then unknown and nothing is said, as for the other figures
@@ -73,8 +75,7 @@ class _Choice:
     #: the declaration it is lodged on and that declaration's fixed fee ("" when not returned)
     declaration: str
     fee: float
-    #: the least it adds to any plan (``RouteBook.landed_floor`` and its shadow prices): its
-    #: vehicle shares and bill shares are never below the space and units it takes
+    #: a floor under what it adds to any plan, summed over the batches (``_floor``)
     floor: float
 
 
@@ -105,8 +106,7 @@ def _choices(e: Entry, b: Batch, book: RouteBook) -> list[_Choice] | None:
         c = book.costing(b, t)
         own = (c.freight + clearance_alone(b, 0.0, sc) + c.tax + c.storage + c.shadow)
         out.append(_Choice(t, own, declaration_of(b, e.bid, t.route.port.id, t.declare_date,
-                                                  group_by), c.fee,
-                           book.landed_floor(b, t) + c.shadow))
+                                                  group_by), c.fee, own + _floor(b, t)))
     rule = sc.rules.disposal
     if committed(b, sc) is None:
         if disposal_allowed(b, rule):
@@ -120,6 +120,19 @@ def _choices(e: Entry, b: Batch, book: RouteBook) -> list[_Choice] | None:
             out.append(_Choice(None, 0.0, "", 0.0, 0.0))
     return _undominated(b, sorted(out, key=lambda ch: (ch.floor, ch.trip is None,
                                                        ch.trip.trip_id if ch.trip else "")))
+
+
+def _floor(b: Batch, trip: Trip) -> float:
+    """What the batch's vehicles cost at least, summed with the other batches' floors: on each
+    lane bought by the vehicle, its smaller share of a vehicle (by kg or by m3) at the vehicle
+    cost. A departure buys at least as many vehicles as its kg fill, and as its m3 fill, so the
+    smaller shares of its riders add up to no more than it buys. (Each rider's larger share
+    would not: a heavy batch and a bulky one can share one vehicle, their larger shares
+    adding to nearly two; and a rate card's chargeable units, the larger of weight and
+    volume, have the same flaw: no floor is counted for them.)"""
+    return sum(lane.cost_per_vehicle_cny * min(b.weight_kg / lane.vehicle_capacity_kg,
+                                               b.volume_m3 / lane.vehicle_capacity_m3)
+               for lane in trip.lanes if by_vehicle(lane)) * (1 - 1e-9)
 
 
 def _most(b: Batch, ch: _Choice) -> float | None:
