@@ -160,6 +160,15 @@ def needed(lane: Lane, kg: float, m3: float) -> int:
     return max(1, math.ceil(space(lane, kg, m3) - EPS))
 
 
+def departure_cny(lane: Lane, kg: float, m3: float) -> float:
+    """What a departure's load costs beyond per-kg freight: its vehicles, or its rate-card bill
+    (nothing for a lane paid per kg or billed per batch)."""
+    if by_vehicle(lane):
+        return needed(lane, kg, m3) * lane.cost_per_vehicle_cny
+    price = tariff_of(lane)
+    return 0.0 if price is None else bill_cny(price, kg, m3)
+
+
 def departure_limit(lane: Lane) -> tuple[float, float] | None:
     """The kg and m3 a per-kg (or tariffed) lane may carry on one departure (None: no limit, or
     bought per vehicle)."""

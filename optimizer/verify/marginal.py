@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from optimizer.domain import Lane, Scenario, Trip
-from optimizer.verify.arith import clearance_alone, departure_limit, needed
+from optimizer.verify.arith import clearance_alone, departure_cny, departure_limit, needed
 from optimizer.verify.declarations import Group, declaration_of
 from optimizer.verify.problems import EPS, Problems, close, money_tol
 from optimizer.verify.routed import Routed
@@ -54,10 +54,7 @@ def _resource_saved(lane: Lane, load: tuple[float, float], kg: float, m3: float)
     """What a departure's vehicles or bill cost less without ``kg`` and ``m3`` of its
     ``load``."""
     less = (max(0.0, load[0] - kg), max(0.0, load[1] - m3))
-    if by_vehicle(lane):
-        return (needed(lane, *load) - needed(lane, *less)) * lane.cost_per_vehicle_cny
-    price = tariff_of(lane)
-    return 0.0 if price is None else bill_cny(price, *load) - bill_cny(price, *less)
+    return departure_cny(lane, *load) - departure_cny(lane, *less)
 
 
 def check_marginal(routed: Sequence[Routed], loads: Loads, scenario: Scenario,

@@ -40,9 +40,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from optimizer.domain import Batch, Lane, Trip
+from optimizer.domain import Batch, Trip
 from optimizer.verify.arith import (
     clearance_alone,
+    departure_cny,
     disposal_allowed,
     disposal_cost,
     lane_takes,
@@ -52,7 +53,7 @@ from optimizer.verify.batches import Entry
 from optimizer.verify.declarations import declaration_of
 from optimizer.verify.problems import CENT, Problems
 from optimizer.verify.routes import RouteBook
-from optimizer.verify.tariffs import bill_cny, by_vehicle, tariff_of
+from optimizer.verify.tariffs import by_vehicle, tariff_of
 from optimizer.verify.trips import committed, ride_key
 from optimizer.verify.unrouted import PENALTY_BASE_CNY
 
@@ -162,15 +163,6 @@ def _undominated(b: Batch, choices: Sequence[_Choice]) -> list[_Choice]:
     return [ch for i, ch in enumerate(choices) if i == keep or ch.own < cap]
 
 
-def _resource_cny(lane: Lane, kg: float, m3: float) -> float:
-    """What a departure's load costs beyond per-kg freight: its vehicles, or its rate-card
-    bill (nothing for a lane paid per kg or billed per batch)."""
-    if by_vehicle(lane):
-        return needed(lane, kg, m3) * lane.cost_per_vehicle_cny
-    price = tariff_of(lane)
-    return 0.0 if price is None else bill_cny(price, kg, m3)
-
-
 class _Search:
     """The depth-first search of the module docstring."""
 
@@ -209,7 +201,7 @@ class _Search:
             new = (kg + b.weight_kg, m3 + b.volume_m3)
             if not lane_takes(lane, *new):
                 return None
-            grow += _resource_cny(lane, *new) - _resource_cny(lane, kg, m3)
+            grow += departure_cny(lane, *new) - departure_cny(lane, kg, m3)
             after.append((key, new))
         for key, new in after:
             self.loads[key] = new
@@ -279,9 +271,10 @@ def reoptimise(entries: Sequence[Entry], book: RouteBook, incumbent: float
         batches.append((e.bid, e.batch, choices))
     # a choice whose floor with the other batches' least floors reaches the incumbent is in
     # no cheaper plan
-    total = sum(min(ch.floor for ch in c) for _, _, c in batches)
-    batches = [(bid, b, [ch for ch in c if ch.floor + total - min(x.floor for x in c)
-                         < incumbent]) for bid, b, c in batches]
+    least = [min(ch.floor for ch in c) for _, _, c in batches]
+    total = sum(least)
+    batches = [(bid, b, [ch for ch in c if ch.floor + total - low < incumbent])
+               for (bid, b, c), low in zip(batches, least, strict=True)]
     if any(not c for _, _, c in batches):
         return Optimum(None, None)
     batches.sort(key=lambda x: (len(x[2]), x[0]))
